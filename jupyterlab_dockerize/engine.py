@@ -1,0 +1,184 @@
+"""Talk to the Docker engine through the docker SDK for Python.
+
+Everything here is blocking and free of Tornado: handlers call it through a worker thread.
+The engine is named the way the docker CLI names it (DOCKER_HOST, DOCKER_TLS_VERIFY,
+DOCKER_CERT_PATH), so unix sockets, TLS over TCP, ssh and podman's socket all work.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import ssl
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import docker
+from docker.errors import DockerException
+from docker.utils import kwargs_from_env
+
+from .errors import EngineUnavailable
+
+DEFAULT_UNIX_SOCKET = "unix:///var/run/docker.sock"
+# The oldest Engine API we talk to; the probe asks the engine for its own version anyway.
+MINIMUM_API_VERSION = "1.24"
+
+START_ENGINE_HINT = (
+    "Start Docker (Docker Desktop, `sudo systemctl start docker`, or `make lab` in this "
+    "project), or set DOCKER_HOST (or c.Dockerize.docker_host) to an engine you can reach: "
+    "unix:///path/to/docker.sock, tcp://host:2376 with TLS, ssh://user@host, or a podman socket."
+)
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    docker_host: str | None = None
+    timeout: float = 10.0
+    use_ssh_client: bool = False
+
+    def environment(self) -> dict[str, str]:
+        env = dict(os.environ)
+        if self.docker_host:
+            env["DOCKER_HOST"] = self.docker_host
+        return env
+
+    def host(self) -> str:
+        return self.environment().get("DOCKER_HOST") or DEFAULT_UNIX_SOCKET
+
+
+@dataclass(frozen=True)
+class EngineInfo:
+    host: str
+    product: str
+    version: str
+    api_version: str
+    min_api_version: str
+    os: str
+    arch: str
+    kernel_version: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "reachable": True,
+            "host": self.host,
+            "product": self.product,
+            "version": self.version,
+            "apiVersion": self.api_version,
+            "minApiVersion": self.min_api_version,
+            "os": self.os,
+            "arch": self.arch,
+            "kernelVersion": self.kernel_version,
+        }
+
+
+def open_api_client(settings: EngineSettings, version: str = "auto") -> docker.APIClient:
+    """A low-level client for the configured engine; with version "auto" it connects at once."""
+    try:
+        kwargs = kwargs_from_env(environment=settings.environment())
+    except DockerException as error:
+        raise _unavailable(error, settings.host()) from None
+    try:
+        return docker.APIClient(
+            version=version,
+            timeout=settings.timeout,
+            use_ssh_client=settings.use_ssh_client,
+            **kwargs,
+        )
+    except (DockerException, OSError, ValueError) as error:
+        raise _unavailable(error, settings.host()) from None
+
+
+def probe_engine(settings: EngineSettings) -> EngineInfo:
+    """Ask the engine who it is. Raises EngineUnavailable with a message and a hint."""
+    host = settings.host()
+    client = open_api_client(settings, version=MINIMUM_API_VERSION)
+    try:
+        raw = client.version(api_version=False)
+    except Exception as error:  # noqa: BLE001 - every failure becomes a clear 503
+        raise _unavailable(error, host) from None
+    finally:
+        client.close()
+    return EngineInfo(
+        host=host,
+        product=_product_name(raw),
+        version=str(raw.get("Version", "")),
+        api_version=str(raw.get("ApiVersion", "")),
+        min_api_version=str(raw.get("MinAPIVersion", "")),
+        os=str(raw.get("Os", "")),
+        arch=str(raw.get("Arch", "")),
+        kernel_version=str(raw.get("KernelVersion", "")),
+    )
+
+
+def _product_name(raw: dict[str, Any]) -> str:
+    platform = raw.get("Platform") or {}
+    if isinstance(platform, dict) and platform.get("Name"):
+        return str(platform["Name"])
+    for component in raw.get("Components") or []:
+        if isinstance(component, dict) and component.get("Name"):
+            name = str(component["Name"])
+            return "Podman Engine" if name.lower().startswith("podman") else "Docker Engine"
+    return "Docker Engine"
+
+
+def _causes(error: BaseException) -> Iterator[BaseException]:
+    """The error and everything it wraps (requests and urllib3 nest the real cause deeply)."""
+    seen: set[int] = set()
+    stack: list[BaseException] = [error]
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        nested = [current.__cause__, current.__context__, getattr(current, "reason", None)]
+        nested.extend(arg for arg in current.args if isinstance(arg, BaseException))
+        stack.extend(item for item in nested if isinstance(item, BaseException))
+
+
+def _unavailable(error: BaseException, host: str) -> EngineUnavailable:
+    for cause in _causes(error):
+        if isinstance(cause, PermissionError):
+            return EngineUnavailable(
+                f"Permission denied on the Docker engine socket at {host}.",
+                "Add your user to the docker group and log in again, run Docker rootless, or "
+                "set DOCKER_HOST to a socket you may use (for example podman's "
+                "unix:///run/user/$UID/podman/podman.sock).",
+                code="engine_permission_denied",
+            )
+        if isinstance(cause, ssl.SSLError):
+            return EngineUnavailable(
+                f"The TLS handshake with the Docker engine at {host} failed.",
+                "Check DOCKER_CERT_PATH (ca.pem, cert.pem, key.pem) and DOCKER_TLS_VERIFY, and "
+                "that the engine's certificate names this host.",
+                code="engine_tls_error",
+            )
+        if isinstance(cause, (socket.timeout, TimeoutError)) or "timed out" in str(cause):
+            return EngineUnavailable(
+                f"The Docker engine at {host} did not answer in time.",
+                "Check that the engine is running and not overloaded, or raise "
+                "c.Dockerize.engine_timeout. " + START_ENGINE_HINT,
+                code="engine_timeout",
+            )
+        if isinstance(cause, (FileNotFoundError, ConnectionRefusedError)):
+            return EngineUnavailable(
+                f"No Docker engine is running at {host}.",
+                START_ENGINE_HINT,
+                code="engine_not_running",
+            )
+    if isinstance(error, DockerException) and "DOCKER_HOST" in str(error):
+        return EngineUnavailable(
+            f"DOCKER_HOST is not a valid engine address: {host}.",
+            START_ENGINE_HINT,
+            code="engine_bad_host",
+        )
+    return EngineUnavailable(
+        f"The Docker engine at {host} could not be reached: {_first_line(error)}",
+        START_ENGINE_HINT,
+    )
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip() or type(error).__name__
+    return text.splitlines()[0][:300]

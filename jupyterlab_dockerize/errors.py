@@ -1,0 +1,37 @@
+"""Typed errors of the server extension, mapped to HTTP in one place (``routes.py``).
+
+Every error carries a stable ``code`` for the frontend, a ``message`` that says what is
+wrong and a ``hint`` that says what to do. None of them ever carries a traceback.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class DockerizeError(Exception):
+    """Base of every error this extension reports to a client."""
+
+    status: ClassVar[int] = 500
+    default_code: ClassVar[str] = "internal_error"
+
+    def __init__(self, message: str, hint: str = "", *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.code = code or self.default_code
+
+    def to_json(self) -> dict[str, Any]:
+        return {"error": {"code": self.code, "message": self.message, "hint": self.hint}}
+
+
+class EngineUnavailable(DockerizeError):
+    """The Docker engine cannot be reached or refuses to talk to us."""
+
+    status = 503
+    default_code = "engine_unreachable"
+
+
+class BadRequest(DockerizeError):
+    status = 400
+    default_code = "bad_request"

@@ -1,0 +1,83 @@
+"""Thin HTTP handlers: authenticate, authorize, validate, call the domain, map errors.
+
+Every route lives under ``{base_url}/jupyterlab-dockerize/`` and every verb is both
+authenticated and authorized against the ``dockerize`` resource, so a custom
+authorizer can grant or deny this extension on its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from jupyter_server.auth.decorator import authorized
+from jupyter_server.base.handlers import APIHandler
+from jupyter_server.utils import url_path_join
+from tornado import web
+
+from .config import Dockerize
+from .engine import probe_engine
+from .errors import DockerizeError
+
+NAMESPACE = "jupyterlab-dockerize"
+AUTH_RESOURCE = "dockerize"
+SETTINGS_KEY = "jupyterlab_dockerize"
+
+
+class DockerizeHandler(APIHandler):
+    """Base of our handlers: JSON errors with a message and a hint, never a traceback."""
+
+    auth_resource = AUTH_RESOURCE
+
+    @property
+    def dockerize(self) -> Dockerize:
+        return self.settings[SETTINGS_KEY]
+
+    def send_json(self, body: dict[str, Any], status: int = 200) -> None:
+        self.set_status(status)
+        self.finish(json.dumps(body))
+
+    def send_error_json(self, error: DockerizeError, **extra: Any) -> None:
+        self.send_json({**extra, **error.to_json()}, status=error.status)
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        # The server log keeps the details; the client gets a plain message, never a traceback.
+        hint = "See the Jupyter server log for details." if status_code >= 500 else ""
+        self.set_header("Content-Type", "application/json")
+        self.finish(
+            json.dumps(
+                {
+                    "error": {
+                        "code": f"http_{status_code}",
+                        "message": self._reason or "Unexpected error",
+                        "hint": hint,
+                    }
+                }
+            )
+        )
+
+
+class EngineHandler(DockerizeHandler):
+    """GET: which Docker engine the extension would use, and whether it answers."""
+
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        settings = self.dockerize.engine_settings()
+        try:
+            info = await asyncio.to_thread(probe_engine, settings)
+        except DockerizeError as error:
+            self.log.warning("jupyterlab-dockerize: %s", error.message)
+            self.send_error_json(error, reachable=False, host=settings.host())
+            return
+        self.send_json(info.to_json())
+
+
+def route(web_app: web.Application, *parts: str) -> str:
+    return url_path_join(web_app.settings["base_url"], NAMESPACE, *parts)
+
+
+def setup_route_handlers(web_app: web.Application, dockerize: Dockerize) -> None:
+    web_app.settings[SETTINGS_KEY] = dockerize
+    web_app.add_handlers(".*$", [(route(web_app, "engine"), EngineHandler)])

@@ -1,0 +1,76 @@
+import { URLExt } from '@jupyterlab/coreutils';
+import { ServerConnection } from '@jupyterlab/services';
+
+import { parseEngineStatus, parseProblem } from './core/engine';
+import { API_NAMESPACE, EngineStatus, IProblem } from './tokens';
+
+/** A request to the server extension failed; `problem` says what and what to do. */
+export class DockerizeRequestError extends Error {
+  constructor(
+    readonly status: number,
+    readonly problem: IProblem
+  ) {
+    super(problem.message);
+    this.name = 'DockerizeRequestError';
+  }
+}
+
+async function readJson(response: Response): Promise<unknown> {
+  const text = await response.text();
+  if (!text) {
+    return null;
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Calls a route of the server extension and returns its HTTP status and JSON body.
+ * Network failures become a DockerizeRequestError that says the server is unreachable.
+ */
+export async function requestAPI(
+  endPoint: string,
+  init: RequestInit = {},
+  settings: ServerConnection.ISettings = ServerConnection.makeSettings()
+): Promise<{ status: number; body: unknown }> {
+  const url = URLExt.join(settings.baseUrl, API_NAMESPACE, endPoint);
+  let response: Response;
+  try {
+    response = await ServerConnection.makeRequest(url, init, settings);
+  } catch (error) {
+    throw new DockerizeRequestError(0, {
+      code: 'server_unreachable',
+      message: 'The Jupyter server did not answer.',
+      hint: 'Check that the Jupyter server is still running, then try again.'
+    });
+  }
+  return { status: response.status, body: await readJson(response) };
+}
+
+function failure(status: number, body: unknown): DockerizeRequestError {
+  const problem = parseProblem(body) ?? {
+    code: `http_${status}`,
+    message: `The jupyterlab-dockerize server answered HTTP ${status}.`,
+    hint:
+      status === 404
+        ? 'The server extension is not enabled: run `jupyter server extension list` and restart JupyterLab.'
+        : 'See the Jupyter server log for details.'
+  };
+  return new DockerizeRequestError(status, problem);
+}
+
+/** The Docker engine the server would use, reachable or not. */
+export async function fetchEngineStatus(): Promise<EngineStatus> {
+  const { status, body } = await requestAPI('engine');
+  if (status !== 200 && status !== 503) {
+    throw failure(status, body);
+  }
+  try {
+    return parseEngineStatus(status, body);
+  } catch {
+    throw failure(status, body);
+  }
+}

@@ -1,0 +1,80 @@
+import { JupyterFrontEnd } from '@jupyterlab/application';
+import { ICommandPalette } from '@jupyterlab/apputils';
+import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
+import { INotebookTracker } from '@jupyterlab/notebook';
+import { TranslationBundle } from '@jupyterlab/translation';
+
+import { dockerizeIcon } from './icons';
+import { ExportPanel } from './panel/ExportPanel';
+
+export namespace CommandIDs {
+  /** Package the current notebook (notebook toolbar and command palette). */
+  export const packageNotebook = 'dockerize:package-notebook';
+  /** Package the notebook selected in the file browser (its context menu). */
+  export const packageSelected = 'dockerize:package-selected-notebook';
+  export const openPanel = 'dockerize:open-panel';
+}
+
+const PALETTE_CATEGORY = 'Dockerize';
+
+export interface ICommandContext {
+  app: JupyterFrontEnd;
+  panel: ExportPanel;
+  trans: TranslationBundle;
+  notebooks: INotebookTracker | null;
+  fileBrowser: IDefaultFileBrowser | null;
+  palette: ICommandPalette | null;
+}
+
+function openPanelFor(context: ICommandContext, path: string | null): void {
+  const { app, panel } = context;
+  if (path) {
+    panel.model.setNotebook(path);
+  }
+  app.shell.activateById(panel.id);
+  void panel.model.refreshEngine();
+}
+
+function selectedNotebook(fileBrowser: IDefaultFileBrowser | null): string | null {
+  const item = fileBrowser?.selectedItems().next();
+  if (!item || item.done || item.value.type !== 'notebook') {
+    return null;
+  }
+  return item.value.path;
+}
+
+export function registerCommands(context: ICommandContext): void {
+  const { app, trans, notebooks, fileBrowser, palette } = context;
+
+  app.commands.addCommand(CommandIDs.packageNotebook, {
+    label: trans.__('Package this notebook'),
+    caption: trans.__('Export this notebook and its environment as a Docker image'),
+    icon: dockerizeIcon,
+    isEnabled: () => !!notebooks?.currentWidget,
+    execute: () => {
+      const path = notebooks?.currentWidget?.context.path ?? null;
+      openPanelFor(context, path);
+    }
+  });
+
+  app.commands.addCommand(CommandIDs.packageSelected, {
+    label: trans.__('Package this notebook'),
+    caption: trans.__('Export this notebook and its environment as a Docker image'),
+    icon: dockerizeIcon,
+    isVisible: () => selectedNotebook(fileBrowser) !== null,
+    execute: () => openPanelFor(context, selectedNotebook(fileBrowser))
+  });
+
+  app.commands.addCommand(CommandIDs.openPanel, {
+    label: trans.__('Open the Export Environment panel'),
+    execute: () => openPanelFor(context, null)
+  });
+
+  if (palette) {
+    for (const command of [CommandIDs.packageNotebook, CommandIDs.openPanel]) {
+      palette.addItem({ command, category: PALETTE_CATEGORY });
+    }
+  }
+  // The notebook toolbar button and the file browser context-menu entry are declared
+  // in schema/plugin.json ("jupyter.lab.toolbars" and "jupyter.lab.menus").
+}

@@ -1,0 +1,137 @@
+import { TranslationBundle } from '@jupyterlab/translation';
+import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
+import * as React from 'react';
+
+import { describeEngine } from '../core/engine';
+import { dockerizeIcon } from '../icons';
+import { IProblem } from '../tokens';
+import { EngineState, ExportPanelModel } from './model';
+
+function ProblemView(props: { problem: IProblem; trans: TranslationBundle }) {
+  return (
+    <div className="jp-Dockerize-problem" role="alert">
+      <p className="jp-Dockerize-problemMessage">{props.problem.message}</p>
+      {props.problem.hint && (
+        <p className="jp-Dockerize-problemHint">{props.problem.hint}</p>
+      )}
+    </div>
+  );
+}
+
+function EngineView(props: {
+  state: EngineState;
+  trans: TranslationBundle;
+  onRefresh: () => void;
+}) {
+  const { state, trans } = props;
+  let body: React.ReactNode;
+  if (state.kind === 'checking') {
+    body = (
+      <p className="jp-Dockerize-engineChecking">
+        {trans.__('Checking the Docker engine…')}
+      </p>
+    );
+  } else if (state.kind === 'failed') {
+    body = <ProblemView problem={state.problem} trans={trans} />;
+  } else if (state.status.reachable) {
+    body = (
+      <dl className="jp-Dockerize-engineDetails">
+        <dt>{trans.__('Status')}</dt>
+        <dd data-dockerize="engine-reachable">{trans.__('reachable')}</dd>
+        <dt>{trans.__('Engine')}</dt>
+        <dd data-dockerize="engine-description">
+          {describeEngine(state.status)}
+        </dd>
+        <dt>{trans.__('Version')}</dt>
+        <dd data-dockerize="engine-version">{state.status.version}</dd>
+        <dt>{trans.__('Address')}</dt>
+        <dd data-dockerize="engine-host">{state.status.host}</dd>
+      </dl>
+    );
+  } else {
+    body = (
+      <>
+        <p data-dockerize="engine-unreachable">
+          {trans.__('Not reachable at %1', state.status.host)}
+        </p>
+        <ProblemView problem={state.status.error} trans={trans} />
+      </>
+    );
+  }
+  return (
+    <section className="jp-Dockerize-section" aria-labelledby="jp-Dockerize-engineTitle">
+      <h3 id="jp-Dockerize-engineTitle">{trans.__('Docker engine')}</h3>
+      {body}
+      <button
+        className="jp-mod-styled jp-Dockerize-refresh"
+        onClick={props.onRefresh}
+        disabled={state.kind === 'checking'}
+      >
+        {trans.__('Check again')}
+      </button>
+    </section>
+  );
+}
+
+function NotebookView(props: { path: string | null; trans: TranslationBundle }) {
+  const { path, trans } = props;
+  return (
+    <section className="jp-Dockerize-section">
+      <h3>{trans.__('Notebook')}</h3>
+      {path ? (
+        <p className="jp-Dockerize-notebookPath" data-dockerize="notebook-path">
+          {path}
+        </p>
+      ) : (
+        <p className="jp-Dockerize-empty">
+          {trans.__(
+            'Open a notebook and click "Package this notebook" in its toolbar, or right-click a notebook in the file browser.'
+          )}
+        </p>
+      )}
+    </section>
+  );
+}
+
+/** The "Export environment" side panel. */
+export class ExportPanel extends ReactWidget {
+  constructor(
+    readonly model: ExportPanelModel,
+    private readonly trans: TranslationBundle
+  ) {
+    super();
+    this.id = 'jp-dockerize-export-panel';
+    this.addClass('jp-Dockerize-panel');
+    this.title.icon = dockerizeIcon;
+    this.title.caption = trans.__('Export environment');
+  }
+
+  render(): JSX.Element {
+    const { model, trans } = this;
+    return (
+      <UseSignal signal={model.changed}>
+        {() => (
+          <div className="jp-Dockerize-content">
+            <header className="jp-Dockerize-header">
+              <h2>{trans.__('Export environment')}</h2>
+            </header>
+            <NotebookView path={model.notebookPath} trans={trans} />
+            <EngineView
+              state={model.engine}
+              trans={trans}
+              onRefresh={() => void model.refreshEngine()}
+            />
+            <section className="jp-Dockerize-section">
+              <h3>{trans.__('Push target')}</h3>
+              <p data-dockerize="push-target">
+                {[model.pushTarget.registry, model.pushTarget.namespace]
+                  .filter(Boolean)
+                  .join('/')}
+              </p>
+            </section>
+          </div>
+        )}
+      </UseSignal>
+    );
+  }
+}
