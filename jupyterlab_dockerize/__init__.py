@@ -7,9 +7,7 @@ try:
 except ImportError:  # an editable checkout before its first build
     import warnings
 
-    warnings.warn(
-        "Importing 'jupyterlab_dockerize' outside a proper installation.", stacklevel=2
-    )
+    warnings.warn("Importing 'jupyterlab_dockerize' outside a proper installation.", stacklevel=2)
     __version__ = "dev"
 
 from .config import Dockerize
@@ -24,7 +22,7 @@ def _jupyter_server_extension_points() -> list[dict[str, str]]:
     return [{"module": "jupyterlab_dockerize"}]
 
 
-def _load_jupyter_server_extension(server_app) -> None:  # noqa: ANN001 - ServerApp
+def _load_jupyter_server_extension(server_app) -> None:
     """Register the routes; called by jupyter_server when the extension is enabled."""
     dockerize = Dockerize(parent=server_app)
     setup_route_handlers(server_app.web_app, dockerize)

@@ -167,7 +167,7 @@ def _unavailable(error: BaseException, host: str) -> EngineUnavailable:
                 START_ENGINE_HINT,
                 code="engine_not_running",
             )
-    if isinstance(error, DockerException) and "DOCKER_HOST" in str(error):
+    if isinstance(error, DockerException) and "bind address" in str(error):
         return EngineUnavailable(
             f"DOCKER_HOST is not a valid engine address: {host}.",
             START_ENGINE_HINT,

@@ -1,0 +1,53 @@
+"""Shared fixtures: a Jupyter server with the extension, and the real Docker engine.
+
+Tests that need the engine use the ``engine_host`` fixture. Where no engine answers,
+they fail under CI=true and are skipped loudly elsewhere (see the summary at the end).
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from jupyterlab_dockerize.engine import EngineSettings, probe_engine
+from jupyterlab_dockerize.errors import EngineUnavailable
+
+pytest_plugins = ("pytest_jupyter.jupyter_server",)
+
+_SKIPPED_FOR_ENGINE: list[str] = []
+
+
+@pytest.fixture
+def jp_server_config():
+    return {"ServerApp": {"jpserver_extensions": {"jupyterlab_dockerize": True}}}
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+@pytest.fixture(scope="session")
+def engine_host() -> str:
+    """DOCKER_HOST of a running engine (the harness's, from `make test`), verified to answer."""
+    settings = EngineSettings()
+    try:
+        probe_engine(settings)
+    except EngineUnavailable as error:
+        reason = f"no Docker engine at {settings.host()}: {error.message}"
+        if in_ci():
+            pytest.fail(f"CI=true and {reason} (the harness should have started one)")
+        _SKIPPED_FOR_ENGINE.append(reason)
+        pytest.skip(reason)
+    return settings.host()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    skipped = terminalreporter.stats.get("skipped", [])
+    if _SKIPPED_FOR_ENGINE and skipped:
+        terminalreporter.section("SKIPPED: NO DOCKER ENGINE", sep="!", red=True, bold=True)
+        terminalreporter.write_line(
+            f"{len(skipped)} test(s) did not run because {_SKIPPED_FOR_ENGINE[0]}. "
+            "Run `make test` (it starts a private engine) or set DOCKER_HOST.",
+            red=True,
+        )

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Starts the test harness: private Docker engine, password-protected registry,
+# and the python:3.11-slim stand-in; writes $HARNESS_DIR/env for `source`.
+#   up.sh [--show-secrets] [--tag IMAGE]...
+# --tag adds extra tags to the stand-in image (e.g. --tag python:3.11.7-slim).
+set -euo pipefail
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+show_secrets=0
+extra_tags=()
+while (($#)); do
+  case $1 in
+    --show-secrets) show_secrets=1 ;;
+    --tag)
+      [[ $# -ge 2 ]] || die "--tag needs an image name"
+      extra_tags+=("$2")
+      shift
+      ;;
+    -h | --help)
+      sed -n '2,5s/^# \{0,1\}//p' "$0"
+      exit 0
+      ;;
+    *) die "unknown argument $1" ;;
+  esac
+  shift
+done
+
+start_seconds=$SECONDS
+"$HARNESS_LIB_DIR/engine.sh" start
+"$HARNESS_LIB_DIR/registry.sh" start
+DOCKER_HOST=$HARNESS_DOCKER_HOST "$HARNESS_LIB_DIR/base-image.sh" "${extra_tags[@]}"
+
+# shellcheck source=/dev/null
+source "$HARNESS_DIR/registry/credentials"
+env_file=$HARNESS_DIR/env
+(
+  umask 077
+  printf 'export DOCKER_HOST=%q\nexport DOCKERIZE_TEST_REGISTRY=%q\nexport DOCKERIZE_TEST_REGISTRY_USER=%q\nexport DOCKERIZE_TEST_REGISTRY_PASSWORD=%q\n' \
+    "$HARNESS_DOCKER_HOST" "$REGISTRY_ADDR" "$REGISTRY_USER" "$REGISTRY_PASSWORD" >"$env_file.tmp"
+  mv "$env_file.tmp" "$env_file"
+)
+
+engine_version=$(docker -H "$HARNESS_DOCKER_HOST" version --format '{{.Server.Version}}')
+echo "harness up in $((SECONDS - start_seconds))s (state: $HARNESS_DIR)"
+echo "  engine:   Docker $engine_version, storage driver $(<"$HARNESS_DIR/storage-driver"), DOCKER_HOST=$HARNESS_DOCKER_HOST"
+echo "  registry: $REGISTRY_ADDR, user $REGISTRY_USER"
+if ((show_secrets)); then
+  echo "  password: $REGISTRY_PASSWORD"
+fi
+echo "  env:      source $env_file"
