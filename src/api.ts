@@ -2,18 +2,10 @@ import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
 import { parseEngineStatus, parseProblem } from './core/engine';
-import { API_NAMESPACE, EngineStatus, IProblem } from './tokens';
+import { DockerizeRequestError } from './core/errors';
+import { API_NAMESPACE, EngineStatus } from './tokens';
 
-/** A request to the server extension failed; `problem` says what and what to do. */
-export class DockerizeRequestError extends Error {
-  constructor(
-    readonly status: number,
-    readonly problem: IProblem
-  ) {
-    super(problem.message);
-    this.name = 'DockerizeRequestError';
-  }
-}
+export { DockerizeRequestError };
 
 async function readJson(response: Response): Promise<unknown> {
   const text = await response.text();
@@ -40,7 +32,7 @@ export async function requestAPI(
   let response: Response;
   try {
     response = await ServerConnection.makeRequest(url, init, settings);
-  } catch (error) {
+  } catch {
     throw new DockerizeRequestError(0, {
       code: 'server_unreachable',
       message: 'The Jupyter server did not answer.',

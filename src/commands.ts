@@ -35,7 +35,9 @@ function openPanelFor(context: ICommandContext, path: string | null): void {
   void panel.model.refreshEngine();
 }
 
-function selectedNotebook(fileBrowser: IDefaultFileBrowser | null): string | null {
+function selectedNotebook(
+  fileBrowser: IDefaultFileBrowser | null
+): string | null {
   const item = fileBrowser?.selectedItems().next();
   if (!item || item.done || item.value.type !== 'notebook') {
     return null;
@@ -48,7 +50,9 @@ export function registerCommands(context: ICommandContext): void {
 
   app.commands.addCommand(CommandIDs.packageNotebook, {
     label: trans.__('Package this notebook'),
-    caption: trans.__('Export this notebook and its environment as a Docker image'),
+    caption: trans.__(
+      'Export this notebook and its environment as a Docker image'
+    ),
     icon: dockerizeIcon,
     isEnabled: () => !!notebooks?.currentWidget,
     execute: () => {
@@ -59,7 +63,9 @@ export function registerCommands(context: ICommandContext): void {
 
   app.commands.addCommand(CommandIDs.packageSelected, {
     label: trans.__('Package this notebook'),
-    caption: trans.__('Export this notebook and its environment as a Docker image'),
+    caption: trans.__(
+      'Export this notebook and its environment as a Docker image'
+    ),
     icon: dockerizeIcon,
     isVisible: () => selectedNotebook(fileBrowser) !== null,
     execute: () => openPanelFor(context, selectedNotebook(fileBrowser))

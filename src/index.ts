@@ -55,7 +55,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
           apply();
           settings.changed.connect(apply);
         },
-        reason => console.error('jupyterlab-dockerize: settings not loaded', reason)
+        reason =>
+          console.error('jupyterlab-dockerize: settings not loaded', reason)
       );
     }
     void model.refreshEngine();

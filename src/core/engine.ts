@@ -1,12 +1,5 @@
 import { EngineStatus, IProblem } from '../tokens';
-
-/** Thrown when a server answer does not have the shape of the contract. */
-export class ContractError extends Error {
-  constructor(what: string) {
-    super(`Unexpected answer from the jupyterlab-dockerize server: ${what}`);
-    this.name = 'ContractError';
-  }
-}
+import { ContractError } from './errors';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -37,7 +30,10 @@ export function parseProblem(body: unknown): IProblem | null {
 }
 
 /** Turns the engine route's answer (200 or 503) into an EngineStatus. */
-export function parseEngineStatus(httpStatus: number, body: unknown): EngineStatus {
+export function parseEngineStatus(
+  httpStatus: number,
+  body: unknown
+): EngineStatus {
   if (!isRecord(body)) {
     throw new ContractError('the engine status is not a JSON object');
   }
@@ -56,7 +52,11 @@ export function parseEngineStatus(httpStatus: number, body: unknown): EngineStat
   }
   const problem = parseProblem(body);
   if (httpStatus === 503 && body.reachable === false && problem) {
-    return { reachable: false, host: stringField(body, 'host'), error: problem };
+    return {
+      reachable: false,
+      host: stringField(body, 'host'),
+      error: problem
+    };
   }
   throw new ContractError(`engine status with HTTP ${httpStatus}`);
 }
@@ -67,6 +67,8 @@ export function describeEngine(status: EngineStatus): string {
     return status.error.message;
   }
   const platform = [status.os, status.arch].filter(Boolean).join('/');
-  const details = [`API ${status.apiVersion}`, platform].filter(Boolean).join(', ');
+  const details = [`API ${status.apiVersion}`, platform]
+    .filter(Boolean)
+    .join(', ');
   return `${status.product} ${status.version} (${details})`;
 }

@@ -59,7 +59,10 @@ function EngineView(props: {
     );
   }
   return (
-    <section className="jp-Dockerize-section" aria-labelledby="jp-Dockerize-engineTitle">
+    <section
+      className="jp-Dockerize-section"
+      aria-labelledby="jp-Dockerize-engineTitle"
+    >
       <h3 id="jp-Dockerize-engineTitle">{trans.__('Docker engine')}</h3>
       {body}
       <button
@@ -73,7 +76,10 @@ function EngineView(props: {
   );
 }
 
-function NotebookView(props: { path: string | null; trans: TranslationBundle }) {
+function NotebookView(props: {
+  path: string | null;
+  trans: TranslationBundle;
+}) {
   const { path, trans } = props;
   return (
     <section className="jp-Dockerize-section">

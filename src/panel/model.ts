@@ -1,6 +1,6 @@
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { DockerizeRequestError } from '../api';
+import { DockerizeRequestError } from '../core/errors';
 import { EngineStatus, IProblem } from '../tokens';
 
 export type EngineState =

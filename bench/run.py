@@ -1,0 +1,255 @@
+"""Benchmarks of jupyterlab-dockerize; writes bench/results.json and BENCHMARKS.md.
+
+Figures are measured side by side in one run on a shared machine, so compare the
+ratios; the absolute milliseconds are kept for context only.
+
+Figures now:
+- engine_route_*: GET /jupyterlab-dockerize/engine through a real Jupyter server against
+  the real engine, beside the docker SDK asking the same engine directly.
+- status_route_*: the server's /api/status while 8 engine probes hang on an engine that
+  never answers, beside the same route with nothing hanging (the event loop stays free).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+from pathlib import Path
+
+import docker
+import requests
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def percentile(samples: list[float], fraction: float) -> float:
+    ordered = sorted(samples)
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
+
+
+class JupyterServer:
+    """A real `jupyter server` with the extension, on loopback, with a token."""
+
+    def __init__(self, docker_host: str, extra_args: list[str] | None = None) -> None:
+        self.port = free_port()
+        self.token = secrets.token_hex(16)
+        self.root = tempfile.TemporaryDirectory(prefix="dockerize-bench-")
+        env = {**os.environ, "DOCKER_HOST": docker_host, "JUPYTER_TOKEN": self.token}
+        args = [
+            sys.executable,
+            "-m",
+            "jupyter_server",
+            "--no-browser",
+            "--ip=127.0.0.1",
+            f"--port={self.port}",
+            "--ServerApp.port_retries=0",
+            f"--ServerApp.root_dir={self.root.name}",
+            *(extra_args or []),
+        ]
+        if os.geteuid() == 0:
+            args.append("--allow-root")
+        self.process = subprocess.Popen(  # noqa: S603 - fixed argv
+            args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        self.session = requests.Session()
+        self.session.headers["Authorization"] = f"token {self.token}"
+        self._wait_ready()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}/{path}"
+
+    def _wait_ready(self) -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if self.session.get(self.url("api/status"), timeout=2).status_code == 200:
+                    return
+            except requests.ConnectionError:
+                time.sleep(0.2)
+        self.close()
+        raise RuntimeError("jupyter server did not start")
+
+    def timed_get(self, path: str, timeout: float = 30) -> tuple[float, int]:
+        started = time.perf_counter()
+        response = self.session.get(self.url(path), timeout=timeout)
+        return (time.perf_counter() - started) * 1000, response.status_code
+
+    def close(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.root.cleanup()
+
+
+class SilentEngine:
+    """Accepts connections and never answers: an engine hung mid-request."""
+
+    def __init__(self) -> None:
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(64)
+        self.listener.settimeout(0.2)
+        self.port = self.listener.getsockname()[1]
+        self.held: list[socket.socket] = []
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                self.held.append(self.listener.accept()[0])
+            except OSError:
+                continue
+
+    def close(self) -> None:
+        self.stopping.set()
+        self.thread.join(timeout=5)
+        for connection in self.held:
+            connection.close()
+        self.listener.close()
+
+
+def bench_engine_route(docker_host: str, rounds: int) -> dict[str, float]:
+    server = JupyterServer(docker_host)
+    client = docker.APIClient(base_url=docker_host, version="auto")
+    try:
+        for _ in range(5):  # warm both paths
+            server.timed_get("jupyterlab-dockerize/engine")
+            client.version()
+        route, sdk = [], []
+        for _ in range(rounds):
+            elapsed, status = server.timed_get("jupyterlab-dockerize/engine")
+            if status != 200:
+                raise RuntimeError(f"engine route answered {status}")
+            route.append(elapsed)
+            started = time.perf_counter()
+            client.version()
+            sdk.append((time.perf_counter() - started) * 1000)
+    finally:
+        client.close()
+        server.close()
+    return {
+        "engine_route_p50_ms": round(statistics.median(route), 3),
+        "engine_route_p99_ms": round(percentile(route, 0.99), 3),
+        "engine_sdk_direct_p50_ms": round(statistics.median(sdk), 3),
+        "engine_route_to_sdk_ratio_p50": round(
+            statistics.median(route) / statistics.median(sdk), 3
+        ),
+    }
+
+
+def bench_event_loop_under_hung_probes(rounds: int, hung: int = 8) -> dict[str, float]:
+    engine = SilentEngine()
+    server = JupyterServer(f"tcp://127.0.0.1:{engine.port}", ["--Dockerize.engine_timeout=30"])
+    try:
+        for _ in range(5):
+            server.timed_get("api/status")
+        idle = [server.timed_get("api/status")[0] for _ in range(rounds)]
+        with ThreadPoolExecutor(max_workers=hung) as pool:
+            probes = [
+                pool.submit(server.timed_get, "jupyterlab-dockerize/engine", 60)
+                for _ in range(hung)
+            ]
+            time.sleep(0.5)
+            loaded = [server.timed_get("api/status")[0] for _ in range(rounds)]
+            still_hung = sum(not probe.done() for probe in probes)
+            engine.close()  # releases the probes
+            for probe in probes:
+                probe.result()
+    finally:
+        engine.close()
+        server.close()
+    if still_hung < hung:
+        raise RuntimeError("the hung probes ended before the measurement did")
+    return {
+        "status_route_idle_p99_ms": round(percentile(idle, 0.99), 3),
+        "status_route_with_8_hung_probes_p99_ms": round(percentile(loaded, 0.99), 3),
+        "status_route_hung_to_idle_ratio_p99": round(
+            percentile(loaded, 0.99) / percentile(idle, 0.99), 3
+        ),
+    }
+
+
+def machine() -> str:
+    system = f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores"
+    return f"{system}, Python {platform.python_version()}"
+
+
+def write_markdown(results: dict, path: Path) -> None:
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (bench/run.py) from one run; the raw figures are in",
+        "`bench/results.json`. The machines are shared and noisy: read the ratios, and take the",
+        "milliseconds as context, not as results.",
+        "",
+        f"- machine: {results['machine']}",
+        f"- date: {results['date']}",
+        "",
+        "| figure | value |",
+        "| --- | --- |",
+    ]
+    for key, value in results.items():
+        if key not in {"machine", "date"}:
+            lines.append(f"| `{key}` | {value} |")
+    lines += [
+        "",
+        "What they mean:",
+        "- `engine_route_to_sdk_ratio_p50`: the engine route through a real Jupyter server, over",
+        "  the docker SDK asking the same engine directly (HTTP + auth + thread hop overhead).",
+        "- `status_route_hung_to_idle_ratio_p99`: `/api/status` while 8 engine probes hang on an",
+        "  engine that never answers, over the same route idle; near 1 means the probes never",
+        "  block the server's event loop.",
+        "",
+    ]
+    path.write_text("\n".join(lines))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=200)
+    args = parser.parse_args()
+    docker_host = os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
+
+    results: dict = {
+        "machine": machine(),
+        "date": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+    results.update(bench_engine_route(docker_host, args.rounds))
+    results.update(bench_event_loop_under_hung_probes(args.rounds))
+
+    out = REPO / "bench" / "results.json"
+    existing = json.loads(out.read_text()) if out.exists() else {}
+    existing.update(results)  # keep figures other benchmarks wrote
+    tmp = out.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(existing, indent=2, sort_keys=True) + "\n")
+    tmp.replace(out)
+    write_markdown(existing, REPO / "BENCHMARKS.md")
+    print(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

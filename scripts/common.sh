@@ -1,0 +1,38 @@
+# Shared by lab.sh, test.sh and bench.sh: where things are, and the engine to use.
+# shellcheck shell=bash
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export PATH="$REPO/.venv/bin:$REPO/node_modules/.bin:$PATH"
+
+is_ci() { [[ ${CI:-} =~ ^(1|true|yes)$ ]]; }
+
+say() { printf '\033[1m[%s]\033[0m %s\n' "${0##*/}" "$*"; }
+shout() { printf '\n\033[1;31m!!! %s !!!\033[0m\n\n' "$*" >&2; }
+
+# True when the engine named by DOCKER_HOST (or the default socket) answers.
+engine_reachable() {
+  python - <<'PY' 2>/dev/null
+import sys
+from jupyterlab_dockerize.engine import EngineSettings, probe_engine
+try:
+    probe_engine(EngineSettings(timeout=5))
+except Exception:
+    sys.exit(1)
+PY
+}
+
+HARNESS_STARTED=0
+# Starts the private engine, registry and stand-in base image (root only) and loads
+# their settings into this shell. Stopped again by stop_harness.
+start_harness() {
+  scripts/debian-packages.sh engine
+  "$REPO/scripts/harness/up.sh" "$@"
+  HARNESS_STARTED=1
+  # shellcheck source=/dev/null
+  source "${HARNESS_DIR:-$REPO/.harness}/env"
+}
+
+stop_harness() {
+  if ((HARNESS_STARTED)); then
+    "$REPO/scripts/harness/down.sh" || true
+  fi
+}

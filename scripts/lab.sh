@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Starts JupyterLab with the extension. Where no Docker engine is reachable and this
+# machine allows it (root on Debian), it first starts a private engine, a password-protected
+# registry on 127.0.0.1 and the stand-in python base image, and stops them on exit.
+# Settings: LAB_PORT (8888), LAB_ROOT (examples/), JUPYTER_TOKEN (random).
+set -euo pipefail
+# shellcheck source=common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+cd "$REPO"
+
+trap stop_harness EXIT
+
+if engine_reachable; then
+  say "using the Docker engine at ${DOCKER_HOST:-unix:///var/run/docker.sock}"
+elif ((EUID == 0)); then
+  say "no Docker engine is reachable: starting a private one (scripts/harness)"
+  start_harness --show-secrets
+else
+  shout "No Docker engine is reachable"
+  echo "Start Docker (Docker Desktop, or 'sudo systemctl start docker'), or set DOCKER_HOST," >&2
+  echo "or run 'sudo make lab' to let this project start a private engine. JupyterLab starts" >&2
+  echo "anyway; the panel will say the engine is unreachable." >&2
+fi
+
+port=${LAB_PORT:-8888}
+root=${LAB_ROOT:-$REPO/examples}
+JUPYTER_TOKEN=${JUPYTER_TOKEN:-$(python -c 'import secrets; print(secrets.token_hex(24))')}
+export JUPYTER_TOKEN
+
+extra=()
+((EUID == 0)) && extra+=(--allow-root)
+echo
+say "JupyterLab: http://127.0.0.1:$port/lab?token=$JUPYTER_TOKEN"
+say "token:      $JUPYTER_TOKEN"
+if [[ -n ${DOCKERIZE_TEST_REGISTRY:-} ]]; then
+  say "registry:   $DOCKERIZE_TEST_REGISTRY (user $DOCKERIZE_TEST_REGISTRY_USER, password above)"
+fi
+say "stop with Ctrl-C"
+echo
+jupyter lab --no-browser --ip=127.0.0.1 --port="$port" --ServerApp.port_retries=0 \
+  --ServerApp.root_dir="$root" "${extra[@]}"
