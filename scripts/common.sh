@@ -22,11 +22,12 @@ PY
 
 HARNESS_STARTED=0
 # Starts the private engine, registry and stand-in base image (root only) and loads
-# their settings into this shell. Stopped again by stop_harness.
+# their settings into this shell. stop_harness stops them again, unless they were
+# already running before (then whoever started them owns them).
 start_harness() {
-  scripts/debian-packages.sh engine
+  "$REPO/scripts/debian-packages.sh" engine
+  "$REPO/scripts/harness/engine.sh" status >/dev/null 2>&1 || HARNESS_STARTED=1
   "$REPO/scripts/harness/up.sh" "$@"
-  HARNESS_STARTED=1
   # shellcheck source=/dev/null
   source "${HARNESS_DIR:-$REPO/.harness}/env"
 }
