@@ -72,6 +72,20 @@ class EngineInfo:
         }
 
 
+class _EngineAPIClient(docker.APIClient):
+    """Keeps the engine's own CA (DOCKER_CERT_PATH/ca.pem) or DOCKER_TLS_VERIFY unset in force.
+
+    requests lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE replace the session's ``verify``
+    (docker/docker-py#2433), which breaks TLS to an engine whenever those are set.
+    """
+
+    def merge_environment_settings(self, url, proxies, stream, verify, cert):
+        merged = super().merge_environment_settings(url, proxies, stream, verify, cert)
+        if verify is None and self.verify is not True:
+            merged["verify"] = self.verify
+        return merged
+
+
 def open_api_client(settings: EngineSettings, version: str = "auto") -> docker.APIClient:
     """A low-level client for the configured engine; with version "auto" it connects at once."""
     try:
@@ -79,7 +93,7 @@ def open_api_client(settings: EngineSettings, version: str = "auto") -> docker.A
     except DockerException as error:
         raise _unavailable(error, settings.host()) from None
     try:
-        return docker.APIClient(
+        return _EngineAPIClient(
             version=version,
             timeout=settings.timeout,
             use_ssh_client=settings.use_ssh_client,
@@ -112,13 +126,13 @@ def probe_engine(settings: EngineSettings) -> EngineInfo:
 
 
 def _product_name(raw: dict[str, Any]) -> str:
+    components = [item for item in raw.get("Components") or [] if isinstance(item, dict)]
+    # Podman names itself in Components; its Platform.Name is "linux/amd64/debian-12".
+    if any(str(item.get("Name", "")).lower().startswith("podman") for item in components):
+        return "Podman Engine"
     platform = raw.get("Platform") or {}
     if isinstance(platform, dict) and platform.get("Name"):
         return str(platform["Name"])
-    for component in raw.get("Components") or []:
-        if isinstance(component, dict) and component.get("Name"):
-            name = str(component["Name"])
-            return "Podman Engine" if name.lower().startswith("podman") else "Docker Engine"
     return "Docker Engine"
 
 
@@ -167,6 +181,23 @@ def _unavailable(error: BaseException, host: str) -> EngineUnavailable:
                 START_ENGINE_HINT,
                 code="engine_not_running",
             )
+        if "HTTP request to an HTTPS server" in str(cause):
+            return EngineUnavailable(
+                f"The Docker engine at {host} expects TLS, but no TLS settings are set.",
+                "Set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH to the directory holding ca.pem, "
+                "cert.pem and key.pem for this engine.",
+                code="engine_tls_error",
+            )
+    if isinstance(error, DockerException) and "paramiko" in str(error):
+        # docker 7 imports paramiko for every ssh:// engine, even with use_ssh_client=True.
+        return EngineUnavailable(
+            f"The Docker engine at {host} is reached over ssh, which needs paramiko, and it "
+            "is not installed.",
+            "Install it with `pip install 'jupyterlab-dockerize[ssh]'` (or `pip install "
+            "paramiko`) and restart Jupyter; then c.Dockerize.use_ssh_client=True also lets "
+            "it use your ssh client and its config.",
+            code="engine_ssh_unavailable",
+        )
     if isinstance(error, DockerException) and "bind address" in str(error):
         return EngineUnavailable(
             f"DOCKER_HOST is not a valid engine address: {host}.",

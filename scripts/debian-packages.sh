@@ -9,7 +9,7 @@ set -euo pipefail
 
 declare -A wanted=(
   [base]="python3-venv git curl ca-certificates"
-  [engine]="docker.io docker-registry apache2-utils debootstrap iproute2 util-linux"
+  [engine]="docker.io docker-registry apache2-utils debootstrap iproute2 util-linux openssl podman"
   [browser]="chromium fonts-dejavu-core"
   [node]="nodejs npm"
 )

@@ -12,6 +12,7 @@ declare -A packages=(
   [debootstrap]=debootstrap
   [curl]=curl
   [python3]=python3
+  [openssl]=openssl
 )
 
 missing=()

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Private Docker engine for tests: engine.sh start|stop|status
 # Its own data root, exec root, socket and containerd namespace, so it never
-# touches a system daemon at /var/run/docker.sock.
+# touches a system daemon at /var/run/docker.sock. It also listens on a loopback
+# TCP port with mutual TLS (certificates made once below $HARNESS_DIR/tls).
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -13,12 +14,88 @@ DAEMON_CONFIG=$HARNESS_DIR/daemon.json
 DRIVER_FILE=$HARNESS_DIR/storage-driver
 ENGINE_TIMEOUT=${HARNESS_ENGINE_TIMEOUT:-60}
 CONTAINERD_NAMESPACE=dockerize-harness
+# Tries with a fresh port when another process took the chosen one in the meantime.
+TLS_PORT_ATTEMPTS=3
 
 engine_docker() { docker -H "$HARNESS_DOCKER_HOST" "$@"; }
 
 engine_pid() { live_pid "$PID_FILE" "$DATA_ROOT"; }
 
 engine_answers() { engine_docker version >/dev/null 2>&1; }
+
+# The TLS endpoint answers the client certificate the way a user would use it.
+engine_answers_tls() {
+  local host
+  host=$(harness_tls_host) || return 1
+  DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=$TLS_CLIENT_DIR docker -H "$host" version >/dev/null 2>&1
+}
+
+# True when the certificates in directory $1 exist, chain to its CA and stay valid for a day.
+tls_certs_usable() {
+  local dir=$1 file
+  for file in ca.pem ca-key.pem server-cert.pem server-key.pem client/ca.pem client/cert.pem \
+    client/key.pem; do
+    [[ -s $dir/$file ]] || return 1
+  done
+  for file in ca.pem server-cert.pem client/cert.pem; do
+    openssl x509 -checkend 86400 -noout -in "$dir/$file" >/dev/null 2>&1 || return 1
+  done
+  openssl verify -CAfile "$dir/ca.pem" "$dir/server-cert.pem" "$dir/client/cert.pem" \
+    >/dev/null 2>&1
+}
+
+# Issues a leaf certificate signed by the CA in the current directory.
+#   issue_cert NAME EXTENDED_KEY_USAGE [SUBJECT_ALT_NAME]
+issue_cert() {
+  local name=$1 usage=$2 alt_names=${3:-}
+  openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+    -subj "/CN=dockerize-harness-$name" -keyout "$name-key.pem" -out "$name.csr" 2>/dev/null ||
+    return 1
+  {
+    printf 'basicConstraints = critical, CA:FALSE\n'
+    printf 'keyUsage = critical, digitalSignature\n'
+    printf 'extendedKeyUsage = %s\n' "$usage"
+    printf 'subjectKeyIdentifier = hash\n'
+    printf 'authorityKeyIdentifier = keyid, issuer\n'
+    [[ -z $alt_names ]] || printf 'subjectAltName = %s\n' "$alt_names"
+  } >"$name.ext"
+  openssl x509 -req -in "$name.csr" -CA ca.pem -CAkey ca-key.pem -days 825 -sha256 \
+    -extfile "$name.ext" -out "$name-cert.pem" 2>/dev/null || return 1
+  rm -f "$name.csr" "$name.ext"
+}
+
+# Makes the CA, the server and the client certificates in the current directory. The
+# client directory holds ca.pem, cert.pem and key.pem, the names DOCKER_CERT_PATH expects.
+make_tls_certs() {
+  umask 077
+  openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 3650 \
+    -sha256 -subj "/CN=dockerize-harness-ca" -keyout ca-key.pem -out ca.pem \
+    -addext "basicConstraints = critical, CA:TRUE" \
+    -addext "keyUsage = critical, keyCertSign, cRLSign" \
+    -addext "subjectKeyIdentifier = hash" 2>/dev/null || return 1
+  issue_cert server serverAuth "IP:127.0.0.1, DNS:localhost" || return 1
+  issue_cert client clientAuth || return 1
+  mkdir client &&
+    cp ca.pem client/ca.pem &&
+    mv client-cert.pem client/cert.pem &&
+    mv client-key.pem client/key.pem &&
+    chmod 600 ca-key.pem server-key.pem client/key.pem &&
+    chmod 644 ca.pem server-cert.pem client/ca.pem client/cert.pem
+}
+
+# TLS certificates for the engine's TCP port, made once (again only when they expire).
+ensure_tls_certs() {
+  local work
+  tls_certs_usable "$TLS_DIR" && return 0
+  log "making TLS certificates in $TLS_DIR"
+  work=$(mktemp -d "$HARNESS_DIR/tls.new.XXXXXX")
+  if ! (cd "$work" && make_tls_certs) || ! tls_certs_usable "$work"; then
+    rm -rf "$work"
+    die "openssl could not make usable TLS certificates"
+  fi
+  rm -rf "$TLS_DIR"
+  mv "$work" "$TLS_DIR"
+}
 
 prepare_dirs() {
   ensure_state_dir
@@ -35,10 +112,24 @@ prepare_dirs() {
   [[ -f $DAEMON_CONFIG ]] || printf '{}\n' >"$DAEMON_CONFIG"
 }
 
-# Starts dockerd with the given storage driver and waits until it answers.
+# Starts dockerd with the given storage driver and waits until both its unix socket and
+# its TLS port answer. Picks another port if the chosen one was taken before dockerd bound it.
 launch_dockerd() {
-  local driver=$1 pid waited=0
-  printf '=== harness start %s storage-driver=%s\n' "$(date -Is)" "$driver" >>"$LOG_FILE"
+  local driver=$1 attempt
+  for ((attempt = 1; attempt <= TLS_PORT_ATTEMPTS; attempt++)); do
+    launch_dockerd_once "$driver" && return 0
+    log_since_marker "$LOG_FILE" | grep -q 'address already in use' || return 1
+    log "TLS port $(<"$TLS_PORT_FILE") was taken meanwhile; trying another"
+  done
+  return 1
+}
+
+launch_dockerd_once() {
+  local driver=$1 pid waited=0 port
+  port=$(free_port)
+  printf '%s\n' "$port" >"$TLS_PORT_FILE"
+  printf '=== harness start %s storage-driver=%s tls-port=%s\n' "$(date -Is)" "$driver" "$port" \
+    >>"$LOG_FILE"
   setsid dockerd \
     --config-file "$DAEMON_CONFIG" \
     --iptables=false --bridge=none \
@@ -49,9 +140,14 @@ launch_dockerd() {
     --containerd-namespace "$CONTAINERD_NAMESPACE" \
     --containerd-plugins-namespace "$CONTAINERD_NAMESPACE-plugins" \
     -H "$HARNESS_DOCKER_HOST" \
+    -H "tcp://127.0.0.1:$port" \
+    --tlsverify \
+    --tlscacert "$TLS_DIR/ca.pem" \
+    --tlscert "$TLS_DIR/server-cert.pem" \
+    --tlskey "$TLS_DIR/server-key.pem" \
     </dev/null >>"$LOG_FILE" 2>&1 &
   pid=$!
-  while ! engine_answers; do
+  while ! { engine_answers && engine_answers_tls; }; do
     if ! kill -0 "$pid" 2>/dev/null; then
       log "dockerd (storage driver $driver) exited during startup"
       return 1
@@ -109,19 +205,20 @@ stop_engine() {
     fi
   fi
   unmount_leftovers
-  rm -f "$PID_FILE" "$DOCKER_SOCK"
+  rm -f "$PID_FILE" "$DOCKER_SOCK" "$TLS_PORT_FILE"
 }
 
 cmd_start() {
   local pid driver
   require_root "the Docker engine"
-  require_cmd dockerd docker containerd setsid tar
-  if pid=$(engine_pid) && engine_answers; then
-    log "engine already running (pid $pid, $HARNESS_DOCKER_HOST)"
+  require_cmd dockerd docker containerd setsid tar openssl
+  if pid=$(engine_pid) && engine_answers && engine_answers_tls; then
+    log "engine already running (pid $pid, $HARNESS_DOCKER_HOST, $(harness_tls_host))"
     return 0
   fi
-  stop_engine # a half-dead daemon from an earlier run
+  stop_engine # a half-dead daemon from an earlier run, or one started without TLS
   prepare_dirs
+  ensure_tls_certs
   if [[ $ENGINE_RUN_DIR != "$HARNESS_DIR" ]]; then
     log "socket paths under $HARNESS_DIR would be too long; using $ENGINE_RUN_DIR for the socket and exec root"
   fi
@@ -150,13 +247,13 @@ cmd_start() {
     fi
   fi
   printf '%s\n' "$driver" >"$DRIVER_FILE"
-  log "engine running (pid $(engine_pid), storage driver $driver, $HARNESS_DOCKER_HOST)"
+  log "engine running (pid $(engine_pid), storage driver $driver, $HARNESS_DOCKER_HOST, $(harness_tls_host) with TLS)"
 }
 
 cmd_stop() {
   if ! engine_pid >/dev/null; then
     unmount_leftovers
-    rm -f "$PID_FILE" "$DOCKER_SOCK"
+    rm -f "$PID_FILE" "$DOCKER_SOCK" "$TLS_PORT_FILE"
     log "engine not running"
     return 0
   fi
@@ -169,6 +266,12 @@ cmd_status() {
   if pid=$(engine_pid) && version=$(engine_docker version --format '{{.Server.Version}}' 2>/dev/null); then
     printf 'engine: running (pid %s, version %s, storage driver %s, DOCKER_HOST=%s)\n' \
       "$pid" "$version" "$(cat "$DRIVER_FILE" 2>/dev/null || echo '?')" "$HARNESS_DOCKER_HOST"
+    if engine_answers_tls; then
+      printf 'engine: TLS at %s (DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=%s)\n' \
+        "$(harness_tls_host)" "$TLS_CLIENT_DIR"
+    else
+      printf 'engine: TLS endpoint not answering\n'
+    fi
   elif [[ -n ${pid:-} ]]; then
     printf 'engine: process %s alive but not answering on %s\n' "$pid" "$HARNESS_DOCKER_HOST"
     return 1

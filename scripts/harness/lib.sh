@@ -63,6 +63,19 @@ engine_run_dir() {
   DOCKER_SOCK=$ENGINE_RUN_DIR/docker.sock
   DOCKER_EXEC_ROOT=$ENGINE_RUN_DIR/docker-exec
   HARNESS_DOCKER_HOST=unix://$DOCKER_SOCK
+  # The same engine over TCP with mutual TLS, on a loopback port chosen at each start.
+  TLS_DIR=$HARNESS_DIR/tls
+  TLS_CLIENT_DIR=$TLS_DIR/client # ca.pem, cert.pem, key.pem: usable as DOCKER_CERT_PATH
+  TLS_PORT_FILE=$HARNESS_DIR/engine-tls-port
+}
+
+# Prints the engine's TLS address (tcp://127.0.0.1:PORT) recorded at its last start.
+harness_tls_host() {
+  local port
+  [[ -f $TLS_PORT_FILE ]] || return 1
+  port=$(<"$TLS_PORT_FILE")
+  [[ $port =~ ^[0-9]+$ ]] || return 1
+  printf 'tcp://127.0.0.1:%s\n' "$port"
 }
 
 # Prints the PID stored in a file if that process is alive and its command line
@@ -103,10 +116,14 @@ print(s.getsockname()[1])
 s.close()'
 }
 
-# Prints the log lines written since the last start marker (at most $2 lines).
-log_tail_since_marker() {
-  local file=$1 lines=${2:-40}
+# Prints the log lines written since the last start marker.
+log_since_marker() {
+  local file=$1
   [[ -f $file ]] || return 0
-  awk '/^=== harness start/ { buf = "" } { buf = buf $0 "\n" } END { printf "%s", buf }' "$file" |
-    tail -n "$lines" >&2
+  awk '/^=== harness start/ { buf = "" } { buf = buf $0 "\n" } END { printf "%s", buf }' "$file"
+}
+
+# Prints the log lines written since the last start marker (at most $2 lines) to stderr.
+log_tail_since_marker() {
+  log_since_marker "$1" | tail -n "${2:-40}" >&2
 }

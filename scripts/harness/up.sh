@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Starts the test harness: private Docker engine, password-protected registry,
-# and the python:3.11-slim stand-in; writes $HARNESS_DIR/env for `source`.
+# Starts the test harness: private Docker engine (unix socket, and TCP with TLS),
+# password-protected registry, and the python:3.11-slim stand-in; writes
+# $HARNESS_DIR/env for `source`.
 #   up.sh [--show-secrets] [--tag IMAGE]...
 # --tag adds extra tags to the stand-in image (e.g. --tag python:3.11.7-slim).
 set -euo pipefail
@@ -18,7 +19,7 @@ while (($#)); do
       shift
       ;;
     -h | --help)
-      sed -n '2,5s/^# \{0,1\}//p' "$0"
+      sed -n '2,6s/^# \{0,1\}//p' "$0"
       exit 0
       ;;
     *) die "unknown argument $1" ;;
@@ -33,17 +34,22 @@ DOCKER_HOST=$HARNESS_DOCKER_HOST "$HARNESS_LIB_DIR/base-image.sh" "${extra_tags[
 
 # shellcheck source=/dev/null
 source "$HARNESS_DIR/registry/credentials"
+tls_host=$(harness_tls_host) || die "the engine recorded no TLS port in $TLS_PORT_FILE"
 env_file=$HARNESS_DIR/env
 (
   umask 077
   printf 'export DOCKER_HOST=%q\nexport DOCKERIZE_TEST_REGISTRY=%q\nexport DOCKERIZE_TEST_REGISTRY_USER=%q\nexport DOCKERIZE_TEST_REGISTRY_PASSWORD=%q\n' \
     "$HARNESS_DOCKER_HOST" "$REGISTRY_ADDR" "$REGISTRY_USER" "$REGISTRY_PASSWORD" >"$env_file.tmp"
+  # The same engine over TLS; DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=<cert path> to use it.
+  printf 'export DOCKERIZE_TEST_TLS_HOST=%q\nexport DOCKERIZE_TEST_TLS_CERT_PATH=%q\n' \
+    "$tls_host" "$TLS_CLIENT_DIR" >>"$env_file.tmp"
   mv "$env_file.tmp" "$env_file"
 )
 
 engine_version=$(docker -H "$HARNESS_DOCKER_HOST" version --format '{{.Server.Version}}')
 echo "harness up in $((SECONDS - start_seconds))s (state: $HARNESS_DIR)"
 echo "  engine:   Docker $engine_version, storage driver $(<"$HARNESS_DIR/storage-driver"), DOCKER_HOST=$HARNESS_DOCKER_HOST"
+echo "  tls:      DOCKER_HOST=$tls_host DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=$TLS_CLIENT_DIR"
 echo "  registry: $REGISTRY_ADDR, user $REGISTRY_USER"
 if ((show_secrets)); then
   echo "  password: $REGISTRY_PASSWORD"
