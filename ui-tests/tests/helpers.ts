@@ -1,0 +1,55 @@
+import { expect, IJupyterLabPageFixture } from '@jupyterlab/galata';
+import type { APIRequestContext, Locator } from '@playwright/test';
+
+export const PLUGIN_ID = 'jupyterlab-dockerize:plugin';
+export const PANEL_ID = 'jp-dockerize-export-panel';
+/** The name the panel is saved under by the layout restorer. */
+export const RESTORER_NAME = 'jupyterlab-dockerize-panel';
+export const PACKAGE_LABEL = 'Package this notebook';
+export const TOOLBAR_ITEM = 'dockerize-package-notebook';
+
+/** What GET {baseUrl}jupyterlab-dockerize/engine answers. */
+export interface IEngineRoute {
+  status: number;
+  body: {
+    reachable: boolean;
+    host: string;
+    version?: string;
+    product?: string;
+    apiVersion?: string;
+    error?: { code: string; message: string; hint?: string };
+  };
+}
+
+/** Asks the server extension, from the test itself, which engine it sees. */
+export async function getEngineRoute(
+  request: APIRequestContext,
+  baseURL: string
+): Promise<IEngineRoute> {
+  // The Galata server configuration disables the token and the XSRF check.
+  const url = new URL('jupyterlab-dockerize/engine', baseURL + '/').href;
+  const response = await request.get(url);
+  return { status: response.status(), body: await response.json() };
+}
+
+/** The Export environment panel, in the right sidebar. */
+export function exportPanel(page: IJupyterLabPageFixture): Locator {
+  return page.locator(`#jp-right-stack #${PANEL_ID}`);
+}
+
+/** The panel's tab in the right sidebar tab bar. */
+export function panelTab(page: IJupyterLabPageFixture): Locator {
+  return page.locator(
+    `.jp-SideBar.jp-mod-right .lm-TabBar-tab[data-id="${PANEL_ID}"]`
+  );
+}
+
+/** Expects the panel to be the open, visible widget of the right sidebar. */
+export async function expectPanelOpen(
+  page: IJupyterLabPageFixture
+): Promise<Locator> {
+  const panel = exportPanel(page);
+  await expect(panel).toBeVisible();
+  await expect(panelTab(page)).toHaveClass(/lm-mod-current/);
+  return panel;
+}
