@@ -25,9 +25,9 @@ DEFAULT_UNIX_SOCKET = "unix:///var/run/docker.sock"
 MINIMUM_API_VERSION = "1.24"
 
 START_ENGINE_HINT = (
-    "Start Docker (Docker Desktop, `sudo systemctl start docker`, or `make lab` in this "
-    "project), or set DOCKER_HOST (or c.Dockerize.docker_host) to an engine you can reach: "
-    "unix:///path/to/docker.sock, tcp://host:2376 with TLS, ssh://user@host, or a podman socket."
+    "Start Docker (Docker Desktop, or `sudo systemctl start docker`), or set DOCKER_HOST "
+    "(or c.Dockerize.docker_host) to an engine you can reach: unix:///path/to/docker.sock, "
+    "tcp://host:2376 with TLS, ssh://user@host, or a podman socket."
 )
 
 

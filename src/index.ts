@@ -7,6 +7,7 @@ import { ICommandPalette } from '@jupyterlab/apputils';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { IStateDB } from '@jupyterlab/statedb';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import { fetchEngineStatus } from './api';
@@ -14,6 +15,9 @@ import { registerCommands } from './commands';
 import { ExportPanel } from './panel/ExportPanel';
 import { ExportPanelModel } from './panel/model';
 import { PLUGIN_ID } from './tokens';
+
+/** Where the panel keeps the notebook it was opened for, across reloads. */
+const STATE_KEY = 'jupyterlab-dockerize:panel';
 
 const plugin: JupyterFrontEndPlugin<void> = {
   id: PLUGIN_ID,
@@ -25,7 +29,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
     INotebookTracker,
     IDefaultFileBrowser,
     ISettingRegistry,
-    ITranslator
+    ITranslator,
+    IStateDB
   ],
   activate: (
     app: JupyterFrontEnd,
@@ -34,7 +39,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
     notebooks: INotebookTracker | null,
     fileBrowser: IDefaultFileBrowser | null,
     settingRegistry: ISettingRegistry | null,
-    translator: ITranslator | null
+    translator: ITranslator | null,
+    state: IStateDB | null
   ) => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_dockerize');
     const model = new ExportPanelModel(fetchEngineStatus);
@@ -59,8 +65,31 @@ const plugin: JupyterFrontEndPlugin<void> = {
           console.error('jupyterlab-dockerize: settings not loaded', reason)
       );
     }
+    if (state) {
+      void restoreNotebookPath(app, model, state);
+    }
     void model.refreshEngine();
   }
 };
+
+async function restoreNotebookPath(
+  app: JupyterFrontEnd,
+  model: ExportPanelModel,
+  state: IStateDB
+): Promise<void> {
+  await app.restored;
+  const saved = await state.fetch(STATE_KEY);
+  const path = (saved as { notebookPath?: unknown } | undefined)?.notebookPath;
+  if (typeof path === 'string' && model.notebookPath === null) {
+    model.setNotebook(path);
+  }
+  let savedPath = model.notebookPath;
+  model.changed.connect(() => {
+    if (model.notebookPath !== savedPath) {
+      savedPath = model.notebookPath;
+      void state.save(STATE_KEY, { notebookPath: savedPath });
+    }
+  });
+}
 
 export default plugin;

@@ -4,17 +4,48 @@ import * as React from 'react';
 
 import { describeEngine } from '../core/engine';
 import { dockerizeIcon } from '../icons';
-import { IProblem } from '../tokens';
+import { IEngineReachable, IProblem } from '../tokens';
 import { EngineState, ExportPanelModel } from './model';
+import { BreakablePath, RichText } from './text';
 
-function ProblemView(props: { problem: IProblem; trans: TranslationBundle }) {
+function ProblemView(props: { problem: IProblem }) {
+  const { problem } = props;
   return (
     <div className="jp-Dockerize-problem" role="alert">
-      <p className="jp-Dockerize-problemMessage">{props.problem.message}</p>
-      {props.problem.hint && (
-        <p className="jp-Dockerize-problemHint">{props.problem.hint}</p>
+      <p className="jp-Dockerize-problemMessage">
+        <RichText text={problem.message} />
+      </p>
+      {problem.hint && (
+        <p className="jp-Dockerize-problemHint">
+          <RichText text={problem.hint} />
+        </p>
       )}
     </div>
+  );
+}
+
+function EngineDetails(props: {
+  status: IEngineReachable;
+  trans: TranslationBundle;
+}) {
+  const { status, trans } = props;
+  return (
+    <dl className="jp-Dockerize-engineDetails" title={describeEngine(status)}>
+      <dt>{trans.__('Status')}</dt>
+      <dd data-dockerize="engine-reachable">{trans.__('reachable')}</dd>
+      <dt>{trans.__('Engine')}</dt>
+      <dd data-dockerize="engine-product">{status.product}</dd>
+      <dt>{trans.__('Version')}</dt>
+      <dd data-dockerize="engine-version">{status.version}</dd>
+      <dt>{trans.__('API')}</dt>
+      <dd>{status.apiVersion}</dd>
+      <dt>{trans.__('Platform')}</dt>
+      <dd>{[status.os, status.arch].filter(Boolean).join('/')}</dd>
+      <dt>{trans.__('Address')}</dt>
+      <dd data-dockerize="engine-host">
+        <BreakablePath path={status.host} />
+      </dd>
+    </dl>
   );
 }
 
@@ -32,29 +63,20 @@ function EngineView(props: {
       </p>
     );
   } else if (state.kind === 'failed') {
-    body = <ProblemView problem={state.problem} trans={trans} />;
+    body = <ProblemView problem={state.problem} />;
   } else if (state.status.reachable) {
-    body = (
-      <dl className="jp-Dockerize-engineDetails">
-        <dt>{trans.__('Status')}</dt>
-        <dd data-dockerize="engine-reachable">{trans.__('reachable')}</dd>
-        <dt>{trans.__('Engine')}</dt>
-        <dd data-dockerize="engine-description">
-          {describeEngine(state.status)}
-        </dd>
-        <dt>{trans.__('Version')}</dt>
-        <dd data-dockerize="engine-version">{state.status.version}</dd>
-        <dt>{trans.__('Address')}</dt>
-        <dd data-dockerize="engine-host">{state.status.host}</dd>
-      </dl>
-    );
+    body = <EngineDetails status={state.status} trans={trans} />;
   } else {
+    // The problem's message names the address, so it is not repeated here.
     body = (
       <>
-        <p data-dockerize="engine-unreachable">
-          {trans.__('Not reachable at %1', state.status.host)}
-        </p>
-        <ProblemView problem={state.status.error} trans={trans} />
+        <dl className="jp-Dockerize-engineDetails">
+          <dt>{trans.__('Status')}</dt>
+          <dd data-dockerize="engine-unreachable">
+            {trans.__('not reachable')}
+          </dd>
+        </dl>
+        <ProblemView problem={state.status.error} />
       </>
     );
   }
@@ -86,7 +108,7 @@ function NotebookView(props: {
       <h3>{trans.__('Notebook')}</h3>
       {path ? (
         <p className="jp-Dockerize-notebookPath" data-dockerize="notebook-path">
-          {path}
+          <BreakablePath path={path} />
         </p>
       ) : (
         <p className="jp-Dockerize-empty">

@@ -148,25 +148,55 @@ test.describe('Package this notebook', () => {
     await expect(page.locator('.jp-NotebookPanel')).toHaveCount(0);
   });
 
-  test('the panel is restored after a page reload', async ({ page }) => {
+  test('the panel and its notebook are restored after a page reload', async ({
+    page,
+    tmpPath
+  }) => {
     await expect(exportPanel(page)).toBeHidden();
-    await panelTab(page).click();
+    await page.notebook.createNew('restored.ipynb');
+    await page
+      .locator('.jp-NotebookPanel:not(.lm-mod-hidden)')
+      .locator(
+        `.jp-NotebookPanel-toolbar [data-jp-item-name="${TOOLBAR_ITEM}"]`
+      )
+      .getByRole('button')
+      .click();
     await expectPanelOpen(page);
 
     // The layout restorer saves the layout asynchronously (to the workspace,
     // held in memory by Galata): wait until it names the panel as the current
-    // widget of the right area.
+    // widget of the right area, and the state database holds the notebook.
     await expect
       .poll(() =>
         page.evaluate(async () => {
           const response = await fetch('/lab/api/workspaces/default');
           const workspace = await response.json();
-          return workspace?.data?.['layout-restorer:data']?.right?.current;
+          return [
+            workspace?.data?.['layout-restorer:data']?.right?.current,
+            workspace?.data?.['jupyterlab-dockerize:panel']?.notebookPath
+          ];
         })
       )
-      .toBe(RESTORER_NAME);
+      .toEqual([RESTORER_NAME, `${tmpPath}/restored.ipynb`]);
+
+    // Galata's reload waits for the Launcher, which a restored notebook would hide:
+    // close the notebook (the panel keeps its path in the state database anyway).
+    await page.notebook.close(true);
+    await expect
+      .poll(() =>
+        page.evaluate(async () => {
+          const response = await fetch('/lab/api/workspaces/default');
+          const workspace = await response.json();
+          const main = workspace?.data?.['layout-restorer:data']?.main;
+          return JSON.stringify(main ?? {}).includes('restored.ipynb');
+        })
+      )
+      .toBe(false);
 
     await page.reload();
-    await expectPanelOpen(page);
+    const panel = await expectPanelOpen(page);
+    await expect(panel.locator('[data-dockerize="notebook-path"]')).toHaveText(
+      `${tmpPath}/restored.ipynb`
+    );
   });
 });

@@ -39,15 +39,20 @@ test('with the engine unreachable the panel shows the problem, not a crash', asy
   );
   await expect(
     panel.locator('[data-dockerize="engine-unreachable"]')
-  ).toContainText(engine.body.host);
+  ).toHaveText('not reachable');
+  expect(problem.message).toContain(engine.body.host);
   const shown = panel.locator('.jp-Dockerize-problem');
   await expect(shown).toBeVisible();
   await expect(shown.locator('.jp-Dockerize-problemMessage')).toHaveText(
     problem.message
   );
+  // `backticked` commands in the hint are shown as code, without the backticks.
   await expect(shown.locator('.jp-Dockerize-problemHint')).toHaveText(
-    problem.hint!
+    problem.hint!.replace(/`/g, '')
   );
+  await expect(
+    shown.locator('.jp-Dockerize-problemHint code').first()
+  ).toHaveText('sudo systemctl start docker');
   await expect(
     panel.locator('[data-dockerize="engine-reachable"]')
   ).toHaveCount(0);

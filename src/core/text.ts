@@ -1,0 +1,28 @@
+export interface ITextPart {
+  text: string;
+  code: boolean;
+}
+
+/**
+ * Splits a server message into plain and `code` parts. A backtick without a partner
+ * stays literal, so no text is ever lost.
+ */
+export function splitCode(message: string): ITextPart[] {
+  const pieces = message.split('`');
+  const parts: ITextPart[] = [];
+  pieces.forEach((text, index) => {
+    const paired = index % 2 === 1 && index < pieces.length - 1;
+    if (paired) {
+      parts.push({ text, code: true });
+    } else {
+      const literal = index % 2 === 1 ? `\`${text}` : text;
+      const last = parts[parts.length - 1];
+      if (last && !last.code) {
+        last.text += literal;
+      } else if (literal) {
+        parts.push({ text: literal, code: false });
+      }
+    }
+  });
+  return parts;
+}
