@@ -22,7 +22,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
@@ -30,6 +29,8 @@ from pathlib import Path
 
 import docker
 import requests
+
+from jupyterlab_dockerize.tests.helpers import SilentEngine
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -100,35 +101,6 @@ class JupyterServer:
         except subprocess.TimeoutExpired:
             self.process.kill()
         self.root.cleanup()
-
-
-class SilentEngine:
-    """Accepts connections and never answers: an engine hung mid-request."""
-
-    def __init__(self) -> None:
-        self.listener = socket.socket()
-        self.listener.bind(("127.0.0.1", 0))
-        self.listener.listen(64)
-        self.listener.settimeout(0.2)
-        self.port = self.listener.getsockname()[1]
-        self.held: list[socket.socket] = []
-        self.stopping = threading.Event()
-        self.thread = threading.Thread(target=self._accept, daemon=True)
-        self.thread.start()
-
-    def _accept(self) -> None:
-        while not self.stopping.is_set():
-            try:
-                self.held.append(self.listener.accept()[0])
-            except OSError:
-                continue
-
-    def close(self) -> None:
-        self.stopping.set()
-        self.thread.join(timeout=5)
-        for connection in self.held:
-            connection.close()
-        self.listener.close()
 
 
 def bench_engine_route(docker_host: str, rounds: int) -> dict[str, float]:

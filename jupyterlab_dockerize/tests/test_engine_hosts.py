@@ -23,21 +23,11 @@ from pathlib import Path
 import certifi
 import docker
 import pytest
-from tornado.httpclient import HTTPClientError
 
 from .conftest import _SKIPPED_FOR_ENGINE, in_ci
+from .helpers import fetch_engine
 
-ENGINE_ROUTE = ("jupyterlab-dockerize", "engine")
 TLS_VARIABLES = ("DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH")
-
-
-async def fetch_engine(jp_fetch) -> tuple[int, dict]:
-    try:
-        response = await jp_fetch(*ENGINE_ROUTE)
-    except HTTPClientError as error:
-        assert error.response is not None
-        return error.code, json.loads(error.response.body)
-    return response.code, json.loads(response.body)
 
 
 def assert_clean_503(code: int, body: dict, expected_code: str, host: str) -> None:

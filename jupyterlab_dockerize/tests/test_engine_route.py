@@ -8,22 +8,11 @@ import os
 import socket
 import subprocess
 import sys
-import threading
 import time
 
 import docker
-from tornado.httpclient import HTTPClientError
 
-ENGINE_ROUTE = ("jupyterlab-dockerize", "engine")
-
-
-async def fetch_engine(jp_fetch):
-    try:
-        response = await jp_fetch(*ENGINE_ROUTE)
-    except HTTPClientError as error:
-        assert error.response is not None
-        return error.code, json.loads(error.response.body)
-    return response.code, json.loads(response.body)
+from .helpers import SilentEngine, fetch_engine
 
 
 def assert_clear_503(code: int, body: dict, expected_code: str) -> None:
@@ -127,36 +116,6 @@ def test_socket_permission_denied_is_explained(tmp_path):
     assert error["code"] == "engine_permission_denied"
     assert str(socket_path) in error["message"]
     assert "docker group" in error["hint"]
-
-
-class SilentEngine:
-    """A socket that accepts connections and never answers: an engine hung mid-request."""
-
-    def __init__(self) -> None:
-        self.listener = socket.socket()
-        self.listener.bind(("127.0.0.1", 0))
-        self.listener.listen(8)
-        self.port = self.listener.getsockname()[1]
-        self.connections: list[socket.socket] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-        self._thread.start()
-
-    def _accept(self) -> None:
-        self.listener.settimeout(0.2)
-        while not self._stop.is_set():
-            try:
-                connection, _ = self.listener.accept()
-            except OSError:
-                continue
-            self.connections.append(connection)
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
-        for connection in self.connections:
-            connection.close()
-        self.listener.close()
 
 
 async def test_hung_engine_times_out_without_blocking_the_server(
