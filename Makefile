@@ -13,7 +13,7 @@ NPM := npm --no-audit --no-fund --loglevel=error
 
 FRONTEND_SOURCES := $(shell find src style schema -type f -not -path '*/__tests__/*' 2>/dev/null) \
 	package.json tsconfig.json
-SERVER_SOURCES := $(shell find jupyterlab_dockerize -name '*.py' -not -path '*/tests/*' 2>/dev/null) \
+SERVER_SOURCES := $(shell find jupyterlab_dockerize -name '*.py' 2>/dev/null) \
 	pyproject.toml install.json $(shell find jupyter-config -type f)
 
 .PHONY: help lab test bench setup lint format clean distclean harness-up harness-down
