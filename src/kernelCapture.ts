@@ -1,0 +1,129 @@
+import { Kernel, KernelMessage } from '@jupyterlab/services';
+
+import { readCaptureOutput } from './core/snapshotParse';
+import { IEnvironmentSnapshot } from './core/snapshot';
+import { IProblem } from './tokens';
+
+/** What the user can do about a capture problem; the panel turns it into a button. */
+export type CaptureAction = 'start-kernel' | 'open-notebook' | 'retry';
+
+export class CaptureError extends Error {
+  constructor(
+    readonly problem: IProblem,
+    readonly action: CaptureAction | null = null
+  ) {
+    super(problem.message);
+    this.name = 'CaptureError';
+  }
+}
+
+const DEFAULT_TIMEOUT_MS = 60_000;
+
+function timeout<T>(
+  promise: Promise<T>,
+  ms: number,
+  onTimeout: () => Error
+): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(onTimeout()), ms);
+  });
+  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
+}
+
+/** Refuses kernels that are not Python before anything runs in them. */
+async function checkPythonKernel(
+  kernel: Kernel.IKernelConnection
+): Promise<void> {
+  const info = await kernel.info;
+  const language = info.language_info?.name ?? 'unknown';
+  if (language.toLowerCase() !== 'python') {
+    throw new CaptureError({
+      code: 'kernel_not_python',
+      message: `This notebook's kernel runs ${language}, and capture reads Python environments only.`,
+      hint: 'Switch the notebook to a Python kernel (Kernel › Change Kernel…), or list its packages by hand in the generated requirements.txt.'
+    });
+  }
+}
+
+/**
+ * Runs the capture snippet silently (no history, no output in the notebook) in the
+ * notebook's own kernel and returns its EnvironmentSnapshot.
+ */
+export async function captureEnvironment(
+  kernel: Kernel.IKernelConnection | null | undefined,
+  code: string,
+  timeoutMs = DEFAULT_TIMEOUT_MS
+): Promise<IEnvironmentSnapshot> {
+  if (!kernel || kernel.isDisposed || kernel.status === 'dead') {
+    throw new CaptureError(
+      {
+        code: 'kernel_not_running',
+        message: "The notebook's kernel is not running.",
+        hint: 'Start the kernel, then capture again: the environment is read from the running kernel.'
+      },
+      'start-kernel'
+    );
+  }
+  await checkPythonKernel(kernel);
+
+  let stdout = '';
+  const future = kernel.requestExecute(
+    {
+      code,
+      silent: true,
+      store_history: false,
+      allow_stdin: false,
+      stop_on_error: false
+    },
+    true
+  );
+  future.onIOPub = (message: KernelMessage.IIOPubMessage) => {
+    if (
+      KernelMessage.isStreamMsg(message) &&
+      message.content.name === 'stdout'
+    ) {
+      stdout += message.content.text;
+    }
+  };
+  const reply = await timeout(
+    future.done,
+    timeoutMs,
+    () =>
+      new CaptureError(
+        {
+          code: 'capture_timeout',
+          message: `The kernel did not finish the capture within ${Math.round(timeoutMs / 1000)} s.`,
+          hint: 'The kernel may be busy running a cell: wait for it (or interrupt it), then capture again.'
+        },
+        'retry'
+      )
+  ).catch(error => {
+    future.dispose();
+    throw error;
+  });
+  if (reply.content.status !== 'ok') {
+    const content = reply.content as KernelMessage.IReplyErrorContent;
+    throw new CaptureError(
+      {
+        code: 'capture_failed',
+        message:
+          `The capture failed in the kernel: ${content.ename ?? 'error'}: ${content.evalue ?? ''}`.trim(),
+        hint: 'Restart the kernel and capture again; if it persists, report it with this message.'
+      },
+      'retry'
+    );
+  }
+  const output = readCaptureOutput(stdout);
+  if (output.kind === 'error') {
+    throw new CaptureError(
+      {
+        code: 'capture_failed',
+        message: `The capture could not read this environment: ${output.message}`,
+        hint: 'Restart the kernel and capture again; if it persists, report it with this message.'
+      },
+      'retry'
+    );
+  }
+  return output.snapshot;
+}
