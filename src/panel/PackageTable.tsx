@@ -1,0 +1,172 @@
+import { TranslationBundle } from '@jupyterlab/translation';
+import * as React from 'react';
+
+import {
+  IPackageRow,
+  ITableView,
+  SortKey,
+  visibleRows,
+  windowSlice
+} from '../core/packageTable';
+
+const ROW_HEIGHT = 26;
+const COLUMNS: SortKey[] = ['name', 'version', 'source', 'status'];
+
+export interface IPackageTableProps {
+  rows: readonly IPackageRow[];
+  /** Whether a row is part of the image (its requirement line is written). */
+  isIncluded: (row: IPackageRow) => boolean;
+  onToggle: (row: IPackageRow, include: boolean) => void;
+  trans: TranslationBundle;
+}
+
+function columnLabel(key: SortKey, trans: TranslationBundle): string {
+  switch (key) {
+    case 'name':
+      return trans.__('Package');
+    case 'version':
+      return trans.__('Version');
+    case 'source':
+      return trans.__('Source');
+    case 'status':
+      return trans.__('Status');
+  }
+}
+
+/**
+ * The searchable, sortable package table. Only the rows in view are in the DOM, so a
+ * 1,000-package environment scrolls as smoothly as a small one.
+ */
+export function PackageTable(props: IPackageTableProps): JSX.Element {
+  const { trans } = props;
+  const [view, setView] = React.useState<ITableView>({
+    query: '',
+    sortKey: 'name',
+    direction: 'ascending'
+  });
+  const [scrollTop, setScrollTop] = React.useState(0);
+  const [viewportHeight, setViewportHeight] = React.useState(400);
+  const viewport = React.useRef<HTMLDivElement>(null);
+
+  React.useEffect(() => {
+    const element = viewport.current;
+    if (!element || typeof ResizeObserver === 'undefined') {
+      return;
+    }
+    const observer = new ResizeObserver(() =>
+      setViewportHeight(element.clientHeight)
+    );
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, []);
+
+  const rows = React.useMemo(
+    () => visibleRows(props.rows, view),
+    [props.rows, view]
+  );
+  const { start, end } = windowSlice(
+    rows.length,
+    scrollTop,
+    viewportHeight,
+    ROW_HEIGHT
+  );
+
+  const sortBy = (key: SortKey) =>
+    setView(current => ({
+      ...current,
+      sortKey: key,
+      direction:
+        current.sortKey === key && current.direction === 'ascending'
+          ? 'descending'
+          : 'ascending'
+    }));
+
+  return (
+    <div className="jp-Dockerize-packages">
+      <input
+        className="jp-mod-styled jp-Dockerize-packageSearch"
+        type="search"
+        placeholder={trans.__('Search packages')}
+        aria-label={trans.__('Search packages')}
+        value={view.query}
+        onChange={event =>
+          setView({ ...view, query: event.currentTarget.value })
+        }
+      />
+      <div className="jp-Dockerize-packageHeader" role="row">
+        <span className="jp-Dockerize-packageInclude" />
+        {COLUMNS.map(key => (
+          <button
+            key={key}
+            className={`jp-Dockerize-packageColumn jp-Dockerize-col-${key}`}
+            aria-sort={view.sortKey === key ? view.direction : 'none'}
+            onClick={() => sortBy(key)}
+          >
+            {columnLabel(key, trans)}
+            {view.sortKey === key
+              ? view.direction === 'ascending'
+                ? ' ▲'
+                : ' ▼'
+              : ''}
+          </button>
+        ))}
+      </div>
+      <div
+        className="jp-Dockerize-packageViewport"
+        ref={viewport}
+        role="table"
+        aria-rowcount={rows.length}
+        data-dockerize="package-table"
+        onScroll={event => setScrollTop(event.currentTarget.scrollTop)}
+      >
+        <div style={{ height: rows.length * ROW_HEIGHT, position: 'relative' }}>
+          {rows.slice(start, end).map((row, offset) => {
+            const included = props.isIncluded(row);
+            return (
+              <div
+                key={row.name}
+                className={`jp-Dockerize-packageRow jp-mod-${row.status}`}
+                role="row"
+                aria-rowindex={start + offset + 1}
+                data-package={row.name}
+                title={row.reason}
+                style={{
+                  position: 'absolute',
+                  top: (start + offset) * ROW_HEIGHT,
+                  height: ROW_HEIGHT,
+                  left: 0,
+                  right: 0
+                }}
+              >
+                <span className="jp-Dockerize-packageInclude">
+                  <input
+                    type="checkbox"
+                    checked={included}
+                    aria-label={trans.__('Include %1', row.name)}
+                    onChange={event =>
+                      props.onToggle(row, event.currentTarget.checked)
+                    }
+                  />
+                </span>
+                <span className="jp-Dockerize-col-name">{row.name}</span>
+                <span className="jp-Dockerize-col-version">{row.version}</span>
+                <span className="jp-Dockerize-col-source">{row.source}</span>
+                <span className="jp-Dockerize-col-status">
+                  <span
+                    className={`jp-Dockerize-badge jp-mod-${row.status}`}
+                    data-dockerize="package-status"
+                  >
+                    {row.status}
+                  </span>
+                </span>
+              </div>
+            );
+          })}
+        </div>
+      </div>
+      <p className="jp-Dockerize-packageCount" data-dockerize="package-count">
+        {trans.__('%1 of %2 packages shown', rows.length, props.rows.length)}
+      </p>
+    </div>
+  );
+}
