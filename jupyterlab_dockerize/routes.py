@@ -16,6 +16,7 @@ from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
 from tornado import web
 
+from .capture import capture_request
 from .config import Dockerize
 from .engine import probe_engine
 from .errors import DockerizeError
@@ -23,6 +24,7 @@ from .errors import DockerizeError
 NAMESPACE = "jupyterlab-dockerize"
 AUTH_RESOURCE = "dockerize"
 SETTINGS_KEY = "jupyterlab_dockerize"
+CAPTURE_KEY = "jupyterlab_dockerize_capture"
 
 
 class DockerizeHandler(APIHandler):
@@ -74,10 +76,28 @@ class EngineHandler(DockerizeHandler):
         self.send_json(info.to_json())
 
 
+class CaptureSnippetHandler(DockerizeHandler):
+    """GET: the code the frontend runs silently in a notebook's kernel to capture it."""
+
+    @web.authenticated
+    @authorized
+    def get(self) -> None:
+        self.set_header("Cache-Control", "no-cache")
+        self.send_json(self.settings[CAPTURE_KEY])
+
+
 def route(web_app: web.Application, *parts: str) -> str:
     return url_path_join(web_app.settings["base_url"], NAMESPACE, *parts)
 
 
 def setup_route_handlers(web_app: web.Application, dockerize: Dockerize) -> None:
     web_app.settings[SETTINGS_KEY] = dockerize
-    web_app.add_handlers(".*$", [(route(web_app, "engine"), EngineHandler)])
+    # Read once at start-up, so the handler never touches the disk.
+    web_app.settings[CAPTURE_KEY] = capture_request()
+    web_app.add_handlers(
+        ".*$",
+        [
+            (route(web_app, "engine"), EngineHandler),
+            (route(web_app, "capture-snippet"), CaptureSnippetHandler),
+        ],
+    )

@@ -3,7 +3,7 @@ import { ServerConnection } from '@jupyterlab/services';
 
 import { parseEngineStatus, parseProblem } from './core/engine';
 import { DockerizeRequestError } from './core/errors';
-import { API_NAMESPACE, EngineStatus } from './tokens';
+import { API_NAMESPACE, EngineStatus, ICaptureRequest } from './tokens';
 
 export { DockerizeRequestError };
 
@@ -65,4 +65,25 @@ export async function fetchEngineStatus(): Promise<EngineStatus> {
   } catch {
     throw failure(status, body);
   }
+}
+
+let captureRequest: Promise<ICaptureRequest> | null = null;
+
+/** The capture code for kernels, fetched once per page. */
+export function fetchCaptureRequest(): Promise<ICaptureRequest> {
+  if (!captureRequest) {
+    captureRequest = requestAPI('capture-snippet').then(({ status, body }) => {
+      const request = body as Partial<ICaptureRequest> | null;
+      if (
+        status !== 200 ||
+        typeof request?.code !== 'string' ||
+        typeof request?.marker !== 'string'
+      ) {
+        throw failure(status, body);
+      }
+      return { code: request.code, marker: request.marker };
+    });
+    captureRequest.catch(() => (captureRequest = null));
+  }
+  return captureRequest;
 }

@@ -28,11 +28,13 @@ export interface ICommandContext {
 
 function openPanelFor(context: ICommandContext, path: string | null): void {
   const { app, panel } = context;
-  if (path) {
-    panel.model.setNotebook(path);
-  }
   app.shell.activateById(panel.id);
   void panel.model.refreshEngine();
+  if (path) {
+    panel.model.setNotebook(path);
+    // Every "Package this notebook" reads the kernel afresh (a %pip install since counts).
+    void panel.model.captureEnvironment();
+  }
 }
 
 function selectedNotebook(

@@ -12,6 +12,7 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import { fetchEngineStatus } from './api';
 import { registerCommands } from './commands';
+import { NotebookAccess } from './notebookAccess';
 import { ExportPanel } from './panel/ExportPanel';
 import { ExportPanelModel } from './panel/model';
 import { PLUGIN_ID } from './tokens';
@@ -43,7 +44,10 @@ const plugin: JupyterFrontEndPlugin<void> = {
     state: IStateDB | null
   ) => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_dockerize');
-    const model = new ExportPanelModel(fetchEngineStatus);
+    const model = new ExportPanelModel(
+      fetchEngineStatus,
+      new NotebookAccess(app, notebooks)
+    );
     const panel = new ExportPanel(model, trans);
     app.shell.add(panel, 'right', { rank: 900 });
     restorer?.add(panel, 'jupyterlab-dockerize-panel');

@@ -2,10 +2,7 @@ import { Kernel, KernelMessage } from '@jupyterlab/services';
 
 import { readCaptureOutput } from './core/snapshotParse';
 import { IEnvironmentSnapshot } from './core/snapshot';
-import { IProblem } from './tokens';
-
-/** What the user can do about a capture problem; the panel turns it into a button. */
-export type CaptureAction = 'start-kernel' | 'open-notebook' | 'retry';
+import { CaptureAction, IProblem } from './tokens';
 
 export class CaptureError extends Error {
   constructor(

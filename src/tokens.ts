@@ -32,6 +32,15 @@ export interface IEngineUnreachable {
 
 export type EngineStatus = IEngineReachable | IEngineUnreachable;
 
+/** What the user can do about a capture problem; the panel shows it as a button. */
+export type CaptureAction = 'start-kernel' | 'open-notebook' | 'retry';
+
+/** GET /jupyterlab-dockerize/capture-snippet: the code a kernel runs to capture itself. */
+export interface ICaptureRequest {
+  code: string;
+  marker: string;
+}
+
 /** The server route namespace, under the server's base URL. */
 export const API_NAMESPACE = 'jupyterlab-dockerize';
 

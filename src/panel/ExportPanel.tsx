@@ -4,25 +4,11 @@ import * as React from 'react';
 
 import { describeEngine } from '../core/engine';
 import { dockerizeIcon } from '../icons';
-import { IEngineReachable, IProblem } from '../tokens';
+import { IEngineReachable } from '../tokens';
+import { CaptureView } from './CaptureView';
 import { EngineState, ExportPanelModel } from './model';
-import { BreakablePath, RichText } from './text';
-
-function ProblemView(props: { problem: IProblem }) {
-  const { problem } = props;
-  return (
-    <div className="jp-Dockerize-problem" role="alert">
-      <p className="jp-Dockerize-problemMessage">
-        <RichText text={problem.message} />
-      </p>
-      {problem.hint && (
-        <p className="jp-Dockerize-problemHint">
-          <RichText text={problem.hint} />
-        </p>
-      )}
-    </div>
-  );
-}
+import { ProblemView } from './ProblemView';
+import { BreakablePath } from './text';
 
 function EngineDetails(props: {
   status: IEngineReachable;
@@ -144,6 +130,7 @@ export class ExportPanel extends ReactWidget {
               <h2>{trans.__('Export environment')}</h2>
             </header>
             <NotebookView path={model.notebookPath} trans={trans} />
+            <CaptureView model={model} trans={trans} />
             <EngineView
               state={model.engine}
               trans={trans}

@@ -9,7 +9,7 @@ import {
   windowSlice
 } from '../core/packageTable';
 
-const ROW_HEIGHT = 26;
+const ROW_HEIGHT = 38;
 const COLUMNS: SortKey[] = ['name', 'version', 'source', 'status'];
 
 export interface IPackageTableProps {
@@ -94,7 +94,7 @@ export function PackageTable(props: IPackageTableProps): JSX.Element {
         }
       />
       <div className="jp-Dockerize-packageHeader" role="row">
-        <span className="jp-Dockerize-packageInclude" />
+        <span className="jp-Dockerize-sortLabel">{trans.__('Sort:')}</span>
         {COLUMNS.map(key => (
           <button
             key={key}
@@ -148,10 +148,11 @@ export function PackageTable(props: IPackageTableProps): JSX.Element {
                     }
                   />
                 </span>
-                <span className="jp-Dockerize-col-name">{row.name}</span>
-                <span className="jp-Dockerize-col-version">{row.version}</span>
-                <span className="jp-Dockerize-col-source">{row.source}</span>
-                <span className="jp-Dockerize-col-status">
+                <span className="jp-Dockerize-packageName">{row.name}</span>
+                <span className="jp-Dockerize-packageMeta">
+                  {row.version} · {row.source}
+                </span>
+                <span className="jp-Dockerize-packageStatus">
                   <span
                     className={`jp-Dockerize-badge jp-mod-${row.status}`}
                     data-dockerize="package-status"

@@ -1,6 +1,7 @@
 import { DockerizeRequestError } from '../../core/errors';
 import { EngineStatus } from '../../tokens';
-import { ExportPanelModel } from '../model';
+import { parseSnapshot } from '../../core/snapshotParse';
+import { ExportPanelModel, INotebookAccess } from '../model';
 
 const reachable: EngineStatus = {
   reachable: true,
@@ -86,5 +87,122 @@ describe('ExportPanelModel', () => {
 
     expect(model.notebookPath).toBe('work/analysis.ipynb');
     expect(changes).toBe(1);
+  });
+});
+
+describe('ExportPanelModel capture', () => {
+  // A real capture of a venv (written by test_capture_snippet.py).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const venv = require('../../core/__tests__/fixtures/snapshot-venv.json');
+  const snapshot = parseSnapshot(venv);
+
+  function access(overrides: Partial<INotebookAccess> = {}): INotebookAccess {
+    return {
+      capture: async () => snapshot,
+      codeCells: async () => [
+        'import dateutil.parser\nimport dzgit',
+        '%pip install six'
+      ],
+      act: async () => undefined,
+      ...overrides
+    };
+  }
+
+  it('captures, then plans one line per package it keeps', async () => {
+    const model = new ExportPanelModel(async () => reachable, access());
+    model.setNotebook('analysis.ipynb');
+
+    await model.captureEnvironment();
+
+    expect(model.capture.kind).toBe('captured');
+    const lines = model.plan!.entries.filter(entry => entry.line !== null);
+    expect(lines.map(entry => entry.name)).toContain('python-dateutil');
+    expect(lines.map(entry => entry.name)).not.toContain('ipykernel');
+  });
+
+  it('keeps only what the notebook imports, with its dependencies', async () => {
+    const model = new ExportPanelModel(async () => reachable, access());
+    model.setNotebook('analysis.ipynb');
+    await model.captureEnvironment();
+
+    model.setMode('imports');
+
+    const kept = model
+      .plan!.entries.filter(entry => entry.line !== null)
+      .map(entry => entry.name);
+    const dateutil = snapshot.distributions.find(
+      d => d.name === 'python-dateutil'
+    )!;
+    const needs = dateutil.requires.map(r => r.split(/[^A-Za-z0-9._-]/)[0]);
+    expect(kept).toEqual(['python-dateutil', ...needs].sort());
+    // dzgit is imported too, but a git checkout on the author's disk cannot travel.
+    const git = model.plan!.entries.find(entry => entry.name === 'dz-git-pkg')!;
+    expect(git.status).toBe('warning');
+  });
+
+  it('lets the user include or exclude one package', async () => {
+    const model = new ExportPanelModel(async () => reachable, access());
+    model.setNotebook('analysis.ipynb');
+    await model.captureEnvironment();
+
+    model.setIncluded('six', false);
+    model.setIncluded('ipykernel', true);
+
+    const line = (name: string) =>
+      model.plan!.entries.find(entry => entry.name === name)!.line;
+    expect(line('six')).toBeNull();
+    expect(line('ipykernel')).toMatch(/^ipykernel==/);
+  });
+
+  it('offers the action a failed capture names', async () => {
+    const problem = {
+      code: 'kernel_not_running',
+      message: 'no kernel',
+      hint: 'start it'
+    };
+    let acted: string | null = null;
+    let attempts = 0;
+    const model = new ExportPanelModel(
+      async () => reachable,
+      access({
+        capture: async () => {
+          attempts++;
+          if (attempts === 1) {
+            throw { problem, action: 'start-kernel' };
+          }
+          return snapshot;
+        },
+        act: async (_path, action) => {
+          acted = action;
+        }
+      })
+    );
+    model.setNotebook('analysis.ipynb');
+
+    await model.captureEnvironment();
+    expect(model.capture).toEqual({
+      kind: 'failed',
+      problem,
+      action: 'start-kernel'
+    });
+
+    await model.act('start-kernel');
+    expect(acted).toBe('start-kernel');
+    expect(model.capture.kind).toBe('captured');
+  });
+
+  it('drops a capture that finishes after the notebook changed', async () => {
+    const slow = deferred<typeof snapshot>();
+    const model = new ExportPanelModel(
+      async () => reachable,
+      access({ capture: () => slow.promise })
+    );
+    model.setNotebook('first.ipynb');
+    const capturing = model.captureEnvironment();
+    model.setNotebook('second.ipynb');
+    slow.resolve(snapshot);
+    await capturing;
+
+    expect(model.capture.kind).toBe('idle');
   });
 });

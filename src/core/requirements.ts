@@ -1,0 +1,1107 @@
+/**
+ * Snapshot → requirements: every distribution of the kernel's environment gets a verdict
+ * (pinned, rewritten, vcs, warning, excluded, vendorable), the requirements.txt line it
+ * produces (or none) and one sentence saying why.
+ *
+ * Everything the snapshot says is untrusted (it comes from files in someone's
+ * site-packages): names, versions and URLs are validated before they reach a line, and a
+ * generated line is checked once more before it is kept. A requirements file is a
+ * command language (`-r`, `--index-url`, `-e`, `${VAR}`, `\` continuations, ` #`
+ * comments), so a line that could be read as anything but one requirement is never made.
+ */
+import { dependencyClosure } from './closure';
+import {
+  compareVersions,
+  isValidName,
+  isValidVersion,
+  normalizeName,
+  sameVersion
+} from './pep508';
+import {
+  ICondaPackage,
+  IDirectUrl,
+  IDistribution,
+  IEnvironmentSnapshot
+} from './snapshot';
+
+export type RequirementStatus =
+  'pinned' | 'rewritten' | 'vcs' | 'warning' | 'excluded' | 'vendorable';
+
+export type RequirementSource =
+  'index' | 'conda' | 'local-archive' | 'vcs' | 'editable' | 'local-dir';
+
+/** One distribution of the snapshot and what the translation made of it. */
+export interface IRequirementEntry {
+  /**
+   * The PEP 503 normalized name; when the captured name is not a valid name, the
+   * captured text itself (untrusted: show it as text only).
+   */
+  name: string;
+  /** The version as captured (untrusted when the status is 'warning'). */
+  version: string;
+  source: RequirementSource;
+  status: RequirementStatus;
+  /** The requirements.txt line, or null when this distribution produces none. */
+  line: string | null;
+  /** One sentence, for a tooltip; `code` parts in backticks. */
+  reason: string;
+  /** For 'vendorable': the directory, relative to the Jupyter root ("/"-separated). */
+  workspacePath?: string;
+}
+
+/** A directory of the workspace the bundle must carry for a vendored line. */
+export interface IVendorPath {
+  /** The normalized distribution name. */
+  name: string;
+  /** Relative to the Jupyter root, "/"-separated, no "." or ".." parts. */
+  workspacePath: string;
+  /** Where it goes in the bundle; the requirements line is `./${bundlePath}`. */
+  bundlePath: string;
+}
+
+export interface IRequirementsPlan {
+  /** "CPython 3.11.7" as captured (untrusted). */
+  python: string;
+  /** sysconfig platform tag as captured (untrusted). */
+  platform: string;
+  /** Every distribution of the snapshot, sorted by name. */
+  entries: IRequirementEntry[];
+  /** Directories to copy into the bundle, sorted by name. */
+  vendorPaths: IVendorPath[];
+}
+
+export interface IRequirementsOptions {
+  /**
+   * The versions the package index has for a normalized name, or undefined when that is
+   * not known (offline, not asked). Used to check that a release exists before pinning a
+   * conda build or a local archive to it (and index installs to the index in use).
+   */
+  indexVersions?: (name: string) => readonly string[] | undefined;
+  /** The Jupyter server's root directory (absolute), to find vendorable local projects. */
+  jupyterRoot?: string;
+  /** Normalized names of vendorable distributions to copy into the bundle. */
+  vendor?: ReadonlySet<string>;
+  /** Normalized names to keep even when excluded by default or not imported. */
+  include?: ReadonlySet<string>;
+  /** Normalized names to leave out (wins over everything). */
+  exclude?: ReadonlySet<string>;
+  /**
+   * Normalized names of the distributions the notebook imports directly. When given,
+   * only these, `include`, and what they need (Requires-Dist, followed transitively
+   * through the installed distributions by closure.ts, not through excluded ones) get
+   * lines; the rest is excluded. Pass the imported names, not their closure, so reasons
+   * can tell "imported by the notebook" from "needed by pandas".
+   */
+  only?: ReadonlySet<string>;
+}
+
+// ---------------------------------------------------------------------------------------
+// The default exclusions
+
+const TOOLING =
+  'Installer tooling: the base image brings its own, and pinning it can break the build.';
+const KERNEL =
+  "Kernel machinery: the image installs its own kernel, so this comes with it in a version that fits the image's Jupyter.";
+const NOT_LINUX =
+  'Only for Windows or macOS: it does not install on the Linux image.';
+const CONDA_TOOL =
+  "conda's own machinery: not a dependency of the notebook and not installable with pip.";
+
+/**
+ * Left out unless `include` names them; each with the reason shown for it.
+ *
+ * - This extension: it packages the notebook; the image does not need it.
+ * - pip, setuptools, wheel (and distribute, Debian's `pkg-resources==0.0.0` placeholder):
+ *   the base image's installer; pinning pip from inside a requirements file fights the
+ *   installer that is running. Anything that needs setuptools at run time declares it and
+ *   pip installs it anyway.
+ * - The kernel machinery: ipykernel and what it needs to run (ipython and its hard
+ *   dependencies that no notebook code uses directly, jupyter-client, jupyter-core,
+ *   traitlets, tornado, pyzmq, comm, debugpy, matplotlib-inline). The image has to install
+ *   a kernel to run notebooks at all, so these are there whatever this file says; pinning
+ *   the author's versions only risks conflicts with the image's own Jupyter pins.
+ *   Dependencies with a life outside the kernel stay pinned (pygments, psutil, packaging,
+ *   python-dateutil, decorator, wcwidth, typing-extensions, nest-asyncio — ipykernel 7 no
+ *   longer brings the latter, and notebooks import it).
+ * - Platform-only packages that appear in a Windows or macOS kernel's environment and do
+ *   not install on Linux (pywin32, pywinpty, appnope, pyobjc-*, windows-curses).
+ * - conda's own Python packages (conda, mamba, menuinst, …), present when the kernel runs
+ *   in a conda base environment; they are not on PyPI in those versions.
+ *
+ * jupyterlab and jupyter-server are NOT excluded: the image template installs a
+ * JupyterLab to serve the notebook, but keeping the author's exact versions pinned
+ * (when the kernel's environment has them at all) makes the image run the same server
+ * and UI, keeps lab extensions in the file compatible with it, and a template that
+ * installs `jupyterlab` unpinned resolves to the pin without conflict. Excluding them
+ * and their dependency trees would also drop packages notebooks use directly (jinja2,
+ * requests, jsonschema, …).
+ */
+export const DEFAULT_EXCLUSIONS: ReadonlyMap<string, string> = new Map([
+  [
+    'jupyterlab-dockerize',
+    'This extension packages the notebook; the image does not need it.'
+  ],
+  ['pip', TOOLING],
+  ['setuptools', TOOLING],
+  ['wheel', TOOLING],
+  ['distribute', TOOLING],
+  [
+    'pkg-resources',
+    "Debian's pkg-resources==0.0.0 placeholder: no such release exists on the index."
+  ],
+  ['ipykernel', KERNEL],
+  ['ipython', KERNEL],
+  ['ipython-pygments-lexers', KERNEL],
+  ['jupyter-client', KERNEL],
+  ['jupyter-core', KERNEL],
+  ['traitlets', KERNEL],
+  ['tornado', KERNEL],
+  ['pyzmq', KERNEL],
+  ['comm', KERNEL],
+  ['debugpy', KERNEL],
+  ['matplotlib-inline', KERNEL],
+  ['jedi', KERNEL],
+  ['parso', KERNEL],
+  ['prompt-toolkit', KERNEL],
+  ['pexpect', KERNEL],
+  ['ptyprocess', KERNEL],
+  ['stack-data', KERNEL],
+  ['executing', KERNEL],
+  ['asttokens', KERNEL],
+  ['pure-eval', KERNEL],
+  ['pickleshare', KERNEL],
+  ['backcall', KERNEL],
+  ['pywin32', NOT_LINUX],
+  ['pywin32-ctypes', NOT_LINUX],
+  ['pywinpty', NOT_LINUX],
+  ['appnope', NOT_LINUX],
+  ['windows-curses', NOT_LINUX],
+  ['conda', CONDA_TOOL],
+  ['conda-build', CONDA_TOOL],
+  ['conda-libmamba-solver', CONDA_TOOL],
+  ['conda-package-handling', CONDA_TOOL],
+  ['conda-package-streaming', CONDA_TOOL],
+  ['conda-content-trust', CONDA_TOOL],
+  ['conda-index', CONDA_TOOL],
+  ['libmambapy', CONDA_TOOL],
+  ['mamba', CONDA_TOOL],
+  ['menuinst', CONDA_TOOL]
+]);
+
+/** Why `name` (normalized) is excluded by default, or null when it is not. */
+export function defaultExclusion(name: string): string | null {
+  const reason = DEFAULT_EXCLUSIONS.get(name);
+  if (reason) {
+    return reason;
+  }
+  if (name === 'pyobjc' || name.startsWith('pyobjc-')) {
+    return NOT_LINUX;
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------
+// Untrusted text
+
+const MAX_URL_LENGTH = 2048;
+
+/** Printable ASCII only; anything else becomes a \x / \u escape. */
+function asciiOnly(text: string): string {
+  let result = '';
+  for (const char of text) {
+    const code = char.codePointAt(0) ?? 0;
+    if (code >= 0x20 && code < 0x7f) {
+      result += char;
+    } else if (code < 0x100) {
+      result += `\\x${code.toString(16).padStart(2, '0')}`;
+    } else if (code < 0x10000) {
+      result += `\\u${code.toString(16).padStart(4, '0')}`;
+    } else {
+      result += `\\U${code.toString(16).padStart(8, '0')}`;
+    }
+  }
+  return result;
+}
+
+/** An untrusted value for a reason: printable, short, in backticks. */
+function show(value: unknown, max = 80): string {
+  const text = typeof value === 'string' ? value : String(value);
+  const clipped = [...text].slice(0, max).join('');
+  const safe = asciiOnly(clipped).replace(/`/g, "'");
+  return `\`${safe}${clipped.length < text.length ? '...' : ''}\``;
+}
+
+/**
+ * The URL shapes written into a line: scheme://[user@]host[:port][/path], with no
+ * whitespace, quotes, backslashes, query, "#", ";", "$", or "@" after the host. A user
+ * part is kept only for ssh-like schemes (git@github.com); anywhere else it may be a token.
+ */
+const SAFE_URL = new RegExp(
+  '^(?<scheme>[a-z][a-z0-9+]*)://' +
+    '(?:(?<user>[A-Za-z0-9._~-]+)@)?' +
+    '(?<host>[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)?' +
+    '(?::(?<port>[0-9]{1,5}))?' +
+    '(?<path>/(?:[A-Za-z0-9._~+,=:/-]|%[0-9A-Fa-f]{2})*)?$'
+);
+
+const SSH_SCHEMES = new Set(['ssh', 'svn+ssh', 'bzr+ssh', 'sftp']);
+
+/** A URL for a reason: whatever stands before an "@" in the authority is hidden. */
+function showUrl(url: unknown): string {
+  const text = typeof url === 'string' ? url : String(url);
+  return show(text.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/]*@/i, '$1***@'));
+}
+
+interface ISafeUrl {
+  scheme: string;
+  host: string;
+}
+
+/** The parts of a URL safe to write, or a sentence saying why it is not. */
+function checkUrl(url: unknown): ISafeUrl | string {
+  if (typeof url !== 'string' || !url) {
+    return 'has no URL';
+  }
+  if (url.length > MAX_URL_LENGTH) {
+    return 'has a URL too long to be real';
+  }
+  const groups = SAFE_URL.exec(url)?.groups;
+  const credentials =
+    /^[a-z][a-z0-9+.-]*:\/\/[^/@]*:[^/@]*@/i.test(url) ||
+    (groups?.user !== undefined && !SSH_SCHEMES.has(groups.scheme));
+  if (credentials) {
+    return `has the URL ${showUrl(url)}, with credentials in it, which are never written into the bundle`;
+  }
+  if (!groups) {
+    return `has the URL ${showUrl(url)}, with characters that are not written into a requirements file`;
+  }
+  const host = groups.host ?? '';
+  if (!host && groups.scheme !== 'file') {
+    return `has the URL ${showUrl(url)}, which names no host`;
+  }
+  return { scheme: groups.scheme, host };
+}
+
+/**
+ * The final gate for a generated line: one requirement, printable ASCII, starting with a
+ * name or "./", none of the characters pip reads as syntax around a requirement.
+ */
+export function isSafeLine(line: string): boolean {
+  return (
+    /^[A-Za-z0-9.][\x20-\x7e]*$/.test(line) &&
+    !line.startsWith('-') &&
+    !/\s#/.test(line) &&
+    !line.includes(';') &&
+    !line.includes('$') &&
+    !line.includes('\\') &&
+    !line.includes('"') &&
+    !line.includes("'") &&
+    !/\s$/.test(line)
+  );
+}
+
+// ---------------------------------------------------------------------------------------
+// Paths
+
+interface IFilePath {
+  segments: string[];
+  windows: boolean;
+}
+
+/** Splits and normalizes a path lexically ("." dropped, ".." applied, never above the root). */
+function normalizeSegments(parts: string[]): string[] {
+  const result: string[] = [];
+  for (const part of parts) {
+    if (part === '' || part === '.') {
+      continue;
+    }
+    if (part === '..') {
+      result.pop();
+    } else {
+      result.push(part);
+    }
+  }
+  return result;
+}
+
+/** C0 and C1 control characters (a newline, NUL, …) in a decoded path. */
+function hasControl(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || (code >= 0x7f && code < 0xa0)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/** The local path of a file:// URL, decoded and normalized; null when it is none. */
+function fileUrlPath(url: unknown): IFilePath | null {
+  if (typeof url !== 'string' || url.length > MAX_URL_LENGTH) {
+    return null;
+  }
+  const match = /^file:\/\/([^/]*)(\/[^?#]*)?$/i.exec(url);
+  if (!match || (match[1] && match[1].toLowerCase() !== 'localhost')) {
+    return null;
+  }
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(match[2] ?? '/');
+  } catch {
+    return null;
+  }
+  if (hasControl(decoded)) {
+    return null;
+  }
+  const drive = /^\/([A-Za-z]:)(\/.*)?$/.exec(decoded);
+  if (drive) {
+    return {
+      segments: [
+        drive[1].toUpperCase(),
+        ...normalizeSegments((drive[2] ?? '').split(/[/\\]/))
+      ],
+      windows: true
+    };
+  }
+  return { segments: normalizeSegments(decoded.split('/')), windows: false };
+}
+
+/** An absolute local directory (POSIX or Windows) as normalized segments; null if relative. */
+function localPath(path: string): IFilePath | null {
+  if (typeof path !== 'string' || hasControl(path)) {
+    return null;
+  }
+  const drive = /^([A-Za-z]:)([\\/].*)?$/.exec(path);
+  if (drive) {
+    return {
+      segments: [
+        drive[1].toUpperCase(),
+        ...normalizeSegments((drive[2] ?? '').split(/[/\\]/))
+      ],
+      windows: true
+    };
+  }
+  if (path.startsWith('/')) {
+    return { segments: normalizeSegments(path.split('/')), windows: false };
+  }
+  return null;
+}
+
+function displayPath(path: IFilePath): string {
+  return path.windows
+    ? `${path.segments[0]}/${path.segments.slice(1).join('/')}`
+    : `/${path.segments.join('/')}`;
+}
+
+/**
+ * The path of `inner` relative to `root`: '' when they are the same directory, null when
+ * `inner` is not inside `root` (compared segment by segment, so /home/u/project2 is not
+ * inside /home/u/project; case-insensitively on Windows).
+ */
+function relativeInside(root: IFilePath, inner: IFilePath): string | null {
+  if (
+    root.windows !== inner.windows ||
+    inner.segments.length < root.segments.length
+  ) {
+    return null;
+  }
+  const same = (a: string, b: string) =>
+    root.windows ? a.toLowerCase() === b.toLowerCase() : a === b;
+  for (let i = 0; i < root.segments.length; i++) {
+    if (!same(root.segments[i], inner.segments[i])) {
+      return null;
+    }
+  }
+  return inner.segments.slice(root.segments.length).join('/');
+}
+
+// ---------------------------------------------------------------------------------------
+// Classification
+
+const CONDA_BUILD_SEGMENTS = new Set([
+  'conda-bld',
+  'croot',
+  'feedstock_root',
+  'build_artifacts'
+]);
+
+/** A file:// URL into a conda build directory (conda-forge, defaults, conda-build). */
+function isCondaBuildUrl(url: unknown): boolean {
+  const path = fileUrlPath(url);
+  if (!path) {
+    return false;
+  }
+  const segments = path.segments;
+  if (
+    segments.some(
+      part => CONDA_BUILD_SEGMENTS.has(part) || part.startsWith('abs_')
+    )
+  ) {
+    return true;
+  }
+  if (segments.slice(0, 3).join('/') === 'tmp/build/80754af9') {
+    return true; // Anaconda's older build machines
+  }
+  return path.windows && (segments[1] === 'bld' || segments[1] === 'b');
+}
+
+const ARCHIVE = /\.(whl|zip|tar|tgz|tar\.gz|tar\.bz2|tar\.xz|tbz|txz)$/i;
+
+function isInSitePackages(location: unknown): boolean {
+  if (typeof location !== 'string' || !location) {
+    return true; // unknown: assume an ordinary install
+  }
+  return location
+    .split(/[/\\]/)
+    .some(part => /^(site|dist)-packages$/i.test(part) || /\.egg$/i.test(part));
+}
+
+/** The conda packages of a snapshot by normalized name (the first of each name). */
+export function condaPackagesByName(
+  snapshot: IEnvironmentSnapshot
+): Map<string, ICondaPackage> {
+  const byName = new Map<string, ICondaPackage>();
+  const packages = snapshot.conda?.packages;
+  for (const item of Array.isArray(packages) ? packages : []) {
+    if (item && typeof item.name === 'string' && isValidName(item.name)) {
+      const key = normalizeName(item.name);
+      if (!byName.has(key)) {
+        byName.set(key, item);
+      }
+    }
+  }
+  return byName;
+}
+
+/**
+ * The conda package that installed distribution `name` (normalized) at `version`: the
+ * package of the same name, or conda-forge's `python-<name>` (python-tzdata installs
+ * tzdata, while conda's own tzdata is the zoneinfo database), with the same version.
+ */
+export function matchCondaPackage(
+  byName: ReadonlyMap<string, ICondaPackage>,
+  name: string,
+  version: string
+): ICondaPackage | undefined {
+  for (const candidate of [name, `python-${name}`]) {
+    const item = byName.get(candidate);
+    if (
+      item &&
+      typeof item.version === 'string' &&
+      sameVersion(item.version, version)
+    ) {
+      return item;
+    }
+  }
+  return undefined;
+}
+
+function classify(
+  dist: IDistribution,
+  directUrl: IDirectUrl | null,
+  condaPackage: ICondaPackage | undefined
+): RequirementSource {
+  const installer =
+    typeof dist.installer === 'string'
+      ? dist.installer.trim().toLowerCase()
+      : null;
+  if (directUrl) {
+    if (directUrl.vcs_info) {
+      return 'vcs';
+    }
+    if (isCondaBuildUrl(directUrl.url)) {
+      return 'conda';
+    }
+    if (directUrl.dir_info) {
+      return directUrl.dir_info.editable === true ? 'editable' : 'local-dir';
+    }
+    if (installer === 'conda') {
+      return 'conda';
+    }
+    if (
+      directUrl.archive_info ||
+      (typeof directUrl.url === 'string' && ARCHIVE.test(directUrl.url))
+    ) {
+      return 'local-archive';
+    }
+    return fileUrlPath(directUrl.url) ? 'local-dir' : 'local-archive';
+  }
+  if (installer === 'conda' || condaPackage) {
+    return 'conda';
+  }
+  if (!isInSitePackages(dist.location)) {
+    return 'editable'; // setup.py develop / egg-link: found on a project directory
+  }
+  return 'index';
+}
+
+// ---------------------------------------------------------------------------------------
+// Lines
+
+const VCS_SCHEMES: Record<string, readonly string[]> = {
+  git: ['https', 'http', 'ssh', 'git', 'file'],
+  hg: ['https', 'http', 'ssh', 'file'],
+  svn: ['https', 'http', 'svn', 'svn+ssh', 'file'],
+  bzr: ['https', 'http', 'ssh', 'bzr', 'bzr+ssh', 'sftp', 'file']
+};
+
+const COMMIT: Record<string, RegExp> = {
+  git: /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/i,
+  hg: /^[0-9a-f]{40}$/i,
+  svn: /^[0-9]{1,12}$/,
+  bzr: /^[0-9]{1,12}(?:\.[0-9]{1,12})*$/
+};
+
+const VCS_NAMES: Record<string, string> = {
+  git: 'git',
+  hg: 'Mercurial',
+  svn: 'Subversion',
+  bzr: 'Bazaar'
+};
+
+const SUBDIRECTORY =
+  /^[A-Za-z0-9_-][A-Za-z0-9._-]*(?:\/[A-Za-z0-9_-][A-Za-z0-9._-]*)*$/;
+
+type LineResult = { line: string; reason: string } | { warning: string };
+
+function vcsLine(name: string, directUrl: IDirectUrl): LineResult {
+  const info = directUrl.vcs_info;
+  const vcs = typeof info?.vcs === 'string' ? info.vcs.toLowerCase() : '';
+  const schemes = VCS_SCHEMES[vcs];
+  if (!info || !schemes) {
+    return {
+      warning: `Installed from the version control system ${show(info?.vcs)}, which pip does not know, so it is left out.`
+    };
+  }
+  const label = VCS_NAMES[vcs];
+  let url = typeof directUrl.url === 'string' ? directUrl.url : '';
+  if (url.toLowerCase().startsWith(`${vcs}+`)) {
+    url = url.slice(vcs.length + 1);
+  }
+  const local = fileUrlPath(url);
+  if (local || /^file:/i.test(url)) {
+    return {
+      warning: `Installed from a ${label} repository on this machine (${show(local ? displayPath(local) : url)}), which a Docker build cannot reach.`
+    };
+  }
+  const checked = checkUrl(url);
+  if (typeof checked === 'string') {
+    return { warning: `Installed from ${label}, but it ${checked}.` };
+  }
+  if (!schemes.includes(checked.scheme)) {
+    return {
+      warning: `Installed from ${label} over ${show(checked.scheme)}, a scheme pip does not use for ${label}.`
+    };
+  }
+  const commit = typeof info.commit_id === 'string' ? info.commit_id : '';
+  if (!COMMIT[vcs].test(commit)) {
+    return {
+      warning: `Installed from ${label} at ${show(url)}, but the recorded revision ${show(commit)} is not an exact commit id, so the build could not be reproduced.`
+    };
+  }
+  let fragment = '';
+  if (directUrl.subdirectory !== undefined && directUrl.subdirectory !== '') {
+    const sub = directUrl.subdirectory;
+    if (
+      typeof sub !== 'string' ||
+      !SUBDIRECTORY.test(sub) ||
+      sub.split('/').some(part => part === '.' || part === '..')
+    ) {
+      return {
+        warning: `Installed from ${label} at ${show(url)}, but its subdirectory ${show(sub)} is not a plain relative path.`
+      };
+    }
+    fragment = `#subdirectory=${sub}`;
+  }
+  const requested =
+    typeof info.requested_revision === 'string' && info.requested_revision
+      ? ` (requested as ${show(info.requested_revision, 40)})`
+      : '';
+  return {
+    line: `${name} @ ${vcs}+${url}@${commit}${fragment}`,
+    reason: `Installed from ${label} at ${show(url)}; pinned to the exact commit ${show(commit.slice(0, 12))}${requested}, never a branch.`
+  };
+}
+
+/** 'found', 'missing' or 'unknown' for `version` of `name` on the index. */
+function lookUp(
+  name: string,
+  version: string,
+  indexVersions: IRequirementsOptions['indexVersions']
+): 'found' | 'missing' | 'unknown' {
+  if (!indexVersions) {
+    return 'unknown';
+  }
+  let versions: readonly string[] | undefined;
+  try {
+    versions = indexVersions(name);
+  } catch {
+    return 'unknown';
+  }
+  if (!Array.isArray(versions)) {
+    return 'unknown';
+  }
+  return versions.some(
+    candidate =>
+      typeof candidate === 'string' &&
+      (candidate === version || compareVersions(candidate, version) === 0)
+  )
+    ? 'found'
+    : 'missing';
+}
+
+function archiveLabel(url: unknown): string {
+  const path = fileUrlPath(url);
+  if (path) {
+    return `the local archive ${show(path.segments[path.segments.length - 1] ?? '')}`;
+  }
+  const host =
+    typeof url === 'string'
+      ? /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(url)
+      : null;
+  return host
+    ? `an archive downloaded from ${show(host[1].replace(/^.*@/, ''))}`
+    : 'an archive';
+}
+
+// ---------------------------------------------------------------------------------------
+// The translation
+
+interface INeed {
+  /** The root's kind, or the name of the distribution that needs it. */
+  via: 'imported' | 'included' | string;
+}
+
+/**
+ * The distributions the roots need: the roots and, transitively, what their Requires-Dist
+ * name (closure.ts: markers evaluated for the kernel's interpreter, extras only where
+ * asked). Excluded distributions are not followed: what the kernel machinery needs comes
+ * with the image's kernel. Each name maps to its root kind or the first distribution (in
+ * breadth-first order from the sorted roots) that needs it.
+ */
+function neededBy(
+  snapshot: IEnvironmentSnapshot,
+  distributions: IDistribution[],
+  roots: { name: string; via: 'imported' | 'included' }[],
+  stop: (name: string) => boolean
+): Map<string, INeed> {
+  const closure = dependencyClosure(
+    roots.map(root => root.name),
+    { ...snapshot, distributions }
+  );
+  const children = new Map<string, string[]>();
+  closure.requiredBy.forEach((parents, child) => {
+    for (const parent of parents) {
+      children.set(parent, [...(children.get(parent) ?? []), child]);
+    }
+  });
+  const needs = new Map<string, INeed>();
+  const queue: string[] = [];
+  for (const root of roots) {
+    if (closure.names.has(root.name) && !needs.has(root.name)) {
+      needs.set(root.name, { via: root.via });
+      queue.push(root.name);
+    }
+  }
+  for (let index = 0; index < queue.length; index++) {
+    const name = queue[index];
+    if (stop(name)) {
+      continue;
+    }
+    for (const child of [...(children.get(name) ?? [])].sort()) {
+      if (!needs.has(child)) {
+        needs.set(child, { via: name });
+        queue.push(child);
+      }
+    }
+  }
+  return needs;
+}
+
+function normalizedSet(names: ReadonlySet<string> | undefined): Set<string> {
+  const result = new Set<string>();
+  for (const name of names ?? []) {
+    if (isValidName(name)) {
+      result.add(normalizeName(name));
+    }
+  }
+  return result;
+}
+
+function withClause(reason: string, clause: string): string {
+  return clause ? `${reason.replace(/\.$/, '')} (${clause}).` : reason;
+}
+
+/**
+ * Translates the kernel's environment into a requirements plan: one entry per
+ * distribution, sorted by name, with its line (or none) and the reason.
+ */
+export function translateRequirements(
+  snapshot: IEnvironmentSnapshot,
+  options: IRequirementsOptions = {}
+): IRequirementsPlan {
+  const include = normalizedSet(options.include);
+  const exclude = normalizedSet(options.exclude);
+  const vendor = normalizedSet(options.vendor);
+  const only = options.only ? normalizedSet(options.only) : null;
+  const root =
+    typeof options.jupyterRoot === 'string'
+      ? localPath(options.jupyterRoot)
+      : null;
+  const distributions = Array.isArray(snapshot.distributions)
+    ? snapshot.distributions
+    : [];
+
+  const conda = condaPackagesByName(snapshot);
+
+  const excludedReason = (name: string): string | null => {
+    if (exclude.has(name)) {
+      return 'Excluded by your choice.';
+    }
+    return include.has(name) ? null : defaultExclusion(name);
+  };
+
+  let needs: Map<string, INeed> | null = null;
+  if (only) {
+    const roots = [
+      ...[...only].sort().map(name => ({ name, via: 'imported' as const })),
+      ...[...include].sort().map(name => ({ name, via: 'included' as const }))
+    ];
+    const wellFormed = distributions
+      .filter(dist => dist && typeof dist.name === 'string')
+      .map(dist =>
+        Array.isArray(dist.requires) ? dist : { ...dist, requires: [] }
+      );
+    needs = neededBy(
+      snapshot,
+      wellFormed,
+      roots,
+      name => excludedReason(name) !== null
+    );
+  }
+
+  const entries: IRequirementEntry[] = [];
+  const vendorPaths: IVendorPath[] = [];
+  const firstSeen = new Set<string>();
+
+  for (const dist of distributions) {
+    if (!dist || typeof dist !== 'object') {
+      continue;
+    }
+    const rawName =
+      typeof dist.name === 'string' ? dist.name : String(dist.name);
+    const version =
+      typeof dist.version === 'string' ? dist.version : String(dist.version);
+    const directUrl =
+      dist.directUrl && typeof dist.directUrl === 'object'
+        ? dist.directUrl
+        : null;
+    const valid = isValidName(rawName);
+    const name = valid ? normalizeName(rawName) : rawName;
+    const source = classify(
+      dist,
+      directUrl,
+      valid ? matchCondaPackage(conda, name, version) : undefined
+    );
+    const entry = (
+      status: RequirementStatus,
+      reason: string,
+      line: string | null = null
+    ): IRequirementEntry => ({ name, version, source, status, line, reason });
+
+    if (!valid) {
+      entries.push(
+        entry(
+          'warning',
+          `The distribution name ${show(rawName)} is not a valid PEP 508 name, so it is left out.`
+        )
+      );
+      continue;
+    }
+    if (firstSeen.has(name)) {
+      entries.push(
+        entry(
+          'excluded',
+          `Another ${show(name)} comes earlier on sys.path; that one is what the kernel imports.`
+        )
+      );
+      continue;
+    }
+    firstSeen.add(name);
+
+    const excluded = excludedReason(name);
+    if (excluded) {
+      entries.push(entry('excluded', excluded));
+      continue;
+    }
+    const need = needs?.get(name);
+    if (needs && !need) {
+      entries.push(
+        entry(
+          'excluded',
+          'Not imported by the notebook, nor needed by anything it imports.'
+        )
+      );
+      continue;
+    }
+    const clause = !need
+      ? ''
+      : need.via === 'imported'
+        ? 'imported by the notebook'
+        : need.via === 'included'
+          ? 'included by your choice'
+          : `needed by ${show(need.via)}`;
+
+    if (!isValidVersion(version)) {
+      entries.push(
+        entry(
+          'warning',
+          `${show(name)} has the version ${show(version)}, which is not a valid PEP 440 version, so it is left out.`
+        )
+      );
+      continue;
+    }
+
+    const made = translateOne(
+      name,
+      version,
+      source,
+      dist,
+      directUrl,
+      options,
+      root,
+      vendor
+    );
+    if ('warning' in made) {
+      const warned = entry(made.status ?? 'warning', made.warning);
+      if (made.workspacePath !== undefined) {
+        warned.workspacePath = made.workspacePath;
+      }
+      entries.push(warned);
+      continue;
+    }
+    if (!isSafeLine(made.line)) {
+      entries.push(
+        entry(
+          'warning',
+          'The line made for it did not pass the safety check, so it is left out.'
+        )
+      );
+      continue;
+    }
+    const kept = entry(made.status, withClause(made.reason, clause), made.line);
+    if (made.vendor) {
+      kept.workspacePath = made.vendor.workspacePath;
+      vendorPaths.push(made.vendor);
+    }
+    entries.push(kept);
+  }
+
+  const order = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  entries.sort((a, b) => order(a.name, b.name) || order(a.version, b.version));
+  vendorPaths.sort((a, b) => order(a.name, b.name));
+  const text = (value: unknown) => (typeof value === 'string' ? value : '');
+  return {
+    python:
+      `${text(snapshot.python?.implementation)} ${text(snapshot.python?.version)}`.trim(),
+    platform: text(snapshot.platform?.tag),
+    entries,
+    vendorPaths
+  };
+}
+
+type Made =
+  | {
+      line: string;
+      reason: string;
+      status: RequirementStatus;
+      vendor?: IVendorPath;
+    }
+  | { warning: string; status?: RequirementStatus; workspacePath?: string };
+
+function translateOne(
+  name: string,
+  version: string,
+  source: RequirementSource,
+  dist: IDistribution,
+  directUrl: IDirectUrl | null,
+  options: IRequirementsOptions,
+  root: IFilePath | null,
+  vendor: ReadonlySet<string>
+): Made {
+  const pin = `${name}==${version}`;
+  switch (source) {
+    case 'index': {
+      if (lookUp(name, version, options.indexVersions) === 'missing') {
+        return {
+          warning: `Installed from a package index, but release ${show(version)} is not on the index the image installs from.`
+        };
+      }
+      return {
+        line: pin,
+        status: 'pinned',
+        reason: 'Installed from the package index; pinned to the exact version.'
+      };
+    }
+    case 'conda':
+    case 'local-archive': {
+      const from =
+        source === 'conda'
+          ? 'Installed by conda'
+          : `Installed from ${archiveLabel(directUrl?.url)}`;
+      const found = lookUp(name, version, options.indexVersions);
+      if (found === 'missing') {
+        return {
+          warning: `${from}, and release ${show(version)} is not on the package index, so pip cannot install it.`
+        };
+      }
+      return {
+        line: pin,
+        status: 'rewritten',
+        reason:
+          found === 'found'
+            ? `${from}; pinned to the index release of the same version.`
+            : `${from}; pinned to the index release of the same version, which was not checked.`
+      };
+    }
+    case 'vcs': {
+      const made = vcsLine(name, directUrl!);
+      return 'warning' in made ? made : { ...made, status: 'vcs' };
+    }
+    case 'editable':
+    case 'local-dir': {
+      const how =
+        source === 'editable'
+          ? 'Installed in editable mode from'
+          : 'Installed from the local directory';
+      if (!directUrl) {
+        const where =
+          typeof dist.location === 'string' ? localPath(dist.location) : null;
+        return {
+          warning: `Installed in development mode (setup.py develop) from ${show(where ? displayPath(where) : dist.location)}, which a Docker build cannot reach; reinstall it with pip install -e to let it be vendored.`
+        };
+      }
+      const path = fileUrlPath(directUrl.url);
+      if (!path) {
+        return {
+          warning: `${how} ${showUrl(directUrl.url)}, which is not a local path a Docker build can reach.`
+        };
+      }
+      const relative = root ? relativeInside(root, path) : null;
+      if (relative === null) {
+        return {
+          warning: `${how} ${show(displayPath(path))} on this machine, which a Docker build cannot reach.`
+        };
+      }
+      if (relative === '') {
+        return {
+          warning: `${how} the Jupyter root itself; vendoring it would copy the whole workspace, so it is left out.`
+        };
+      }
+      const bundlePath = `vendor/${name}`;
+      if (!vendor.has(name)) {
+        return {
+          status: 'vendorable',
+          workspacePath: relative,
+          warning: `${how} ${show(relative)} inside the Jupyter root; vendor it to copy it into the bundle.`
+        };
+      }
+      return {
+        line: `./${bundlePath}`,
+        status: 'vendorable',
+        reason: `${how} ${show(relative)} inside the Jupyter root; copied into the bundle as ${show(bundlePath)} and installed from there.`,
+        vendor: { name, workspacePath: relative, bundlePath }
+      };
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// requirements.txt
+
+/** A comment line: printable ASCII, so no newline and no encoding question. */
+export function commentLine(text: string): string {
+  return `# ${asciiOnly(text)}`.trimEnd();
+}
+
+function wrapNames(names: string[], width = 88): string[] {
+  const lines: string[] = [];
+  let current = '';
+  for (const name of names) {
+    const next = current ? `${current}, ${name}` : name;
+    if (current && next.length + 2 > width) {
+      lines.push(`${current},`);
+      current = name;
+    } else {
+      current = next;
+    }
+  }
+  if (current) {
+    lines.push(current);
+  }
+  return lines;
+}
+
+/**
+ * The requirements.txt text: a header, then one requirement per line sorted by name,
+ * each line that is not a plain index pin preceded by its reason as a comment, then what
+ * was left out (warnings with their reasons, exclusions by name). Printable ASCII, LF line
+ * endings, a final newline; the same plan always gives the same bytes.
+ */
+export function renderRequirementsTxt(plan: IRequirementsPlan): string {
+  const out: string[] = [
+    commentLine(
+      `Generated by jupyterlab-dockerize from the kernel's environment${plan.python ? ` (${plan.python}${plan.platform ? `, ${plan.platform}` : ''})` : ''}.`
+    ),
+    commentLine(
+      'A line without a comment above it was installed from the package index and is pinned'
+    ),
+    commentLine('to the exact version the kernel runs.'),
+    ''
+  ];
+  const withLines = plan.entries
+    .filter(entry => entry.line !== null && isSafeLine(entry.line))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of withLines) {
+    if (entry.status !== 'pinned') {
+      out.push(commentLine(`${entry.name}: ${entry.reason}`));
+    }
+    out.push(entry.line!);
+  }
+  if (!withLines.length) {
+    out.push(commentLine('(no requirements)'));
+  }
+  const attention = plan.entries.filter(
+    entry =>
+      entry.line === null &&
+      (entry.status === 'warning' || entry.status === 'vendorable')
+  );
+  if (attention.length) {
+    out.push(
+      '',
+      commentLine(`Not in this file, needs attention (${attention.length}):`)
+    );
+    for (const entry of attention) {
+      const label = isValidName(entry.name)
+        ? `${entry.name} ${isValidVersion(entry.version) ? entry.version : '(invalid version)'}`
+        : '(invalid name)';
+      out.push(commentLine(`- ${label}: ${entry.reason}`));
+    }
+  }
+  const excluded = plan.entries.filter(entry => entry.status === 'excluded');
+  if (excluded.length) {
+    const names = [
+      ...new Set(excluded.map(entry => entry.name).filter(isValidName))
+    ].sort();
+    out.push(
+      '',
+      commentLine(
+        `Left out on purpose (${excluded.length}; the panel says why):`
+      )
+    );
+    for (const line of wrapNames(names)) {
+      out.push(commentLine(line));
+    }
+  }
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,86 @@
+import { JupyterFrontEnd } from '@jupyterlab/application';
+import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
+
+import { fetchCaptureRequest } from './api';
+import { IEnvironmentSnapshot } from './core/snapshot';
+import { CaptureError, captureEnvironment } from './kernelCapture';
+import { INotebookAccess } from './panel/model';
+import { CaptureAction } from './tokens';
+
+interface INotebookFile {
+  cells?: { cell_type?: string; source?: string | string[] }[];
+}
+
+function openPanel(
+  tracker: INotebookTracker | null,
+  path: string
+): NotebookPanel | null {
+  return tracker?.find(panel => panel.context.path === path) ?? null;
+}
+
+function sourceText(source: string | string[] | undefined): string {
+  return Array.isArray(source) ? source.join('') : (source ?? '');
+}
+
+/** Reaches notebooks and their kernels through JupyterLab's own services. */
+export class NotebookAccess implements INotebookAccess {
+  constructor(
+    private readonly app: JupyterFrontEnd,
+    private readonly tracker: INotebookTracker | null
+  ) {}
+
+  async capture(path: string): Promise<IEnvironmentSnapshot> {
+    const panel = openPanel(this.tracker, path);
+    if (!panel) {
+      throw new CaptureError(
+        {
+          code: 'notebook_not_open',
+          message: `${path} is not open, so it has no running kernel to read.`,
+          hint: 'Open the notebook and start its kernel; the environment is read from the live kernel.'
+        },
+        'open-notebook'
+      );
+    }
+    await panel.sessionContext.ready;
+    const { code } = await fetchCaptureRequest();
+    return captureEnvironment(panel.sessionContext.session?.kernel, code);
+  }
+
+  /** Code cell sources: from the open notebook's model, else from the saved file. */
+  async codeCells(path: string): Promise<string[]> {
+    const panel = openPanel(this.tracker, path);
+    const model = panel?.content.model;
+    if (model) {
+      const sources: string[] = [];
+      for (let i = 0; i < model.cells.length; i++) {
+        const cell = model.cells.get(i);
+        sources.push(cell.type === 'code' ? cell.sharedModel.getSource() : '');
+      }
+      return sources;
+    }
+    const file = await this.app.serviceManager.contents.get(path, {
+      content: true,
+      type: 'notebook'
+    });
+    const notebook = file.content as INotebookFile;
+    return (notebook.cells ?? []).map(cell =>
+      cell.cell_type === 'code' ? sourceText(cell.source) : ''
+    );
+  }
+
+  async act(path: string, action: CaptureAction): Promise<void> {
+    if (action === 'open-notebook') {
+      await this.app.commands.execute('docmanager:open', { path });
+    }
+    const panel = openPanel(this.tracker, path);
+    if (!panel) {
+      return;
+    }
+    await panel.sessionContext.ready;
+    if (action === 'open-notebook' || action === 'start-kernel') {
+      if (!panel.sessionContext.session?.kernel) {
+        await panel.sessionContext.startKernel();
+      }
+    }
+  }
+}
