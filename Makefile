@@ -46,6 +46,7 @@ $(STAMPS)/venv: requirements-dev.txt $(STAMPS)/debian
 	test -x $(VENV)/bin/python || python3 -m venv $(VENV)
 	$(VENV)/bin/python -m pip install -q --upgrade pip
 	$(VENV)/bin/python -m pip install -q -r requirements-dev.txt
+	$(VENV)/bin/python -m bash_kernel.install --sys-prefix >/dev/null
 	@touch $@
 
 $(STAMPS)/node: package.json package-lock.json $(STAMPS)/debian

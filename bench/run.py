@@ -29,6 +29,7 @@ from pathlib import Path
 
 import docker
 import requests
+from capture import bench_capture
 
 from jupyterlab_dockerize.tests.helpers import SilentEngine
 
@@ -211,6 +212,7 @@ def main() -> int:
     }
     results.update(bench_engine_route(docker_host, args.rounds))
     results.update(bench_event_loop_under_hung_probes(args.rounds))
+    results.update(bench_capture())
 
     out = REPO / "bench" / "results.json"
     existing = json.loads(out.read_text()) if out.exists() else {}

@@ -29,8 +29,10 @@ def _dockerize_capture(forget=None):
 
         started = time.perf_counter()
 
+        separators = re.compile(r"[-_.]+")
+
         def norm(name):
-            return re.sub(r"[-_.]+", "-", name).lower()
+            return separators.sub("-", name).lower()
 
         binary = os.O_RDONLY | getattr(os, "O_BINARY", 0)
 
@@ -45,7 +47,8 @@ def _dockerize_capture(forget=None):
                 chunks = []
                 size = 0
                 while size < limit:
-                    chunk = os.read(descriptor, min(limit - size, 65536))
+                    # small first read: most of these files are a few hundred bytes
+                    chunk = os.read(descriptor, min(limit - size, 65536 if chunks else 8192))
                     if not chunk:
                         break
                     chunks.append(chunk)
@@ -72,14 +75,15 @@ def _dockerize_capture(forget=None):
             data = read_bytes(path, until=b"\n\n")
             if data is None:
                 return None, None, None
-            data = data.replace(b"\r\n", b"\n")
+            if b"\r" in data:
+                data = data.replace(b"\r\n", b"\n")
             end = data.find(b"\n\n")
             header = (data if end < 0 else data[: end + 1]).decode("utf-8", "replace")
             name = version = None
             requires = []
             for key, value in header_field.findall(header):
                 key = key.lower()
-                value = folded.sub(" ", value).strip()
+                value = (folded.sub(" ", value) if "\n" in value else value).strip()
                 if key == "requires-dist":
                     requires.append(value)
                 elif key == "name":

@@ -41,9 +41,13 @@ export class NotebookAccess implements INotebookAccess {
         'open-notebook'
       );
     }
-    await panel.sessionContext.ready;
+    const session = panel.sessionContext;
+    // "No Kernel" chosen: the session context never becomes ready for a kernel.
+    if (!session.hasNoKernel) {
+      await session.ready;
+    }
     const { code } = await fetchCaptureRequest();
-    return captureEnvironment(panel.sessionContext.session?.kernel, code);
+    return captureEnvironment(session.session?.kernel, code);
   }
 
   /** Code cell sources: from the open notebook's model, else from the saved file. */
@@ -68,6 +72,16 @@ export class NotebookAccess implements INotebookAccess {
     );
   }
 
+  /** The notebook's own kernel (its metadata), else the server's default. */
+  private kernelName(panel: NotebookPanel): string | undefined {
+    const spec = panel.context.model.getMetadata('kernelspec') as
+      { name?: unknown } | undefined;
+    if (typeof spec?.name === 'string') {
+      return spec.name;
+    }
+    return this.app.serviceManager.kernelspecs.specs?.default;
+  }
+
   async act(path: string, action: CaptureAction): Promise<void> {
     if (action === 'open-notebook') {
       await this.app.commands.execute('docmanager:open', { path });
@@ -76,11 +90,12 @@ export class NotebookAccess implements INotebookAccess {
     if (!panel) {
       return;
     }
-    await panel.sessionContext.ready;
-    if (action === 'open-notebook' || action === 'start-kernel') {
-      if (!panel.sessionContext.session?.kernel) {
-        await panel.sessionContext.startKernel();
-      }
+    const session = panel.sessionContext;
+    if (!session.hasNoKernel) {
+      await session.ready;
+    }
+    if (!session.session?.kernel) {
+      await session.changeKernel({ name: this.kernelName(panel) });
     }
   }
 }
