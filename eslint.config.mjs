@@ -10,6 +10,7 @@ export default tseslint.config(
       'dist',
       'coverage',
       'lib',
+      '.bench-build',
       '.venv',
       '.harness',
       'jupyterlab_dockerize/labextension',

@@ -69,7 +69,7 @@ class JupyterServer:
         ]
         if os.geteuid() == 0:
             args.append("--allow-root")
-        self.process = subprocess.Popen(  # noqa: S603 - fixed argv
+        self.process = subprocess.Popen(
             args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         self.session = requests.Session()
