@@ -10,8 +10,13 @@ ENTRY_CALL = "_dockerize_capture()"
 
 
 def capture_code() -> str:
-    """The snippet's source followed by the one call that prints the snapshot line."""
-    return SNIPPET_PATH.read_text(encoding="utf-8").rstrip("\n") + f"\n{ENTRY_CALL}\n"
+    """One line for the kernel: the snippet and its call, run in a throw-away namespace.
+
+    Wrapped in exec so that the user's namespace never binds a name (not even for a moment)
+    and IPython transforms one string instead of the whole file (about half the round trip).
+    """
+    source = SNIPPET_PATH.read_text(encoding="utf-8").rstrip("\n") + f"\n{ENTRY_CALL}\n"
+    return f"exec(compile({source!r}, '<dockerize-capture>', 'exec'), {{}})\n"
 
 
 def capture_request() -> dict[str, str]:
