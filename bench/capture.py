@@ -144,9 +144,7 @@ def env_path() -> Path:
 
 
 def run(args: list[str], **options) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        args, capture_output=True, text=True, check=True, **options
-    )
+    return subprocess.run(args, capture_output=True, text=True, check=True, **options)
 
 
 def ensure_env() -> tuple[Path, float]:

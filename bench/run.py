@@ -201,8 +201,8 @@ def write_markdown(results: dict, path: Path) -> None:
         "  is the capture itself (target < 50 ms), `capture_roundtrip_ms_300` the same through a",
         "  real kernel",
         "  (jupyter_client, silent execute; target < 150 ms).",
-        "- `imports_only_package_ratio`: packages kept by \"only what the notebook imports\" for a",
-        "  notebook importing only pandas, over packages kept in \"everything installed\" mode, in",
+        '- `imports_only_package_ratio`: packages kept by "only what the notebook imports" for a',
+        '  notebook importing only pandas, over packages kept in "everything installed" mode, in',
         "  that environment (which also has scikit-learn, matplotlib and jupyterlab).",
         "",
     ]
