@@ -4,6 +4,7 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
+import { PageConfig } from '@jupyterlab/coreutils';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
@@ -46,7 +47,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const trans = (translator ?? nullTranslator).load('jupyterlab_dockerize');
     const model = new ExportPanelModel(
       fetchEngineStatus,
-      new NotebookAccess(app, notebooks)
+      new NotebookAccess(app, notebooks),
+      PageConfig.getOption('serverRoot') || undefined
     );
     const panel = new ExportPanel(model, trans);
     app.shell.add(panel, 'right', { rank: 900 });

@@ -65,9 +65,14 @@ function explain(error: unknown): {
 
 /** State of the "Export environment" panel; the view renders it, commands change it. */
 export class ExportPanelModel {
+  /**
+   * @param jupyterRoot the server's root directory (absolute), so that local projects
+   *   inside it can be vendored into the bundle.
+   */
   constructor(
     private readonly fetchEngine: () => Promise<EngineStatus>,
-    private readonly notebooks: INotebookAccess | null = null
+    private readonly notebooks: INotebookAccess | null = null,
+    private readonly jupyterRoot: string | undefined = undefined
   ) {}
 
   get changed(): ISignal<this, void> {
@@ -114,7 +119,10 @@ export class ExportPanelModel {
       this._plan = translateRequirements(this._capture.snapshot, {
         include,
         exclude,
-        only
+        only,
+        // Ticking a vendorable project means: copy it into the bundle.
+        vendor: include,
+        jupyterRoot: this.jupyterRoot
       });
     }
     return this._plan;

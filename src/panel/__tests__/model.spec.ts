@@ -206,3 +206,39 @@ describe('ExportPanelModel capture', () => {
     expect(model.capture.kind).toBe('idle');
   });
 });
+
+describe('ExportPanelModel vendoring', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const venv = require('../../core/__tests__/fixtures/snapshot-venv.json');
+  const snapshot = parseSnapshot(venv);
+  const editable = snapshot.distributions.find(
+    d => d.directUrl?.dir_info?.editable
+  )!;
+  const projectDir = decodeURIComponent(
+    new URL(editable.directUrl!.url).pathname
+  );
+  const root = projectDir.split('/').slice(0, -1).join('/');
+
+  it('offers a local project inside the Jupyter root, and vendors it when ticked', async () => {
+    const model = new ExportPanelModel(
+      async () => reachable,
+      {
+        capture: async () => snapshot,
+        codeCells: async () => [],
+        act: async () => undefined
+      },
+      root
+    );
+    model.setNotebook('analysis.ipynb');
+    await model.captureEnvironment();
+    const entry = () =>
+      model.plan!.entries.find(e => e.name === editable.name)!;
+    expect(entry().status).toBe('vendorable');
+    expect(entry().line).toBeNull();
+
+    model.setIncluded(editable.name, true);
+
+    expect(entry().line).toMatch(/^\.\/vendor\//);
+    expect(model.plan!.vendorPaths.map(v => v.name)).toContain(editable.name);
+  });
+});
