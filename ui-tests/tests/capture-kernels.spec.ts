@@ -1,15 +1,6 @@
 import { expect, test } from '@jupyterlab/galata';
 
-import { expectPanelOpen, TOOLBAR_ITEM } from './helpers';
-
-async function packageCurrentNotebook(page: any) {
-  await page
-    .locator('.jp-NotebookPanel:not(.lm-mod-hidden)')
-    .locator(`.jp-NotebookPanel-toolbar [data-jp-item-name="${TOOLBAR_ITEM}"]`)
-    .getByRole('button')
-    .click();
-  return expectPanelOpen(page);
-}
+import { packageVisibleNotebook } from './helpers';
 
 test.describe('Capture asks for what it needs', () => {
   test('a notebook without a running kernel offers to start it, then captures', async ({
@@ -17,7 +8,7 @@ test.describe('Capture asks for what it needs', () => {
   }) => {
     await page.notebook.createNew('no-kernel.ipynb', { kernel: null });
 
-    const panel = await packageCurrentNotebook(page);
+    const panel = await packageVisibleNotebook(page);
     const capture = panel.locator('[data-dockerize="capture"]');
     await expect(capture.locator('.jp-Dockerize-problemMessage')).toHaveText(
       "The notebook's kernel is not running."
@@ -42,7 +33,7 @@ test.describe('Capture asks for what it needs', () => {
     page.on('pageerror', error => pageErrors.push(error.message));
     await page.notebook.createNew('shell.ipynb', { kernel: 'bash' });
 
-    const panel = await packageCurrentNotebook(page);
+    const panel = await packageVisibleNotebook(page);
     const message = panel.locator(
       '[data-dockerize="capture"] .jp-Dockerize-problemMessage'
     );

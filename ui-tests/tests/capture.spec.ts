@@ -1,7 +1,7 @@
 import { expect, test } from '@jupyterlab/galata';
 import * as path from 'path';
 
-import { expectPanelOpen, TOOLBAR_ITEM } from './helpers';
+import { packageVisibleNotebook } from './helpers';
 
 const WHEEL = 'dockerize_ui_demo-0.1.0-py3-none-any.whl';
 
@@ -28,14 +28,7 @@ test.describe('Capture the live kernel', () => {
         1
       ))![0].trim();
 
-      await page
-        .locator('.jp-NotebookPanel:not(.lm-mod-hidden)')
-        .locator(
-          `.jp-NotebookPanel-toolbar [data-jp-item-name="${TOOLBAR_ITEM}"]`
-        )
-        .getByRole('button')
-        .click();
-      const panel = await expectPanelOpen(page);
+      const panel = await packageVisibleNotebook(page);
 
       await expect(
         panel.locator('[data-dockerize="kernel-python"]')

@@ -53,3 +53,15 @@ export async function expectPanelOpen(
   await expect(panelTab(page)).toHaveClass(/lm-mod-current/);
   return panel;
 }
+
+/** Clicks "Package this notebook" in the visible notebook's toolbar; the panel opens. */
+export async function packageVisibleNotebook(
+  page: IJupyterLabPageFixture
+): Promise<Locator> {
+  await page
+    .locator('.jp-NotebookPanel:not(.lm-mod-hidden)')
+    .locator(`.jp-NotebookPanel-toolbar [data-jp-item-name="${TOOLBAR_ITEM}"]`)
+    .getByRole('button')
+    .click();
+  return expectPanelOpen(page);
+}

@@ -7,6 +7,7 @@ import {
   PACKAGE_LABEL,
   panelTab,
   RESTORER_NAME,
+  packageVisibleNotebook,
   TOOLBAR_ITEM
 } from './helpers';
 
@@ -154,14 +155,7 @@ test.describe('Package this notebook', () => {
   }) => {
     await expect(exportPanel(page)).toBeHidden();
     await page.notebook.createNew('restored.ipynb');
-    await page
-      .locator('.jp-NotebookPanel:not(.lm-mod-hidden)')
-      .locator(
-        `.jp-NotebookPanel-toolbar [data-jp-item-name="${TOOLBAR_ITEM}"]`
-      )
-      .getByRole('button')
-      .click();
-    await expectPanelOpen(page);
+    await packageVisibleNotebook(page);
 
     // The layout restorer saves the layout asynchronously (to the workspace,
     // held in memory by Galata): wait until it names the panel as the current
