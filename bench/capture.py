@@ -8,8 +8,7 @@ Figures (one run, side by side, so compare the ratios):
 - pip_freeze_ms_300: `python -m pip freeze` by that interpreter (median, whole process);
 - capture_roundtrip_ms_300: execute_request (silent) of the code the server serves to a real
   ipykernel running in that environment, until the snapshot line is parsed, through
-  jupyter_client (median); capture_roundtrip_exec_wrapped_ms_300: the same snippet sent as one
-  exec() of a string literal (see exec_wrapped), alternated with the first in the same kernel;
+  jupyter_client (median);
 - distributions_captured_300, capture_env_build_s (when the cached environment was built).
 
 The environment is built once from PyPI and kept outside git, in .harness/bench-venv-300
@@ -268,12 +267,6 @@ def capture_through(client, code: str) -> dict:
     return json.loads(line[len(SNAPSHOT_MARKER) :])
 
 
-def exec_wrapped(source: str) -> str:
-    """The same code as one exec() of a string literal in a fresh dict: IPython then has one
-    token to transform instead of 400 lines, and no name reaches the user's namespace."""
-    return f"exec(compile({source!r}, '<dockerize-capture>', 'exec'), {{'__name__': '_dz'}})\n"
-
-
 def measure_roundtrips(python: Path, codes: dict[str, str], rounds: int) -> dict[str, float]:
     """Median round trip of each code, alternating them in one kernel; plus the count."""
     samples: dict[str, list[float]] = {label: [] for label in codes}
@@ -296,8 +289,7 @@ def bench_capture(rounds: int = 30, freeze_rounds: int = 5) -> dict[str, float]:
         raise RuntimeError(f"the bench environment has {in_process['count']} distributions")
     freeze_ms = measure_pip_freeze(python, freeze_rounds)
     served = capture_code()  # what the server route hands the frontend
-    wrapped = exec_wrapped(SNIPPET.read_text() + "\n_dockerize_capture()\n")
-    trips = measure_roundtrips(python, {"served": served, "wrapped": wrapped}, rounds)
+    trips = measure_roundtrips(python, {"served": served}, rounds)
     assert trips["count"] == in_process["count"]
     capture_ms = in_process["capture_ms"]
     return {
@@ -307,7 +299,6 @@ def bench_capture(rounds: int = 30, freeze_rounds: int = 5) -> dict[str, float]:
         "pip_freeze_ms_300": round(freeze_ms, 3),
         "capture_vs_pip_freeze_speedup": round(freeze_ms / capture_ms, 2),
         "capture_roundtrip_ms_300": round(trips["served"], 3),
-        "capture_roundtrip_exec_wrapped_ms_300": round(trips["wrapped"], 3),
         "distributions_captured_300": in_process["count"],
         "capture_env_build_s": build_s,
     }
