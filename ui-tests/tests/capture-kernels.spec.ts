@@ -3,6 +3,7 @@ import { expect, test } from '@jupyterlab/galata';
 import { packageVisibleNotebook } from './helpers';
 
 test.describe('Capture asks for what it needs', () => {
+  // Every test names its kernel: JupyterLab remembers the last one chosen (bash, below).
   test('a notebook without a running kernel offers to start it, then captures', async ({
     page
   }) => {

@@ -14,7 +14,7 @@ test.describe('Capture the live kernel', () => {
       path.resolve(__dirname, '..', 'fixtures', WHEEL),
       `${tmpPath}/${WHEEL}`
     );
-    await page.notebook.createNew('captured.ipynb');
+    await page.notebook.createNew('captured.ipynb', { kernel: 'python3' });
     // The kernel's cwd is the notebook's folder, where the wheel was uploaded.
     await page.notebook.setCell(0, 'code', `%pip install --no-deps ./${WHEEL}`);
     await page.notebook.addCell(

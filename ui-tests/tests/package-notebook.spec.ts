@@ -34,7 +34,9 @@ test.describe('Package this notebook', () => {
     expect(engine.status).toBe(200);
     expect(engine.body.version).toBeTruthy();
 
-    const name = await page.notebook.createNew('packaged.ipynb');
+    const name = await page.notebook.createNew('packaged.ipynb', {
+      kernel: 'python3'
+    });
     expect(name).toBe('packaged.ipynb');
 
     const button = page
@@ -81,7 +83,7 @@ test.describe('Package this notebook', () => {
     page,
     tmpPath
   }) => {
-    await page.notebook.createNew('from-palette.ipynb');
+    await page.notebook.createNew('from-palette.ipynb', { kernel: 'python3' });
 
     await page.menu.clickMenuItem('View>Activate Command Palette');
     const palette = page.locator('#command-palette');
@@ -154,7 +156,7 @@ test.describe('Package this notebook', () => {
     tmpPath
   }) => {
     await expect(exportPanel(page)).toBeHidden();
-    await page.notebook.createNew('restored.ipynb');
+    await page.notebook.createNew('restored.ipynb', { kernel: 'python3' });
     await packageVisibleNotebook(page);
 
     // The layout restorer saves the layout asynchronously (to the workspace,

@@ -24,7 +24,7 @@ test('with the engine unreachable the panel shows the problem, not a crash', asy
   expect(problem.message).toBeTruthy();
   expect(problem.hint).toBeTruthy();
 
-  await page.notebook.createNew('offline.ipynb');
+  await page.notebook.createNew('offline.ipynb', { kernel: 'python3' });
   await page
     .locator('.jp-NotebookPanel:not(.lm-mod-hidden)')
     .locator(`.jp-NotebookPanel-toolbar [data-jp-item-name="${TOOLBAR_ITEM}"]`)
