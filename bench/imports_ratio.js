@@ -10,7 +10,9 @@ const { findImports, resolveImports } = require(path.join(core, 'imports.js'));
 const { translateRequirements } = require(path.join(core, 'requirements.js'));
 
 const [snapshotFile, cellsFile] = process.argv.slice(2);
-const snapshot = parseSnapshot(JSON.parse(fs.readFileSync(snapshotFile, 'utf-8')));
+const snapshot = parseSnapshot(
+  JSON.parse(fs.readFileSync(snapshotFile, 'utf-8'))
+);
 const cells = JSON.parse(fs.readFileSync(cellsFile, 'utf-8'));
 
 const kept = plan => plan.entries.filter(entry => entry.line !== null);

@@ -1,0 +1,711 @@
+/**
+ * The bundle: snapshot + requirements plan + chosen notebooks + options → the exact text
+ * of every generated file, the workspace files to copy in (and where), and warnings.
+ *
+ * Pure and deterministic: the same input gives byte-identical output (inputs are sorted,
+ * the date comes from the caller). Every option and every captured value is untrusted:
+ * it is validated against a strict grammar (dropped with a warning when it fails) or
+ * quoted for the file it lands in; file names never reach a file unmapped.
+ */
+import {
+  DOCKERFILE_TEMPLATES,
+  DockerfileTemplate,
+  IDockerfileParts,
+  JUPYTER_PORT,
+  JUPYTERLAB_VERSION,
+  NOTEBOOK_VERSION,
+  renderDockerfile
+} from './dockerfile';
+import {
+  APT_PACKAGE,
+  ENV_NAME,
+  hasControls,
+  isCleanAbsolutePath
+} from './dockerfileQuote';
+import { renderEnvironmentYml, yamlScalar } from './environmentYml';
+import {
+  IImageReference,
+  parseNormalizedImageReference
+} from './imageReference';
+import {
+  IRequirementsPlan,
+  isSafeLine,
+  renderRequirementsTxt
+} from './requirements';
+import { IEnvironmentSnapshot } from './snapshot';
+
+/**
+ * A valid image reference as `docker` reads it (imageReference.ts), in its familiar form:
+ * no domain for Docker Hub, no `library/`, no implied `latest`. Null when invalid.
+ */
+function parseImageReference(text: string): IImageReference | null {
+  const parsed = parseNormalizedImageReference(text);
+  if (!parsed.ok) {
+    return null;
+  }
+  const { domain, path, tag, digest, latestImplied } = parsed.reference;
+  const hub = domain === 'docker.io';
+  return {
+    domain: hub ? null : domain,
+    path: hub ? path.replace(/^library\//, '') : path,
+    tag: latestImplied ? null : tag,
+    digest
+  };
+}
+
+export type BundleTemplate =
+  'pip' | 'uv' | 'docker-stacks' | 'custom' | 'conda';
+
+/** The templates generateBundle supports; the others throw BundleTemplateError. */
+export const BUNDLE_TEMPLATES: readonly DockerfileTemplate[] =
+  DOCKERFILE_TEMPLATES;
+
+export interface IBundleOptions {
+  template: BundleTemplate;
+  /** For 'custom': the FROM image (untrusted; falls back to python:X.Y.Z-slim). */
+  baseImage?: string;
+  /** Overrides the kernel's Python version ("3.12" or "3.12.4"). */
+  pythonVersion?: string;
+  /** Debian packages to install. */
+  aptPackages?: string[];
+  /** Volumes besides /data and /notebooks (absolute paths). */
+  volumes?: string[];
+  /** Environment variables baked into the image (never JUPYTER_TOKEN). */
+  env?: Record<string, string>;
+  ui: 'lab' | 'notebook';
+  /** The image reference to tag and push ([registry/]user/name[:tag]). */
+  imageName?: string;
+  /** ISO 8601 date for the created label, given by the caller. */
+  created: string;
+  /** This extension's version, for a label. */
+  generatorVersion: string;
+}
+
+export interface IBundleInput {
+  snapshot: IEnvironmentSnapshot;
+  plan: IRequirementsPlan;
+  /** Workspace paths ("/"-separated, relative to the Jupyter root) of the notebooks. */
+  notebooks: string[];
+  /** Workspace paths of data files to put in data/. */
+  dataFiles?: string[];
+  options: IBundleOptions;
+}
+
+export interface IBundleInclude {
+  workspacePath: string;
+  bundlePath: string;
+}
+
+export interface IBundleSpec {
+  /** Path in the bundle → exact text. */
+  files: Record<string, string>;
+  /** Workspace files and folders to copy into the bundle, sorted by bundlePath. */
+  include: IBundleInclude[];
+  warnings: string[];
+}
+
+/** Thrown for a template generateBundle does not support (yet). */
+export class BundleTemplateError extends Error {
+  constructor(template: unknown) {
+    super(
+      `The ${show(String(template))} template is not available; use one of ${BUNDLE_TEMPLATES.join(', ')}.`
+    );
+    this.name = 'BundleTemplateError';
+  }
+}
+
+/** The Python used when neither the option nor the snapshot gives a usable version. */
+export const DEFAULT_PYTHON = '3.12';
+
+const LABEL_PREFIX = 'io.github.jupyterlab-dockerize';
+
+// ---------------------------------------------------------------------------------------
+// Small helpers
+
+const order = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** An untrusted value for a warning: printable ASCII, clipped, in backticks. */
+function show(value: string, max = 60): string {
+  const chars = [...value];
+  let text = '';
+  for (const char of chars.slice(0, max)) {
+    const code = char.codePointAt(0) ?? 0;
+    text +=
+      code >= 0x20 && code < 0x7f && char !== '`'
+        ? char
+        : `\\u{${code.toString(16)}}`;
+  }
+  return `\`${text}${chars.length > max ? '...' : ''}\``;
+}
+
+function uniqueSorted(values: readonly string[]): string[] {
+  return [...new Set(values)].sort(order);
+}
+
+/**
+ * A safe file name for a bundle: `[A-Za-z0-9._-]` only, not starting with a dot or dash,
+ * the extension kept (alphanumerics), accents folded, at most ~100 characters; `fallback`
+ * when nothing is left. `used` (lower-case names) makes it unique with -2, -3, … suffixes
+ * and records the result.
+ */
+export function safeFileName(
+  name: string,
+  used: Set<string>,
+  fallback: string
+): string {
+  const base = name.split('/').pop() ?? '';
+  const dot = base.lastIndexOf('.');
+  const ext = (dot >= 0 ? base.slice(dot + 1) : '')
+    .replace(/[^A-Za-z0-9]/g, '')
+    .slice(0, 16);
+  const trim = (text: string) => text.replace(/^[._-]+|[._-]+$/g, '');
+  const stem =
+    trim(
+      trim(
+        (dot >= 0 ? base.slice(0, dot) : base)
+          .normalize('NFKD')
+          .replace(/[\u0300-\u036f]/g, '')
+          .replace(/[^A-Za-z0-9._-]+/g, '_')
+      ).slice(0, 80)
+    ) || fallback;
+  const join = (suffix: string) =>
+    ext ? `${stem}${suffix}.${ext}` : `${stem}${suffix}`;
+  let candidate = join('');
+  for (let n = 2; used.has(candidate.toLowerCase()); n++) {
+    candidate = join(`-${n}`);
+  }
+  used.add(candidate.toLowerCase());
+  return candidate;
+}
+
+/** A workspace path as given, or null when it cannot name a file in the workspace. */
+function workspacePath(path: unknown): string | null {
+  if (typeof path !== 'string' || !path || path.includes('\u0000')) {
+    return null;
+  }
+  const parts = path.split('/').filter(part => part !== '' && part !== '.');
+  return parts.length && !parts.includes('..') ? path : null;
+}
+
+interface IPython {
+  /** X.Y or X.Y.Z, validated. */
+  version: string;
+  /** X.Y */
+  minor: string;
+}
+
+const PYTHON_OPTION = /^3\.[0-9]{1,2}(?:\.[0-9]{1,3})?$/;
+
+function resolvePython(input: IBundleInput, warnings: string[]): IPython {
+  const { pythonVersion } = input.options;
+  let version: string | null = null;
+  if (pythonVersion !== undefined && pythonVersion !== '') {
+    if (
+      typeof pythonVersion === 'string' &&
+      PYTHON_OPTION.test(pythonVersion)
+    ) {
+      version = pythonVersion;
+    } else {
+      warnings.push(
+        `The Python version ${show(String(pythonVersion))} is not of the form 3.X or 3.X.Y; the kernel's version is used.`
+      );
+    }
+  }
+  if (!version) {
+    const captured = input.snapshot?.python?.version;
+    if (
+      typeof captured === 'string' &&
+      /^3\.[0-9]{1,2}\.[0-9]{1,3}$/.test(captured)
+    ) {
+      version = captured;
+    } else {
+      warnings.push(
+        `The kernel's Python version ${show(String(captured))} has no python image; Python ${DEFAULT_PYTHON} is used.`
+      );
+      version = DEFAULT_PYTHON;
+    }
+  }
+  const implementation = input.snapshot?.python?.implementation;
+  if (implementation !== 'CPython') {
+    warnings.push(
+      `The kernel runs ${show(String(implementation))}, the image runs CPython; packages built for it may differ.`
+    );
+  }
+  return { version, minor: version.split('.').slice(0, 2).join('.') };
+}
+
+interface IPlatform {
+  /** What the comment and label say, e.g. "Linux x86_64". */
+  text: string;
+  /** Docker's platform for it, when it has one. */
+  docker: string | null;
+}
+
+function resolvePlatform(
+  snapshot: IEnvironmentSnapshot,
+  warnings: string[]
+): IPlatform {
+  const word = (value: unknown) =>
+    typeof value === 'string' && /^[A-Za-z0-9_.-]{1,32}$/.test(value)
+      ? value
+      : 'unknown';
+  const system = word(snapshot?.platform?.system);
+  const machine = word(snapshot?.platform?.machine);
+  const lower = machine.toLowerCase();
+  const docker =
+    lower === 'x86_64' || lower === 'amd64'
+      ? 'linux/amd64'
+      : lower === 'aarch64' || lower === 'arm64'
+        ? 'linux/arm64'
+        : null;
+  if (!docker) {
+    warnings.push(
+      `The kernel runs on the machine type ${show(String(snapshot?.platform?.machine))}, not x86_64 or aarch64; the image is built for the build machine's platform and packages may differ.`
+    );
+  }
+  if (system !== 'Linux') {
+    warnings.push(
+      `The kernel runs on ${show(String(snapshot?.platform?.system))}; the image is Linux, where some packages build or behave differently.`
+    );
+  }
+  return { text: `${system} ${machine}`, docker };
+}
+
+function resolveBase(
+  template: DockerfileTemplate,
+  options: IBundleOptions,
+  python: IPython,
+  warnings: string[]
+): string {
+  const slim = `python:${python.version}-slim`;
+  if (template === 'docker-stacks') {
+    return `quay.io/jupyter/base-notebook:python-${python.minor}`;
+  }
+  if (template !== 'custom') {
+    return slim;
+  }
+  const base = options.baseImage;
+  const ref = typeof base === 'string' ? parseImageReference(base) : null;
+  if (!ref) {
+    warnings.push(
+      `The base image ${show(String(base ?? ''))} is not a valid image reference; ${slim} is used instead.`
+    );
+    return slim;
+  }
+  if (!ref.tag && !ref.digest) {
+    warnings.push(
+      `The base image ${show(base!)} has no tag, so every build may get a different image; name a tag.`
+    );
+  }
+  return base!;
+}
+
+function resolveApt(options: IBundleOptions, warnings: string[]): string[] {
+  const given = Array.isArray(options.aptPackages) ? options.aptPackages : [];
+  const valid: string[] = [];
+  for (const name of given) {
+    if (typeof name === 'string' && APT_PACKAGE.test(name)) {
+      valid.push(name);
+    } else {
+      warnings.push(
+        `${show(String(name))} is not a Debian package name; it is left out.`
+      );
+    }
+  }
+  return uniqueSorted(valid);
+}
+
+function resolveVolumes(options: IBundleOptions, warnings: string[]): string[] {
+  const given = Array.isArray(options.volumes) ? options.volumes : [];
+  const valid: string[] = [];
+  for (const path of given) {
+    if (typeof path === 'string' && isCleanAbsolutePath(path)) {
+      if (path !== '/data' && path !== '/notebooks') {
+        valid.push(path);
+      }
+    } else {
+      warnings.push(
+        `The volume ${show(String(path))} is not a clean absolute path (like /results); it is left out.`
+      );
+    }
+  }
+  return uniqueSorted(valid);
+}
+
+/** Names that would put a fixed secret or login into the image. */
+const RESERVED_ENV = new Set([
+  'JUPYTER_TOKEN',
+  'JUPYTER_TOKEN_FILE',
+  'JUPYTER_PASSWORD'
+]);
+
+function resolveEnv(
+  options: IBundleOptions,
+  warnings: string[]
+): [string, string][] {
+  const env: [string, string][] = [];
+  const given =
+    options.env && typeof options.env === 'object' ? options.env : {};
+  for (const name of Object.keys(given).sort(order)) {
+    const value = given[name];
+    if (!ENV_NAME.test(name)) {
+      warnings.push(
+        `${show(name)} is not an environment variable name; it is left out.`
+      );
+    } else if (RESERVED_ENV.has(name)) {
+      warnings.push(
+        `${name} is never baked into the image: pass it at run time (docker run -e ${name}).`
+      );
+    } else if (
+      typeof value !== 'string' ||
+      hasControls(value) ||
+      value.length > 4096
+    ) {
+      warnings.push(
+        `The value of ${name} has a newline or control character (or is too long); it is left out.`
+      );
+    } else {
+      env.push([name, value]);
+    }
+  }
+  return env;
+}
+
+function hasLine(plan: IRequirementsPlan, name: string): boolean {
+  return (plan?.entries ?? []).some(
+    entry =>
+      entry.name === name && entry.line !== null && isSafeLine(entry.line)
+  );
+}
+
+const ISO_DATE =
+  /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?(?:Z|[+-][0-9]{2}:[0-9]{2})$/;
+
+interface IPlaced {
+  includes: IBundleInclude[];
+  names: string[];
+}
+
+function place(
+  paths: readonly string[] | undefined,
+  folder: string,
+  fallback: string,
+  reserved: string[],
+  warnings: string[]
+): IPlaced {
+  const used = new Set(reserved);
+  const includes: IBundleInclude[] = [];
+  const names: string[] = [];
+  const given = Array.isArray(paths) ? paths : [];
+  for (const path of uniqueSorted(given.map(path => String(path)))) {
+    if (workspacePath(path) === null) {
+      warnings.push(
+        `${show(path)} is not a workspace file path; it is left out.`
+      );
+      continue;
+    }
+    const name = safeFileName(path, used, fallback);
+    names.push(name);
+    includes.push({ workspacePath: path, bundlePath: `${folder}/${name}` });
+  }
+  return { includes, names };
+}
+
+/** A lower-case image name for `docker build -t` made from a file name. */
+function localName(text: string): string {
+  const name = text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60)
+    .replace(/-+$/, '');
+  return name || 'notebook';
+}
+
+// ---------------------------------------------------------------------------------------
+// The other files
+
+const PLACEHOLDER = '<user>/<image>:<tag>';
+
+function renderDockerignore(vendor: string[]): string {
+  return [
+    '# Only what the Dockerfile copies goes into the build context.',
+    '*',
+    '!requirements.txt',
+    '!notebooks',
+    '!data',
+    ...vendor.map(path => `!${path}`),
+    ''
+  ].join('\n');
+}
+
+function renderCompose(
+  image: IImageReference | null,
+  imageName: string
+): string {
+  return [
+    '# Generated by jupyterlab-dockerize. Start with: docker compose up --build',
+    '# JUPYTER_TOKEN is passed from your environment; without it Jupyter prints a random one.',
+    'services:',
+    '  notebook:',
+    '    build: .',
+    ...(image ? [`    image: ${yamlScalar(imageName)}`] : []),
+    '    ports:',
+    `      - "${JUPYTER_PORT}:${JUPYTER_PORT}"`,
+    '    volumes:',
+    '      - ./notebooks:/notebooks',
+    '      - ./data:/data',
+    '    environment:',
+    '      - JUPYTER_TOKEN',
+    ''
+  ].join('\n');
+}
+
+function renderDataReadme(names: string[]): string {
+  return [
+    '# data',
+    '',
+    'This folder is copied into the image at `/data` and is the `/data` volume: mount it',
+    'with `-v "$PWD/data:/data"` to work on these files from outside the container.',
+    '',
+    ...(names.length
+      ? ['Files:', '', ...names.map(name => `- \`${name}\``)]
+      : ['No data files were chosen.']),
+    ''
+  ].join('\n');
+}
+
+interface IReadmeParts {
+  title: string;
+  template: DockerfileTemplate;
+  python: IPython;
+  notebooks: string[];
+  local: string;
+  image: IImageReference | null;
+  imageName: string;
+  conda: boolean;
+  apt: boolean;
+}
+
+function renderReadme(parts: IReadmeParts): string {
+  const target = parts.image ? parts.imageName : PLACEHOLDER;
+  const login = parts.image?.domain
+    ? `docker login ${parts.image.domain}`
+    : 'docker login';
+  const out = [
+    `# ${parts.title}`,
+    '',
+    'A notebook packaged with its kernel environment by jupyterlab-dockerize',
+    `(template \`${parts.template}\`, Python ${parts.python.version}).`,
+    '',
+    '## Contents',
+    '',
+    '- `Dockerfile`: the image.',
+    '- `requirements.txt`: the Python packages, pinned to the versions the kernel ran.',
+    '- `notebooks/`: the notebooks, copied to `/notebooks`:',
+    ...parts.notebooks.map(name => `  - \`${name}\``),
+    '- `data/`: data files, copied to `/data`.',
+    '- `compose.yaml`: the same image and volumes for `docker compose up --build`.',
+    '- `runtime.txt`' +
+      (parts.apt ? ', `apt.txt`' : '') +
+      (parts.conda ? ', `environment.yml`' : '') +
+      ': the same environment for repo2docker and Binder.',
+    '',
+    '## Build',
+    '',
+    '```bash',
+    `docker build -t ${parts.local} .`,
+    '```',
+    '',
+    '## Run',
+    '',
+    'Choose a token (or leave out `-e JUPYTER_TOKEN` and read the random one in the log):',
+    '',
+    '```bash',
+    'export JUPYTER_TOKEN="$(python3 -c \'import secrets; print(secrets.token_hex(24))\')"',
+    `docker run --rm -v "$PWD/notebooks:/notebooks" -v "$PWD/data:/data" -p ${JUPYTER_PORT}:${JUPYTER_PORT} -e JUPYTER_TOKEN ${parts.local}`,
+    '```',
+    '',
+    `Then open http://127.0.0.1:${JUPYTER_PORT}/?token=YOUR_TOKEN. The container runs as uid 1000:`,
+    'mounted folders must be writable by it (or leave out the `-v` options to use the copies',
+    'in the image).',
+    '',
+    '## Push',
+    '',
+    ...(parts.image
+      ? []
+      : [
+          `Replace \`${PLACEHOLDER}\` with your image name, e.g. your Docker Hub user and a repository.`,
+          ''
+        ]),
+    '```bash',
+    `docker tag ${parts.local} ${target}`,
+    login,
+    `docker push ${target}`,
+    '```',
+    ''
+  ];
+  return out.join('\n');
+}
+
+// ---------------------------------------------------------------------------------------
+// generateBundle
+
+/**
+ * The bundle for a notebook (or several) and its kernel's environment. Throws
+ * BundleTemplateError for a template not in BUNDLE_TEMPLATES; everything else that is
+ * wrong in the input becomes a warning and a safe default.
+ */
+export function generateBundle(input: IBundleInput): IBundleSpec {
+  const { options, snapshot, plan } = input;
+  const template = options?.template;
+  if (!(BUNDLE_TEMPLATES as readonly string[]).includes(template)) {
+    throw new BundleTemplateError(template);
+  }
+  const kind = template as DockerfileTemplate;
+  const warnings: string[] = [];
+
+  const python = resolvePython(input, warnings);
+  const platform = resolvePlatform(snapshot, warnings);
+  const baseImage = resolveBase(kind, options, python, warnings);
+  const aptPackages = resolveApt(options, warnings);
+  const volumes = resolveVolumes(options, warnings);
+  const env = resolveEnv(options, warnings);
+  const ui = options.ui === 'notebook' ? 'notebook' : 'lab';
+
+  const notebooks = place(
+    input.notebooks,
+    'notebooks',
+    'notebook',
+    [],
+    warnings
+  );
+  if (!notebooks.includes.length) {
+    warnings.push(
+      'No notebook was chosen; the image starts with an empty /notebooks.'
+    );
+  }
+  const data = place(input.dataFiles, 'data', 'data', ['readme.md'], warnings);
+
+  const vendor: IBundleInclude[] = [];
+  for (const item of plan?.vendorPaths ?? []) {
+    if (
+      /^vendor\/[a-z0-9][a-z0-9._-]*$/.test(item.bundlePath) &&
+      !item.bundlePath.endsWith('.') &&
+      workspacePath(item.workspacePath) !== null
+    ) {
+      vendor.push({
+        workspacePath: item.workspacePath,
+        bundlePath: item.bundlePath
+      });
+    } else {
+      warnings.push(
+        `The vendored project ${show(String(item.name))} has an unusable path; it is left out and its requirement will fail.`
+      );
+    }
+  }
+  vendor.sort((a, b) => order(a.bundlePath, b.bundlePath));
+
+  let jupyterPin: string | null = null;
+  if (kind !== 'docker-stacks') {
+    if (ui === 'notebook' && !hasLine(plan, 'notebook')) {
+      jupyterPin = `notebook==${NOTEBOOK_VERSION}`;
+    } else if (ui === 'lab' && !hasLine(plan, 'jupyterlab')) {
+      jupyterPin = `jupyterlab==${JUPYTERLAB_VERSION}`;
+    }
+  }
+
+  const imageName =
+    typeof options.imageName === 'string' ? options.imageName : '';
+  const image = imageName ? parseImageReference(imageName) : null;
+  if (imageName && !image) {
+    warnings.push(
+      `The image name ${show(imageName)} is not a valid image reference; the README uses a placeholder.`
+    );
+  }
+  const firstStem = (notebooks.names[0] ?? 'notebook').replace(/\.[^.]*$/, '');
+  const local = image
+    ? localName(image.path.split('/').pop()!)
+    : localName(firstStem);
+  const title = image ? image.path : firstStem;
+
+  const created = typeof options.created === 'string' ? options.created : '';
+  if (!ISO_DATE.test(created)) {
+    warnings.push(
+      `The creation date ${show(created)} is not an ISO 8601 date and time.`
+    );
+  }
+  const generator =
+    typeof options.generatorVersion === 'string' &&
+    /^[0-9A-Za-z][0-9A-Za-z.+-]{0,63}$/.test(options.generatorVersion)
+      ? options.generatorVersion
+      : 'unknown';
+
+  const sources = notebooks.includes.map(item => item.workspacePath);
+  const parts: IDockerfileParts = {
+    template: kind,
+    baseImage,
+    comments: [
+      `Kernel: Python ${python.version} on ${platform.text}${platform.docker ? ` (Docker platform ${platform.docker})` : ''}.`,
+      `Template: ${kind}. Build: docker build -t ${local} .`
+    ],
+    aptPackages,
+    volumes,
+    env,
+    vendor: vendor.map(item => item.bundlePath),
+    jupyterPin,
+    ui,
+    labels: [
+      ['org.opencontainers.image.title', title],
+      [
+        'org.opencontainers.image.description',
+        `Jupyter notebook${notebooks.names.length === 1 ? '' : 's'} ${notebooks.names.join(', ') || '(none)'} with the environment of its kernel (Python ${python.version}).`
+      ],
+      [
+        'org.opencontainers.image.created',
+        ISO_DATE.test(created) ? created : 'unknown'
+      ],
+      [`${LABEL_PREFIX}.source`, sources.join(', ')],
+      [`${LABEL_PREFIX}.generator`, `jupyterlab-dockerize ${generator}`],
+      [`${LABEL_PREFIX}.platform`, platform.text]
+    ]
+  };
+
+  const files: Record<string, string> = {
+    '.dockerignore': renderDockerignore(parts.vendor),
+    Dockerfile: renderDockerfile(parts),
+    'README.md': renderReadme({
+      title,
+      template: kind,
+      python,
+      notebooks: notebooks.names,
+      local,
+      image,
+      imageName,
+      conda: Boolean(snapshot?.conda),
+      apt: aptPackages.length > 0
+    }),
+    'compose.yaml': renderCompose(image, imageName),
+    'data/readme.md': renderDataReadme(data.names),
+    'requirements.txt': renderRequirementsTxt(plan),
+    'runtime.txt': `python-${python.minor}\n`
+  };
+  if (aptPackages.length) {
+    files['apt.txt'] = `${aptPackages.join('\n')}\n`;
+  }
+  if (snapshot?.conda) {
+    files['environment.yml'] = renderEnvironmentYml(snapshot, plan);
+  }
+  if (!notebooks.includes.length) {
+    files['notebooks/.gitkeep'] = '';
+  }
+
+  const sorted: Record<string, string> = {};
+  for (const key of Object.keys(files).sort(order)) {
+    sorted[key] = files[key];
+  }
+  const include = [...notebooks.includes, ...data.includes, ...vendor].sort(
+    (a, b) => order(a.bundlePath, b.bundlePath)
+  );
+  return { files: sorted, include, warnings };
+}

@@ -1,0 +1,69 @@
+/**
+ * Validation and quoting of values written into a Dockerfile (and the other text files of
+ * a bundle). Everything here returns one line: no value can add an instruction, a parser
+ * directive or a continuation.
+ */
+
+/** C0/C1 controls, DEL and the Unicode line and paragraph separators. */
+// eslint-disable-next-line no-control-regex
+const LINE_BREAKING = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+/** The text with every control character (newline, CR, NUL, …) removed. */
+export function stripControls(text: string): string {
+  return text.replace(LINE_BREAKING, '');
+}
+
+/** True when the text has a control character or a Unicode line separator. */
+export function hasControls(text: string): boolean {
+  LINE_BREAKING.lastIndex = 0;
+  return stripControls(text) !== text;
+}
+
+/**
+ * A double-quoted word for LABEL and ENV (which expand `$` variables): controls removed,
+ * then `\`, `"` and `$` escaped with the Dockerfile escape character, the only escapes
+ * the builder's double-quote lexer applies.
+ */
+export function dockerQuoted(value: string): string {
+  return `"${stripControls(value).replace(/[\\"$]/g, char => `\\${char}`)}"`;
+}
+
+/** A JSON string (exec-form arrays, JSON-form COPY and VOLUME); ASCII only. */
+export function jsonString(value: string): string {
+  return JSON.stringify(value).replace(
+    /[\u007f-\uffff]/g,
+    char => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`
+  );
+}
+
+/** A JSON array for exec and JSON forms: `["a", "b"]`. */
+export function jsonArray(values: readonly string[]): string {
+  return `[${values.map(jsonString).join(', ')}]`;
+}
+
+/**
+ * A comment line: printable ASCII only (anything else becomes `?`), never shaped like a
+ * parser directive (`# key=value`).
+ */
+export function dockerComment(text: string): string {
+  const ascii = stripControls(text).replace(/[^\x20-\x7e]/g, '?');
+  const line = `# ${ascii}`.trimEnd();
+  return /^#\s*[A-Za-z_-]+\s*=/.test(line) ? `# - ${ascii}`.trimEnd() : line;
+}
+
+/** Environment variable names as POSIX shells and the builder accept them. */
+export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Debian's package name grammar (policy 5.6.1), at most 100 characters. */
+export const APT_PACKAGE = /^[a-z0-9][a-z0-9+.-]{1,99}$/;
+
+/** An absolute, normalized path of plain segments: no `.`/`..`, no doubled or trailing `/`. */
+export function isCleanAbsolutePath(path: string): boolean {
+  if (path.length > 255 || !/^(?:\/[A-Za-z0-9_][A-Za-z0-9._-]*)+$/.test(path)) {
+    return false;
+  }
+  return path
+    .split('/')
+    .slice(1)
+    .every(part => part !== '.' && part !== '..');
+}
