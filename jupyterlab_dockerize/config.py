@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from traitlets import Bool, Float, Unicode
+from traitlets import Bool, Float, Int, Unicode
 from traitlets.config import Configurable
 
 from .engine import EngineSettings
@@ -30,6 +30,20 @@ class Dockerize(Configurable):
         False,
         config=True,
         help="Reach ssh:// engines through the system ssh client instead of paramiko.",
+    )
+
+    bundle_max_bytes = Int(
+        512 * 1024 * 1024,
+        config=True,
+        help=(
+            "Largest total size, in bytes, of the files in a downloaded bundle (generated texts "
+            "plus included workspace files, before compression). Bigger bundles get a 413."
+        ),
+    )
+    bundle_max_request_bytes = Int(
+        8 * 1024 * 1024,
+        config=True,
+        help="Largest JSON body, in bytes, of a bundle request. Bigger requests get a 413.",
     )
 
     def engine_settings(self) -> EngineSettings:

@@ -35,3 +35,29 @@ class EngineUnavailable(DockerizeError):
 class BadRequest(DockerizeError):
     status = 400
     default_code = "bad_request"
+
+
+class WorkspaceForbidden(DockerizeError):
+    """A workspace path that leaves the Jupyter root, is hidden, or is not a file/directory."""
+
+    status = 403
+    default_code = "workspace_forbidden"
+
+
+class WorkspaceNotFound(DockerizeError):
+    status = 404
+    default_code = "workspace_not_found"
+
+
+class PayloadTooLarge(DockerizeError):
+    """A request body or a bundle bigger than the configured limit."""
+
+    status = 413
+    default_code = "too_large"
+
+
+class WorkspaceChanged(DockerizeError):
+    """A file changed between planning a bundle and streaming it (the stream is aborted)."""
+
+    status = 409
+    default_code = "workspace_changed"

@@ -15,7 +15,9 @@ from jupyter_server.auth.decorator import authorized
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
 from tornado import web
+from tornado.iostream import StreamClosedError
 
+from .bundle import BundleLimits, iter_zip, parse_bundle_request, plan_bundle
 from .capture import capture_request
 from .config import Dockerize
 from .engine import probe_engine
@@ -86,6 +88,58 @@ class CaptureSnippetHandler(DockerizeHandler):
         self.send_json(self.settings[CAPTURE_KEY])
 
 
+class BundleHandler(DockerizeHandler):
+    """POST: the Dockerfile bundle as a zip, streamed; every check happens before a byte."""
+
+    _closed = False
+
+    def on_connection_close(self) -> None:
+        self._closed = True
+
+    @web.authenticated
+    @authorized
+    async def post(self) -> None:
+        limits = BundleLimits(
+            max_bytes=self.dockerize.bundle_max_bytes,
+            max_request_bytes=self.dockerize.bundle_max_request_bytes,
+        )
+        root = self.settings["server_root_dir"]
+        try:
+            spec = parse_bundle_request(self.request.body, limits)
+            assembly = await asyncio.to_thread(plan_bundle, root, spec, limits)
+        except DockerizeError as error:
+            self.log.info("jupyterlab-dockerize bundle refused: %s", error.message)
+            self.send_error_json(error)
+            return
+        self.set_header("Content-Type", "application/zip")
+        self.set_header("Content-Disposition", f'attachment; filename="{assembly.name}.zip"')
+        self.set_header("Cache-Control", "no-store")
+        chunks = iter_zip(assembly)
+        try:
+            while not self._closed:
+                # File reads and compression run in a worker thread, one chunk at a time;
+                # awaiting flush() holds the next chunk back until the client takes this one.
+                chunk = await asyncio.to_thread(next, chunks, None)
+                if chunk is None:
+                    break
+                if chunk:
+                    self.write(chunk)
+                    await self.flush()
+        except StreamClosedError:
+            self._closed = True
+        except DockerizeError as error:
+            # Headers are gone: abort so the client sees a broken download, not a bad zip.
+            self.log.warning("jupyterlab-dockerize bundle aborted: %s", error.message)
+            self._closed = True
+            self.request.connection.close()
+        finally:
+            await asyncio.to_thread(chunks.close)
+        if self._closed:
+            self.log.info("jupyterlab-dockerize: bundle download stopped before its end")
+            return
+        self.finish()
+
+
 def route(web_app: web.Application, *parts: str) -> str:
     return url_path_join(web_app.settings["base_url"], NAMESPACE, *parts)
 
@@ -99,5 +153,6 @@ def setup_route_handlers(web_app: web.Application, dockerize: Dockerize) -> None
         [
             (route(web_app, "engine"), EngineHandler),
             (route(web_app, "capture-snippet"), CaptureSnippetHandler),
+            (route(web_app, "bundle"), BundleHandler),
         ],
     )
