@@ -87,3 +87,61 @@ export function fetchCaptureRequest(): Promise<ICaptureRequest> {
   }
   return captureRequest;
 }
+
+/** What POST jupyterlab-dockerize/bundle takes (see panel/bundleModel.ts). */
+export interface IBundleDownloadRequest {
+  name: string;
+  files: Record<string, string>;
+  include: { workspacePath: string; bundlePath: string }[];
+}
+
+/** The file name of a Content-Disposition header, if it names one. */
+function attachmentName(header: string | null): string | null {
+  const star = /filename\*\s*=\s*UTF-8''([^;]+)/i.exec(header ?? '');
+  if (star) {
+    try {
+      return decodeURIComponent(star[1].trim());
+    } catch {
+      // fall through to the plain form
+    }
+  }
+  const plain = /filename\s*=\s*"?([^";]+)"?/i.exec(header ?? '');
+  return plain ? plain[1].trim() : null;
+}
+
+/**
+ * Asks the server to zip the bundle (generated files plus workspace files) and returns
+ * the zip and its file name. A 4xx/5xx answer becomes a DockerizeRequestError.
+ */
+export async function downloadBundle(
+  request: IBundleDownloadRequest,
+  settings: ServerConnection.ISettings = ServerConnection.makeSettings()
+): Promise<{ blob: Blob; fileName: string }> {
+  const url = URLExt.join(settings.baseUrl, API_NAMESPACE, 'bundle');
+  let response: Response;
+  try {
+    response = await ServerConnection.makeRequest(
+      url,
+      {
+        method: 'POST',
+        body: JSON.stringify(request),
+        headers: { 'Content-Type': 'application/json' }
+      },
+      settings
+    );
+  } catch {
+    throw new DockerizeRequestError(0, {
+      code: 'server_unreachable',
+      message: 'The Jupyter server did not answer.',
+      hint: 'Check that the Jupyter server is still running, then try again.'
+    });
+  }
+  if (response.status !== 200) {
+    throw failure(response.status, await readJson(response));
+  }
+  const blob = await response.blob();
+  const fileName =
+    attachmentName(response.headers.get('Content-Disposition')) ??
+    `${request.name}.zip`;
+  return { blob, fileName };
+}

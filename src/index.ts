@@ -50,7 +50,15 @@ const plugin: JupyterFrontEndPlugin<void> = {
       new NotebookAccess(app, notebooks),
       PageConfig.getOption('serverRoot') || undefined
     );
-    const panel = new ExportPanel(model, trans);
+    const contents = app.serviceManager.contents;
+    const panel = new ExportPanel(model, trans, {
+      listNotebooks: async folder => {
+        const listing = await contents.get(folder, { content: true });
+        return (listing.content as { path: string; type: string }[])
+          .filter(item => item.type === 'notebook')
+          .map(item => item.path);
+      }
+    });
     app.shell.add(panel, 'right', { rank: 900 });
     restorer?.add(panel, 'jupyterlab-dockerize-panel');
 
@@ -59,11 +67,15 @@ const plugin: JupyterFrontEndPlugin<void> = {
     if (settingRegistry) {
       void settingRegistry.load(PLUGIN_ID).then(
         settings => {
-          const apply = () =>
+          const apply = () => {
             model.setPushTarget({
               registry: settings.get('defaultRegistry').composite as string,
               namespace: settings.get('defaultNamespace').composite as string
             });
+            panel.setDefaultTemplate(
+              settings.get('defaultTemplate').composite as string
+            );
+          };
           apply();
           settings.changed.connect(apply);
         },

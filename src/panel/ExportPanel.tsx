@@ -5,6 +5,8 @@ import * as React from 'react';
 import { describeEngine } from '../core/engine';
 import { dockerizeIcon } from '../icons';
 import { IEngineReachable } from '../tokens';
+import { BundleModel } from './bundleModel';
+import { BundleView, NotebookLister } from './BundleView';
 import { CaptureView } from './CaptureView';
 import { EngineState, ExportPanelModel } from './model';
 import { ProblemView } from './ProblemView';
@@ -107,17 +109,73 @@ function NotebookView(props: {
   );
 }
 
+export interface IExportPanelOptions {
+  /** Lists the notebooks of a folder, for the bundle's notebook choice. */
+  listNotebooks?: NotebookLister;
+}
+
+/** An ISO 8601 date without milliseconds: the bundle's `created` label. */
+function now(): string {
+  return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+}
+
 /** The "Export environment" side panel. */
 export class ExportPanel extends ReactWidget {
   constructor(
     readonly model: ExportPanelModel,
-    private readonly trans: TranslationBundle
+    private readonly trans: TranslationBundle,
+    options: IExportPanelOptions = {}
   ) {
     super();
     this.id = 'jp-dockerize-export-panel';
     this.addClass('jp-Dockerize-panel');
     this.title.icon = dockerizeIcon;
     this.title.caption = trans.__('Export environment');
+    this._listNotebooks = options.listNotebooks ?? null;
+    // Connected before the view's UseSignal, so the bundle state is ready when it renders.
+    model.changed.connect(this._syncBundle, this);
+  }
+
+  /** The Dockerfile section's state for the current notebook (null before a capture). */
+  get bundle(): BundleModel | null {
+    return this._bundle;
+  }
+
+  /** The template the settings choose (the registry and namespace come from the model). */
+  setDefaultTemplate(template: string): void {
+    this._defaultTemplate = template;
+    this._syncBundle();
+  }
+
+  /**
+   * One bundle state per notebook, made when its environment is first captured: its
+   * options, edits and `created` date live as long as the panel shows that notebook.
+   */
+  private _syncBundle(): void {
+    const { model } = this;
+    const path = model.notebookPath;
+    if (!path) {
+      this._bundle = null;
+      return;
+    }
+    const defaults = {
+      template: this._defaultTemplate,
+      registry: model.pushTarget.registry,
+      namespace: model.pushTarget.namespace
+    };
+    if (this._bundle && this._bundle.notebookPath === path) {
+      this._bundle.setDefaults(defaults);
+    } else if (this._bundle && this._bundle.notebookPath !== path) {
+      this._bundle = null;
+    }
+    if (!this._bundle && model.capture.kind === 'captured') {
+      this._bundle = new BundleModel({
+        notebookPath: path,
+        created: now(),
+        defaults,
+        trans: this.trans
+      });
+    }
   }
 
   render(): JSX.Element {
@@ -131,6 +189,7 @@ export class ExportPanel extends ReactWidget {
             </header>
             <NotebookView path={model.notebookPath} trans={trans} />
             <CaptureView model={model} trans={trans} />
+            {this._renderBundle()}
             <EngineView
               state={model.engine}
               trans={trans}
@@ -149,4 +208,25 @@ export class ExportPanel extends ReactWidget {
       </UseSignal>
     );
   }
+
+  private _renderBundle(): JSX.Element | null {
+    const { model, trans } = this;
+    const capture = model.capture;
+    const plan = model.plan;
+    if (!this._bundle || capture.kind !== 'captured' || !plan) {
+      return null;
+    }
+    return (
+      <BundleView
+        bundle={this._bundle}
+        context={{ snapshot: capture.snapshot, plan }}
+        listNotebooks={this._listNotebooks}
+        trans={trans}
+      />
+    );
+  }
+
+  private _bundle: BundleModel | null = null;
+  private _defaultTemplate = 'pip';
+  private readonly _listNotebooks: NotebookLister | null;
 }

@@ -1,0 +1,421 @@
+import * as fs from 'fs';
+import * as path from 'path';
+
+import { generateBundle } from '../../core/bundle';
+import { DockerizeRequestError } from '../../core/errors';
+import { translateRequirements } from '../../core/requirements';
+import { IEnvironmentSnapshot } from '../../core/snapshot';
+import {
+  bundleName,
+  BundleModel,
+  bundleOptions,
+  defaultForm,
+  defaultImageName,
+  DOCKERFILE,
+  GENERATOR_VERSION,
+  IBundleContext,
+  IBundleForm,
+  IBundleRequest,
+  parseEnv,
+  plainTranslate,
+  validateForm
+} from '../bundleModel';
+
+const snapshot = JSON.parse(
+  fs.readFileSync(
+    path.join(
+      __dirname,
+      '..',
+      '..',
+      'core',
+      '__tests__',
+      'fixtures',
+      'snapshot-venv.json'
+    ),
+    'utf8'
+  )
+) as IEnvironmentSnapshot;
+const context: IBundleContext = {
+  snapshot,
+  plan: translateRequirements(snapshot)
+};
+
+const NOTEBOOK = 'work/Sales Report.ipynb';
+const CREATED = '2025-03-04T05:06:07Z';
+
+function makeModel(defaults = {}): BundleModel {
+  return new BundleModel({
+    notebookPath: NOTEBOOK,
+    created: CREATED,
+    defaults
+  });
+}
+
+function form(changes: Partial<IBundleForm> = {}): IBundleForm {
+  return { ...defaultForm(NOTEBOOK), ...changes };
+}
+
+describe('defaults', () => {
+  it('names the image after the notebook, under the settings’ registry and namespace', () => {
+    expect(defaultImageName(NOTEBOOK)).toBe('sales-report');
+    expect(
+      defaultImageName(NOTEBOOK, { registry: 'docker.io', namespace: 'alice' })
+    ).toBe('alice/sales-report');
+    expect(
+      defaultImageName(NOTEBOOK, {
+        registry: 'localhost:5000',
+        namespace: 'team/data'
+      })
+    ).toBe('localhost:5000/team/data/sales-report');
+    expect(defaultImageName('Über Ünïcode.ipynb')).toBe('uber-unicode');
+    expect(defaultImageName('___.ipynb')).toBe('notebook');
+  });
+
+  it('starts from the settings’ template, pip when it names none it knows', () => {
+    expect(makeModel({ template: 'uv' }).form.template).toBe('uv');
+    expect(makeModel({ template: 'conda' }).form.template).toBe('pip');
+    expect(makeModel().form).toEqual({
+      template: 'pip',
+      baseImage: '',
+      pythonVersion: '',
+      aptPackages: '',
+      volumes: '',
+      env: '',
+      imageName: 'sales-report',
+      imageTag: 'latest',
+      ui: 'lab'
+    });
+    expect(makeModel().isValid).toBe(true);
+  });
+
+  it('follows new settings in the fields the user has not changed', () => {
+    const model = makeModel();
+    model.setDefaults({ template: 'uv', namespace: 'bob' });
+    expect(model.form.template).toBe('uv');
+    expect(model.form.imageName).toBe('bob/sales-report');
+
+    model.setField('imageName', 'mine/image');
+    model.setDefaults({ template: 'pip', namespace: 'carol' });
+    expect(model.form.template).toBe('pip');
+    expect(model.form.imageName).toBe('mine/image');
+  });
+
+  it('includes the packaged notebook and lists it first among the folder’s', () => {
+    const model = makeModel();
+    expect(model.notebooks).toEqual([NOTEBOOK]);
+    model.setAvailableNotebooks(['work/a.ipynb', NOTEBOOK, 'work/z.ipynb']);
+    expect(model.availableNotebooks).toEqual([
+      NOTEBOOK,
+      'work/a.ipynb',
+      'work/z.ipynb'
+    ]);
+    model.setNotebookIncluded('work/z.ipynb', true);
+    expect(model.notebooks).toEqual([NOTEBOOK, 'work/z.ipynb']);
+    expect(model.bundle(context).include.map(item => item.bundlePath)).toEqual([
+      'notebooks/Sales_Report.ipynb',
+      'notebooks/z.ipynb'
+    ]);
+  });
+});
+
+describe('validateForm', () => {
+  it('accepts the defaults and complete valid options', () => {
+    expect(validateForm(form())).toEqual({});
+    expect(
+      validateForm(
+        form({
+          template: 'custom',
+          baseImage: 'ghcr.io/org/python:3.12-slim',
+          pythonVersion: '3.12.4',
+          aptPackages: 'git, libgomp1  g++',
+          volumes: '/results, /cache/models',
+          env: 'A=1\n\n# comment\nB_2=two words=x',
+          imageName: 'localhost:5000/team/app',
+          imageTag: 'v1.0_rc-2'
+        })
+      )
+    ).toEqual({});
+  });
+
+  it('asks custom templates for a valid base image', () => {
+    expect(validateForm(form({ template: 'custom' })).baseImage).toMatch(
+      /base image/
+    );
+    expect(
+      validateForm(form({ template: 'custom', baseImage: 'Python:3' }))
+        .baseImage
+    ).toBe("repository names must be lowercase ('P' at position 1)");
+    // Other templates ignore the field.
+    expect(validateForm(form({ baseImage: 'Python:3' }))).toEqual({});
+  });
+
+  it.each(['3', '3.', '2.7', '3.12.4.1', 'py3.12', '3.x', '3.123'])(
+    'refuses the Python version %p',
+    version => {
+      expect(validateForm(form({ pythonVersion: version })).pythonVersion).toBe(
+        'Write 3.X or 3.X.Y, e.g. 3.12 or 3.12.4.'
+      );
+    }
+  );
+
+  it.each(['3.9', '3.12', '3.12.4', ' 3.13 '])(
+    'accepts the Python version %p',
+    version => {
+      expect(validateForm(form({ pythonVersion: version }))).toEqual({});
+    }
+  );
+
+  it('names the apt packages that are not Debian package names', () => {
+    expect(
+      validateForm(form({ aptPackages: 'git Curl, -x;y ok+1 a' })).aptPackages
+    ).toBe(
+      'Not a Debian package name: Curl, -x;y, a (lower case letters, digits, + . -).'
+    );
+  });
+
+  it('names the volumes that are not clean absolute paths', () => {
+    expect(
+      validateForm(form({ volumes: '/ok relative /a/../b /trail/' })).volumes
+    ).toBe(
+      'Not a clean absolute path: relative, /a/../b, /trail/ (e.g. /results).'
+    );
+  });
+
+  it('reads KEY=VALUE lines and explains the first bad one', () => {
+    expect(parseEnv('A=1\nB= spaced \nC=')).toEqual({
+      env: { A: '1', B: ' spaced ', C: '' },
+      error: null
+    });
+    expect(parseEnv('A=1\nnoequals').error).toBe('Line 2: write KEY=VALUE.');
+    expect(parseEnv('1A=x').error).toMatch(
+      /^Line 1: 1A is not a variable name/
+    );
+    expect(parseEnv('JUPYTER_TOKEN=secret').error).toBe(
+      'Line 1: JUPYTER_TOKEN is never baked into the image; pass it when you run it.'
+    );
+    expect(parseEnv('A=1\nA=2').error).toBe('Line 2: A is set twice.');
+    expect(parseEnv('A=1\u0007').error).toMatch(/control character/);
+    expect(validateForm(form({ env: 'oops' })).env).toBe(
+      'Line 1: write KEY=VALUE.'
+    );
+  });
+
+  it('shows Docker’s own words for an invalid image name or tag', () => {
+    expect(validateForm(form({ imageName: 'alice/App' })).imageName).toBe(
+      "repository names must be lowercase ('A' at position 7)"
+    );
+    expect(validateForm(form({ imageName: 'a//b' })).imageName).toBeTruthy();
+    expect(validateForm(form({ imageName: 'app:1.0' })).imageName).toBe(
+      'Put the tag in the Tag field, not in the name.'
+    );
+    expect(validateForm(form({ imageTag: '-bad' })).imageTag).toBeTruthy();
+    expect(
+      validateForm(form({ imageTag: 'x'.repeat(129) })).imageTag
+    ).toBeTruthy();
+    expect(
+      validateForm(form({ imageName: '', imageTag: 'a b' })).imageTag
+    ).toBeTruthy();
+    // No name: the README uses a placeholder, which is allowed.
+    expect(validateForm(form({ imageName: '', imageTag: '' }))).toEqual({});
+  });
+
+  it('puts its texts through the translator', () => {
+    const trans = {
+      __: (msgid: string, ...args: (string | number)[]) =>
+        `[${plainTranslate.__(msgid, ...args)}]`
+    };
+    expect(
+      validateForm(form({ pythonVersion: 'x' }), trans).pythonVersion
+    ).toBe('[Write 3.X or 3.X.Y, e.g. 3.12 or 3.12.4.]');
+  });
+});
+
+describe('bundleOptions', () => {
+  it('turns the form into generateBundle options', () => {
+    expect(
+      bundleOptions(
+        form({
+          template: 'custom',
+          baseImage: ' python:3.12-slim ',
+          pythonVersion: '3.12',
+          aptPackages: 'git,curl',
+          volumes: '/results',
+          env: 'A=1',
+          imageName: 'alice/app',
+          imageTag: '',
+          ui: 'notebook'
+        }),
+        CREATED
+      )
+    ).toEqual({
+      template: 'custom',
+      baseImage: 'python:3.12-slim',
+      pythonVersion: '3.12',
+      aptPackages: ['git', 'curl'],
+      volumes: ['/results'],
+      env: { A: '1' },
+      imageName: 'alice/app',
+      ui: 'notebook',
+      created: CREATED,
+      generatorVersion: GENERATOR_VERSION
+    });
+    expect(bundleOptions(form({ imageName: '' }), CREATED)).toEqual({
+      template: 'pip',
+      ui: 'lab',
+      created: CREATED,
+      generatorVersion: GENERATOR_VERSION
+    });
+  });
+
+  it('names the zip after the image, or the notebook', () => {
+    expect(bundleName(form({ imageName: 'ghcr.io/org/My' }), NOTEBOOK)).toBe(
+      'sales-report'
+    );
+    expect(bundleName(form({ imageName: 'ghcr.io/org/app' }), NOTEBOOK)).toBe(
+      'app'
+    );
+    expect(bundleName(form({ imageName: '' }), NOTEBOOK)).toBe('sales-report');
+  });
+});
+
+describe('BundleModel', () => {
+  it('previews what generateBundle makes of the form', () => {
+    const model = makeModel();
+    const expected = generateBundle({
+      snapshot,
+      plan: context.plan,
+      notebooks: [NOTEBOOK],
+      options: bundleOptions(model.form, CREATED)
+    });
+    expect(model.bundle(context)).toEqual(expected);
+    expect(model.bundle(context).files[DOCKERFILE]).toContain(
+      `org.opencontainers.image.created="${CREATED}"`
+    );
+
+    model.setField('template', 'uv');
+    expect(model.bundle(context).files[DOCKERFILE]).toContain('uv pip install');
+    expect(model.bundle(context)).not.toEqual(expected);
+  });
+
+  it('is deterministic: same form and date, same request, whenever it is asked', () => {
+    const one = makeModel();
+    const two = makeModel();
+    one.setField('aptPackages', 'git');
+    two.setField('aptPackages', 'git');
+    const first = JSON.stringify(one.request(context));
+    expect(JSON.stringify(two.request(context))).toBe(first);
+    // A new plan object with the same content regenerates the same text.
+    expect(
+      JSON.stringify(
+        one.request({ snapshot, plan: translateRequirements(snapshot) })
+      )
+    ).toBe(first);
+  });
+
+  it('memoizes the generated bundle until the form or the plan changes', () => {
+    const model = makeModel();
+    const first = model.generated(context);
+    expect(model.generated(context)).toBe(first);
+    model.setField('ui', 'notebook');
+    expect(model.generated(context)).not.toBe(first);
+  });
+
+  it('downloads the edited Dockerfile, and the generated one after Reset', () => {
+    const model = makeModel();
+    const changes: number[] = [];
+    model.changed.connect(() => changes.push(1));
+    const generated = model.generated(context);
+
+    model.startEditing();
+    expect(model.editing).toBe(true);
+    expect(model.isEdited).toBe(false);
+    expect(model.request(context).files).toEqual(generated.files);
+
+    model.setDockerfile('FROM scratch\n');
+    expect(model.isEdited).toBe(true);
+    const body: IBundleRequest = model.request(context);
+    expect(body).toEqual({
+      name: 'sales-report',
+      files: { ...generated.files, Dockerfile: 'FROM scratch\n' },
+      include: generated.include
+    });
+    expect(Object.keys(body.files)).toEqual(Object.keys(generated.files));
+
+    // The edit survives option changes (only Reset drops it).
+    model.stopEditing();
+    model.setField('template', 'uv');
+    expect(model.request(context).files[DOCKERFILE]).toBe('FROM scratch\n');
+    expect(model.request(context).files['README.md']).toContain('`uv`');
+
+    model.reset();
+    expect(model.isEdited).toBe(false);
+    expect(model.editing).toBe(false);
+    expect(model.request(context).files[DOCKERFILE]).toBe(
+      model.generated(context).files[DOCKERFILE]
+    );
+    expect(changes.length).toBeGreaterThanOrEqual(5);
+  });
+
+  it('posts exactly the generated files and includes', () => {
+    const model = makeModel({ namespace: 'alice' });
+    model.setAvailableNotebooks(['work/other.ipynb']);
+    model.setNotebookIncluded('work/other.ipynb', true);
+    model.setField('imageTag', '2025.1');
+    const spec = generateBundle({
+      snapshot,
+      plan: context.plan,
+      notebooks: [NOTEBOOK, 'work/other.ipynb'],
+      options: { ...bundleOptions(model.form, CREATED) }
+    });
+    expect(model.request(context)).toEqual({
+      name: 'sales-report',
+      files: spec.files,
+      include: spec.include
+    });
+    expect(spec.files['README.md']).toContain('alice/sales-report:2025.1');
+  });
+
+  it('sends nothing while the form is invalid', async () => {
+    const model = makeModel();
+    model.setField('imageName', 'Bad');
+    const send = jest.fn(async () => 'x.zip');
+    await model.startDownload(context, send);
+    expect(send).not.toHaveBeenCalled();
+    expect(model.download).toEqual({ kind: 'idle' });
+  });
+
+  it('reports the download and its problem', async () => {
+    const model = makeModel();
+    const kinds: string[] = [];
+    model.changed.connect(() => kinds.push(model.download.kind));
+    let sent: IBundleRequest | null = null;
+    await model.startDownload(context, async request => {
+      sent = request;
+      return 'sales-report.zip';
+    });
+    expect(sent).toEqual(model.request(context));
+    expect(kinds).toEqual(['downloading', 'done']);
+    expect(model.download).toEqual({
+      kind: 'done',
+      fileName: 'sales-report.zip'
+    });
+
+    const problem = { code: 'too_large', message: 'Too big.', hint: 'Less.' };
+    await model.startDownload(context, async () => {
+      throw new DockerizeRequestError(413, problem);
+    });
+    expect(model.download).toEqual({ kind: 'failed', problem });
+
+    await model.startDownload(context, async () => {
+      throw new TypeError('boom');
+    });
+    expect(model.download).toMatchObject({
+      kind: 'failed',
+      problem: { code: 'unexpected', message: 'boom' }
+    });
+
+    // Changing the form clears the outcome.
+    model.setField('ui', 'notebook');
+    expect(model.download).toEqual({ kind: 'idle' });
+  });
+});

@@ -1,0 +1,651 @@
+/**
+ * State of the panel's "Dockerfile" section: the options form (as typed), its live
+ * validation, the generated bundle (generateBundle), the user's edit of the Dockerfile and
+ * the body of the download request. DOM-free, so jest tests it as is.
+ *
+ * Determinism: the `created` label comes from the `created` option of the constructor,
+ * chosen once when the state is made (the panel makes one per notebook, with the time it
+ * first shows the section): the same form gives the same bundle, byte for byte, however
+ * often the preview is rendered.
+ */
+import { ISignal, Signal } from '@lumino/signaling';
+
+import {
+  BundleTemplateError,
+  generateBundle,
+  IBundleInclude,
+  IBundleOptions,
+  IBundleSpec
+} from '../core/bundle';
+import { DockerfileTemplate } from '../core/dockerfile';
+import {
+  APT_PACKAGE,
+  ENV_NAME,
+  hasControls,
+  isCleanAbsolutePath
+} from '../core/dockerfileQuote';
+import { DockerizeRequestError } from '../core/errors';
+import { parseNormalizedImageReference } from '../core/imageReference';
+import { IRequirementsPlan } from '../core/requirements';
+import { IEnvironmentSnapshot } from '../core/snapshot';
+import { IProblem } from '../tokens';
+
+/** This extension's version, for the generator label (keep in step with package.json). */
+export const GENERATOR_VERSION = '0.1.0';
+
+export const TEMPLATE_CHOICES: readonly DockerfileTemplate[] = [
+  'pip',
+  'uv',
+  'docker-stacks',
+  'custom'
+];
+
+/** The Dockerfile's path in the bundle: the one file the user can edit. */
+export const DOCKERFILE = 'Dockerfile';
+
+/** The options form, as typed (lists are raw text: validated and split on the way out). */
+export interface IBundleForm {
+  template: DockerfileTemplate;
+  /** FROM image of the custom template. */
+  baseImage: string;
+  /** Empty: the kernel's Python. */
+  pythonVersion: string;
+  /** Debian packages, separated by commas or white space. */
+  aptPackages: string;
+  /** Extra volumes (absolute paths), separated by commas or white space. */
+  volumes: string;
+  /** Environment variables, one KEY=VALUE a line. */
+  env: string;
+  /** Repository part of the image reference ([registry/]namespace/name); empty: none. */
+  imageName: string;
+  /** Tag of the image; empty: none (Docker implies latest). */
+  imageTag: string;
+  ui: 'lab' | 'notebook';
+}
+
+export type BundleField = keyof IBundleForm;
+
+/** Field → what is wrong with it (absent when it is valid). */
+export type BundleErrors = Partial<Record<BundleField, string>>;
+
+/** Just the `__` of a TranslationBundle, so that tests need no JupyterLab. */
+export interface ITranslate {
+  __(msgid: string, ...args: (string | number)[]): string;
+}
+
+/** %1, %2… replaced as JupyterLab's null translator does. */
+export const plainTranslate: ITranslate = {
+  __: (msgid, ...args) =>
+    msgid.replace(/%(\d+)/g, (match, n: string) =>
+      args[Number(n) - 1] !== undefined ? String(args[Number(n) - 1]) : match
+    )
+};
+
+/** Defaults that come from the settings registry. */
+export interface IBundleDefaults {
+  template?: string;
+  /** e.g. docker.io, ghcr.io, localhost:5000 */
+  registry?: string;
+  /** e.g. a Docker Hub user */
+  namespace?: string;
+}
+
+export interface IBundleModelOptions {
+  /** Workspace path of the notebook the panel packages. */
+  notebookPath: string;
+  /** ISO 8601 date for the created label, fixed for the life of the state. */
+  created: string;
+  generatorVersion?: string;
+  defaults?: IBundleDefaults;
+  trans?: ITranslate;
+}
+
+/** POST {baseUrl}jupyterlab-dockerize/bundle */
+export interface IBundleRequest {
+  /** Base name of the zip (and its top folder). */
+  name: string;
+  files: Record<string, string>;
+  include: IBundleInclude[];
+}
+
+/** What the preview and the download are made from. */
+export interface IBundleContext {
+  snapshot: IEnvironmentSnapshot;
+  plan: IRequirementsPlan;
+}
+
+export type DownloadState =
+  | { kind: 'idle' }
+  | { kind: 'downloading' }
+  | { kind: 'done'; fileName: string }
+  | { kind: 'failed'; problem: IProblem };
+
+/** A lower-case name made of [a-z0-9-], usable as an image name and a file name. */
+export function slug(text: string, fallback = 'notebook'): string {
+  const name = text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60)
+    .replace(/-+$/, '');
+  return name || fallback;
+}
+
+/** The notebook's file name without folder and extension. */
+export function notebookStem(path: string): string {
+  return (path.split('/').pop() ?? '').replace(/\.ipynb$/i, '');
+}
+
+/** The folder of a workspace path ('' for the root). */
+export function folderOf(path: string): string {
+  const at = path.lastIndexOf('/');
+  return at < 0 ? '' : path.slice(0, at);
+}
+
+/** [registry/][namespace/]<notebook> — the registry left out for Docker Hub. */
+export function defaultImageName(
+  notebookPath: string,
+  defaults: IBundleDefaults = {}
+): string {
+  const registry = (defaults.registry ?? '').trim();
+  const namespace = (defaults.namespace ?? '').trim();
+  const hub =
+    !registry ||
+    registry === 'docker.io' ||
+    registry === 'index.docker.io' ||
+    registry === 'registry-1.docker.io';
+  return [hub ? '' : registry, namespace, slug(notebookStem(notebookPath))]
+    .filter(Boolean)
+    .join('/');
+}
+
+/** The form before the user changes anything. */
+export function defaultForm(
+  notebookPath: string,
+  defaults: IBundleDefaults = {}
+): IBundleForm {
+  const template = (TEMPLATE_CHOICES as readonly string[]).includes(
+    defaults.template ?? ''
+  )
+    ? (defaults.template as DockerfileTemplate)
+    : 'pip';
+  return {
+    template,
+    baseImage: '',
+    pythonVersion: '',
+    aptPackages: '',
+    volumes: '',
+    env: '',
+    imageName: defaultImageName(notebookPath, defaults),
+    imageTag: 'latest',
+    ui: 'lab'
+  };
+}
+
+/** Words separated by commas or white space. */
+export function splitList(text: string): string[] {
+  return text.split(/[\s,]+/).filter(Boolean);
+}
+
+const PYTHON_VERSION = /^3\.\d{1,2}(\.\d{1,3})?$/;
+const RESERVED_ENV = [
+  'JUPYTER_TOKEN',
+  'JUPYTER_TOKEN_FILE',
+  'JUPYTER_PASSWORD'
+];
+
+interface IEnvParse {
+  env: Record<string, string>;
+  error: string | null;
+}
+
+/** KEY=VALUE lines (blank lines and # comments skipped); the first bad line is the error. */
+export function parseEnv(
+  text: string,
+  trans: ITranslate = plainTranslate
+): IEnvParse {
+  const result: IEnvParse = { env: {}, error: null };
+  const lines = text.split(/\r?\n/);
+  for (let index = 0; index < lines.length; index++) {
+    const line = lines[index];
+    if (!line.trim() || line.trim().startsWith('#')) {
+      continue;
+    }
+    // The value is kept as typed (spaces included); the name is trimmed.
+    const at = line.indexOf('=');
+    const name = at < 0 ? line.trim() : line.slice(0, at).trim();
+    const value = at < 0 ? '' : line.slice(at + 1);
+    let error: string | null = null;
+    if (at < 0) {
+      error = trans.__('Line %1: write KEY=VALUE.', index + 1);
+    } else if (!ENV_NAME.test(name)) {
+      error = trans.__(
+        'Line %1: %2 is not a variable name (letters, digits and _, not starting with a digit).',
+        index + 1,
+        name || '""'
+      );
+    } else if (RESERVED_ENV.includes(name)) {
+      error = trans.__(
+        'Line %1: %2 is never baked into the image; pass it when you run it.',
+        index + 1,
+        name
+      );
+    } else if (name in result.env) {
+      error = trans.__('Line %1: %2 is set twice.', index + 1, name);
+    } else if (hasControls(value) || value.length > 4096) {
+      error = trans.__(
+        'Line %1: the value has a control character or is too long.',
+        index + 1
+      );
+    }
+    if (error) {
+      result.error ??= error;
+    } else {
+      result.env[name] = value;
+    }
+  }
+  return result;
+}
+
+/** Every field's problem, in plain words (Docker's own for image references). */
+export function validateForm(
+  form: IBundleForm,
+  trans: ITranslate = plainTranslate
+): BundleErrors {
+  const errors: BundleErrors = {};
+
+  if (form.template === 'custom') {
+    const base = form.baseImage.trim();
+    const parsed = parseNormalizedImageReference(base);
+    if (!base) {
+      errors.baseImage = trans.__(
+        'Name the base image, e.g. python:3.12-slim.'
+      );
+    } else if (!parsed.ok) {
+      errors.baseImage = parsed.error;
+    }
+  }
+
+  const python = form.pythonVersion.trim();
+  if (python && !PYTHON_VERSION.test(python)) {
+    errors.pythonVersion = trans.__('Write 3.X or 3.X.Y, e.g. 3.12 or 3.12.4.');
+  }
+
+  const badApt = splitList(form.aptPackages).filter(
+    name => !APT_PACKAGE.test(name)
+  );
+  if (badApt.length) {
+    errors.aptPackages = trans.__(
+      'Not a Debian package name: %1 (lower case letters, digits, + . -).',
+      badApt.join(', ')
+    );
+  }
+
+  const badVolumes = splitList(form.volumes).filter(
+    path => !isCleanAbsolutePath(path)
+  );
+  if (badVolumes.length) {
+    errors.volumes = trans.__(
+      'Not a clean absolute path: %1 (e.g. /results).',
+      badVolumes.join(', ')
+    );
+  }
+
+  const env = parseEnv(form.env, trans);
+  if (env.error) {
+    errors.env = env.error;
+  }
+
+  const name = form.imageName.trim();
+  const tag = form.imageTag.trim();
+  if (name) {
+    const parsed = parseNormalizedImageReference(name);
+    if (!parsed.ok) {
+      errors.imageName = parsed.error;
+    } else if (!parsed.reference.latestImplied) {
+      errors.imageName = trans.__(
+        'Put the tag in the Tag field, not in the name.'
+      );
+    } else if (tag) {
+      const tagged = parseNormalizedImageReference(`${name}:${tag}`);
+      if (!tagged.ok) {
+        errors.imageTag = tagged.error;
+      }
+    }
+  } else if (tag && !/^[\w][\w.-]{0,127}$/.test(tag)) {
+    errors.imageTag = trans.__(
+      'A tag is letters, digits, _ . and -, at most 128, not starting with . or -.'
+    );
+  }
+  return errors;
+}
+
+/** The image reference the form names ('' when there is none). */
+export function formImageReference(form: IBundleForm): string {
+  const name = form.imageName.trim();
+  const tag = form.imageTag.trim();
+  return name ? (tag ? `${name}:${tag}` : name) : '';
+}
+
+/** The form as generateBundle options (invalid entries are passed on: it warns). */
+export function bundleOptions(
+  form: IBundleForm,
+  created: string,
+  generatorVersion: string = GENERATOR_VERSION
+): IBundleOptions {
+  const options: IBundleOptions = {
+    template: form.template,
+    ui: form.ui,
+    created,
+    generatorVersion
+  };
+  if (form.template === 'custom') {
+    options.baseImage = form.baseImage.trim();
+  }
+  if (form.pythonVersion.trim()) {
+    options.pythonVersion = form.pythonVersion.trim();
+  }
+  const apt = splitList(form.aptPackages);
+  if (apt.length) {
+    options.aptPackages = apt;
+  }
+  const volumes = splitList(form.volumes);
+  if (volumes.length) {
+    options.volumes = volumes;
+  }
+  const env = parseEnv(form.env).env;
+  if (Object.keys(env).length) {
+    options.env = env;
+  }
+  const image = formImageReference(form);
+  if (image) {
+    options.imageName = image;
+  }
+  return options;
+}
+
+/** The zip's base name: the image's last path component, or the notebook's name. */
+export function bundleName(form: IBundleForm, notebookPath: string): string {
+  const parsed = parseNormalizedImageReference(formImageReference(form));
+  if (parsed.ok) {
+    return slug(parsed.reference.path.split('/').pop() ?? '');
+  }
+  return slug(notebookStem(notebookPath));
+}
+
+function unexpected(error: unknown): IProblem {
+  if (error instanceof DockerizeRequestError) {
+    return error.problem;
+  }
+  return {
+    code: 'unexpected',
+    message: error instanceof Error ? error.message : String(error),
+    hint: 'Try again; if it persists, reload the page.'
+  };
+}
+
+/** The Dockerfile section's state; the view renders it and calls the setters. */
+export class BundleModel {
+  constructor(options: IBundleModelOptions) {
+    this.notebookPath = options.notebookPath;
+    this.created = options.created;
+    this.generatorVersion = options.generatorVersion ?? GENERATOR_VERSION;
+    this._trans = options.trans ?? plainTranslate;
+    this._defaults = { ...options.defaults };
+    this._form = defaultForm(this.notebookPath, this._defaults);
+    this._notebooks = new Set([this.notebookPath]);
+  }
+
+  readonly notebookPath: string;
+  readonly created: string;
+  readonly generatorVersion: string;
+
+  get changed(): ISignal<this, void> {
+    return this._changed;
+  }
+
+  get form(): Readonly<IBundleForm> {
+    return this._form;
+  }
+
+  /** Problems of the form as it stands; an empty object when it is valid. */
+  get errors(): BundleErrors {
+    this._errors ??= validateForm(this._form, this._trans);
+    return this._errors;
+  }
+
+  get isValid(): boolean {
+    return Object.keys(this.errors).length === 0;
+  }
+
+  setField<K extends BundleField>(field: K, value: IBundleForm[K]): void {
+    if (this._form[field] !== value) {
+      this._form = { ...this._form, [field]: value };
+      this._touched.add(field);
+      this._update();
+    }
+  }
+
+  /**
+   * New settings: fields the user has not changed follow them (the image name only while
+   * it is still the default one).
+   */
+  setDefaults(defaults: IBundleDefaults): void {
+    this._defaults = { ...defaults };
+    const fresh = defaultForm(this.notebookPath, this._defaults);
+    const next = { ...this._form };
+    let changed = false;
+    for (const field of ['template', 'imageName'] as const) {
+      if (!this._touched.has(field) && next[field] !== fresh[field]) {
+        (next as Record<BundleField, string>)[field] = fresh[field];
+        changed = true;
+      }
+    }
+    if (changed) {
+      this._form = next;
+      this._update();
+    }
+  }
+
+  /** Notebooks next to the packaged one that the user may add (workspace paths). */
+  get availableNotebooks(): string[] {
+    return this._available;
+  }
+
+  setAvailableNotebooks(paths: readonly string[]): void {
+    const all = new Set([this.notebookPath, ...paths]);
+    this._available = [...all].sort((a, b) =>
+      a === this.notebookPath
+        ? -1
+        : b === this.notebookPath
+          ? 1
+          : a < b
+            ? -1
+            : 1
+    );
+    this._changed.emit();
+  }
+
+  /** The notebooks that go into the bundle, sorted. */
+  get notebooks(): string[] {
+    return [...this._notebooks].sort();
+  }
+
+  isNotebookIncluded(path: string): boolean {
+    return this._notebooks.has(path);
+  }
+
+  setNotebookIncluded(path: string, included: boolean): void {
+    if (included !== this._notebooks.has(path)) {
+      if (included) {
+        this._notebooks.add(path);
+      } else {
+        this._notebooks.delete(path);
+      }
+      this._update();
+    }
+  }
+
+  /** The generated bundle for a capture, memoized on the form and the plan. */
+  generated(context: IBundleContext): IBundleSpec {
+    const cached = this._generated;
+    if (
+      cached &&
+      cached.version === this._version &&
+      cached.snapshot === context.snapshot &&
+      cached.plan === context.plan
+    ) {
+      return cached.spec;
+    }
+    let spec: IBundleSpec;
+    try {
+      spec = generateBundle({
+        snapshot: context.snapshot,
+        plan: context.plan,
+        notebooks: this.notebooks,
+        options: bundleOptions(this._form, this.created, this.generatorVersion)
+      });
+    } catch (error) {
+      if (!(error instanceof BundleTemplateError)) {
+        throw error;
+      }
+      spec = { files: {}, include: [], warnings: [error.message] };
+    }
+    this._generated = {
+      version: this._version,
+      snapshot: context.snapshot,
+      plan: context.plan,
+      spec
+    };
+    return spec;
+  }
+
+  /** The bundle as it will be downloaded: the generated files, the edited Dockerfile. */
+  bundle(context: IBundleContext): IBundleSpec {
+    const spec = this.generated(context);
+    if (this._editedDockerfile === null || !(DOCKERFILE in spec.files)) {
+      return spec;
+    }
+    return {
+      ...spec,
+      files: { ...spec.files, [DOCKERFILE]: this._editedDockerfile }
+    };
+  }
+
+  /** The body of POST jupyterlab-dockerize/bundle. */
+  request(context: IBundleContext): IBundleRequest {
+    const spec = this.bundle(context);
+    return {
+      name: bundleName(this._form, this.notebookPath),
+      files: spec.files,
+      include: spec.include
+    };
+  }
+
+  /** The file the preview shows. */
+  get selectedFile(): string {
+    return this._selected;
+  }
+
+  selectFile(path: string): void {
+    if (path !== this._selected) {
+      this._selected = path;
+      this._changed.emit();
+    }
+  }
+
+  /** True while the Dockerfile is shown in an editor. */
+  get editing(): boolean {
+    return this._editing;
+  }
+
+  /** The user's Dockerfile, or null when the generated one is used. */
+  get editedDockerfile(): string | null {
+    return this._editedDockerfile;
+  }
+
+  get isEdited(): boolean {
+    return this._editedDockerfile !== null;
+  }
+
+  startEditing(): void {
+    this._selected = DOCKERFILE;
+    this._editing = true;
+    this._changed.emit();
+  }
+
+  stopEditing(): void {
+    this._editing = false;
+    this._changed.emit();
+  }
+
+  /** The editor's text: from now on it is what the bundle contains. */
+  setDockerfile(text: string): void {
+    this._editedDockerfile = text;
+    this._changed.emit();
+  }
+
+  /** Back to the generated Dockerfile. */
+  reset(): void {
+    this._editedDockerfile = null;
+    this._editing = false;
+    this._changed.emit();
+  }
+
+  get download(): DownloadState {
+    return this._download;
+  }
+
+  /**
+   * Sends the bundle request with `send` (which saves the zip) unless the form is invalid;
+   * its failure becomes the download's problem.
+   */
+  async startDownload(
+    context: IBundleContext,
+    send: (request: IBundleRequest) => Promise<string>
+  ): Promise<void> {
+    if (!this.isValid || this._download.kind === 'downloading') {
+      return;
+    }
+    this._download = { kind: 'downloading' };
+    this._changed.emit();
+    try {
+      const fileName = await send(this.request(context));
+      this._download = { kind: 'done', fileName };
+    } catch (error) {
+      this._download = { kind: 'failed', problem: unexpected(error) };
+    }
+    this._changed.emit();
+  }
+
+  private _update(): void {
+    this._version++;
+    this._errors = null;
+    if (this._download.kind !== 'downloading') {
+      this._download = { kind: 'idle' };
+    }
+    this._changed.emit();
+  }
+
+  private _trans: ITranslate;
+  private _defaults: IBundleDefaults;
+  private _form: IBundleForm;
+  private _touched = new Set<BundleField>();
+  private _errors: BundleErrors | null = null;
+  private _version = 0;
+  private _available: string[] = [];
+  private _notebooks: Set<string>;
+  private _generated: {
+    version: number;
+    snapshot: IEnvironmentSnapshot;
+    plan: IRequirementsPlan;
+    spec: IBundleSpec;
+  } | null = null;
+  private _selected = DOCKERFILE;
+  private _editing = false;
+  private _editedDockerfile: string | null = null;
+  private _download: DownloadState = { kind: 'idle' };
+  private _changed = new Signal<this, void>(this);
+}
