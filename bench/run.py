@@ -31,6 +31,7 @@ import docker
 import requests
 from capture import bench_capture, ensure_env
 from imports import bench_imports_ratio
+from rebuild import bench_rebuild
 
 from jupyterlab_dockerize.tests.helpers import SilentEngine
 
@@ -223,6 +224,7 @@ def main() -> int:
     results.update(bench_event_loop_under_hung_probes(args.rounds))
     results.update(bench_capture())
     results.update(bench_imports_ratio(ensure_env()[0]))
+    results.update(bench_rebuild(docker_host))
 
     out = REPO / "bench" / "results.json"
     existing = json.loads(out.read_text()) if out.exists() else {}

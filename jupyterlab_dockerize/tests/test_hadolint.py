@@ -1,8 +1,8 @@
 """hadolint on every Dockerfile the TypeScript core generates: templates x options.
 
 The core (src/core/bundle.ts) is compiled to CommonJS with ``tsconfig.bench.json`` and
-run by a small node script that prints the generated Dockerfiles as JSON. Every one must
-pass hadolint with no finding at any level (error, warning, info, style). Rules the
+run by a small node script (generator.py) that prints the generated Dockerfiles as JSON.
+Every one must pass hadolint with no finding at any level (error, warning, info, style). Rules the
 templates cannot follow are ignored in the Dockerfile itself, next to the instruction,
 with a comment saying why (only DL3008, apt version pins).
 """
@@ -10,7 +10,6 @@ with a comment saying why (only DL3008, apt version pins).
 from __future__ import annotations
 
 import itertools
-import json
 import shutil
 import subprocess
 import sys
@@ -18,8 +17,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-BUILD = ROOT / ".bench-build" / "core" / "bundle.js"
+from .generator import GeneratorUnavailable, run_node
 
 TEMPLATES = ("pip", "uv", "docker-stacks", "custom")
 UIS = ("lab", "notebook")
@@ -46,7 +44,7 @@ MATRIX = [
 ]
 
 NODE_SCRIPT = r"""
-const { generateBundle } = require(process.argv[1]);
+const { generateBundle } = require(require('path').join(process.argv[1], 'bundle.js'));
 const cases = JSON.parse(require('fs').readFileSync(0, 'utf8'));
 const snapshot = {
   schemaVersion: 1,
@@ -95,27 +93,10 @@ def _tool(name: str) -> str | None:
 
 @pytest.fixture(scope="session")
 def dockerfiles() -> list[str]:
-    npx, node = shutil.which("npx"), shutil.which("node")
-    if not npx or not node:
-        pytest.skip("node and npx are needed to run the TypeScript core")
-    built = subprocess.run(
-        [npx, "tsc", "-p", "tsconfig.bench.json"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert BUILD.exists(), f"tsc did not build {BUILD}:\n{built.stdout}{built.stderr}"
-    run = subprocess.run(
-        [node, "-e", NODE_SCRIPT, str(BUILD)],
-        input=json.dumps(MATRIX),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    result = json.loads(run.stdout)
+    try:
+        result = run_node(NODE_SCRIPT, MATRIX)
+    except GeneratorUnavailable as error:
+        pytest.skip(str(error))
     assert len(result) == len(MATRIX)
     return result
 

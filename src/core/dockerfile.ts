@@ -72,6 +72,20 @@ const APT_IGNORE = [
   "image's tag fixes the release."
 ];
 
+/**
+ * Build arguments that point pip at a mirror without editing the Dockerfile. pip reads
+ * them from the environment, and a RUN sees a declared ARG as an environment variable
+ * only when the build passes it: unset by default, so pip uses PyPI. uv gets the index
+ * through UV_DEFAULT_INDEX (plain http needs no trusted host in uv).
+ */
+const MIRROR_ARGS = ['PIP_INDEX_URL', 'PIP_TRUSTED_HOST'];
+const MIRROR_COMMENT = [
+  '# Optional package mirror, unset by default (PyPI): docker build --build-arg PIP_INDEX_URL=URL',
+  '# (and --build-arg PIP_TRUSTED_HOST=HOST for plain http). Build arguments are recorded in',
+  '# the image history: never put credentials in them.'
+];
+const UV_INDEX = 'UV_DEFAULT_INDEX="${PIP_INDEX_URL:-https://pypi.org/simple}"';
+
 /** The HEALTHCHECK probe: Python's urllib against the unauthenticated /api route. */
 const HEALTH_PROBE = `import urllib.request; urllib.request.urlopen('http://127.0.0.1:${JUPYTER_PORT}/api', timeout=4)`;
 
@@ -184,8 +198,9 @@ export function renderDockerfile(parts: IDockerfileParts): string {
     '# Dependencies before content: editing a notebook does not reinstall packages.',
     `WORKDIR ${bundleDir}`
   );
+  const mirror = [...MIRROR_COMMENT, ...MIRROR_ARGS.map(name => `ARG ${name}`)];
   if (parts.template === 'uv') {
-    out.push(`RUN pip install --no-cache-dir uv==${UV_VERSION}`);
+    out.push(...mirror, `RUN pip install --no-cache-dir uv==${UV_VERSION}`);
   }
   const chown = stacks ? `--chown=${owner} ` : '';
   out.push(`COPY ${chown}${jsonArray(['requirements.txt', './'])}`);
@@ -195,10 +210,11 @@ export function renderDockerfile(parts: IDockerfileParts): string {
   const extra = parts.jupyterPin ? ` ${parts.jupyterPin}` : '';
   if (parts.template === 'uv') {
     out.push(
-      `RUN uv pip install --system --no-cache -r requirements.txt${extra}`
+      `RUN ${UV_INDEX} uv pip install --system --no-cache -r requirements.txt${extra}`
     );
   } else if (stacks) {
     out.push(
+      ...mirror,
       runLines([
         `pip install --no-cache-dir -r requirements.txt${extra}`,
         'fix-permissions "${CONDA_DIR}"',
@@ -206,7 +222,10 @@ export function renderDockerfile(parts: IDockerfileParts): string {
       ])
     );
   } else {
-    out.push(`RUN pip install --no-cache-dir -r requirements.txt${extra}`);
+    out.push(
+      ...mirror,
+      `RUN pip install --no-cache-dir -r requirements.txt${extra}`
+    );
   }
   out.push('');
 

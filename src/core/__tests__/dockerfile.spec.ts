@@ -99,6 +99,11 @@ const EXPECTED_PIP = lines([
   '# Dependencies before content: editing a notebook does not reinstall packages.',
   'WORKDIR /opt/bundle',
   'COPY ["requirements.txt", "./"]',
+  '# Optional package mirror, unset by default (PyPI): docker build --build-arg PIP_INDEX_URL=URL',
+  '# (and --build-arg PIP_TRUSTED_HOST=HOST for plain http). Build arguments are recorded in',
+  '# the image history: never put credentials in them.',
+  'ARG PIP_INDEX_URL',
+  'ARG PIP_TRUSTED_HOST',
   'RUN pip install --no-cache-dir -r requirements.txt jupyterlab==4.6.6',
   '',
   '# The content, copied before VOLUME so the volumes start with it.',
@@ -142,10 +147,15 @@ const EXPECTED_UV = lines([
   '',
   '# Dependencies before content: editing a notebook does not reinstall packages.',
   'WORKDIR /opt/bundle',
+  '# Optional package mirror, unset by default (PyPI): docker build --build-arg PIP_INDEX_URL=URL',
+  '# (and --build-arg PIP_TRUSTED_HOST=HOST for plain http). Build arguments are recorded in',
+  '# the image history: never put credentials in them.',
+  'ARG PIP_INDEX_URL',
+  'ARG PIP_TRUSTED_HOST',
   'RUN pip install --no-cache-dir uv==0.13.9',
   'COPY ["requirements.txt", "./"]',
   'COPY ["vendor/mylib", "vendor/mylib/"]',
-  'RUN uv pip install --system --no-cache -r requirements.txt jupyterlab==4.6.6',
+  'RUN UV_DEFAULT_INDEX="${PIP_INDEX_URL:-https://pypi.org/simple}" uv pip install --system --no-cache -r requirements.txt jupyterlab==4.6.6',
   '',
   '# The content, copied before VOLUME so the volumes start with it.',
   'COPY --chown=1000:1000 ["notebooks/", "/notebooks/"]',
@@ -187,6 +197,11 @@ const EXPECTED_STACKS = lines([
   '# Dependencies before content: editing a notebook does not reinstall packages.',
   'WORKDIR /opt/bundle',
   'COPY --chown=1000:100 ["requirements.txt", "./"]',
+  '# Optional package mirror, unset by default (PyPI): docker build --build-arg PIP_INDEX_URL=URL',
+  '# (and --build-arg PIP_TRUSTED_HOST=HOST for plain http). Build arguments are recorded in',
+  '# the image history: never put credentials in them.',
+  'ARG PIP_INDEX_URL',
+  'ARG PIP_TRUSTED_HOST',
   'RUN pip install --no-cache-dir -r requirements.txt \\',
   '    && fix-permissions "${CONDA_DIR}" \\',
   '    && fix-permissions "/home/${NB_USER}"',
@@ -232,6 +247,11 @@ const EXPECTED_CUSTOM = lines([
   '# Dependencies before content: editing a notebook does not reinstall packages.',
   'WORKDIR /opt/bundle',
   'COPY ["requirements.txt", "./"]',
+  '# Optional package mirror, unset by default (PyPI): docker build --build-arg PIP_INDEX_URL=URL',
+  '# (and --build-arg PIP_TRUSTED_HOST=HOST for plain http). Build arguments are recorded in',
+  '# the image history: never put credentials in them.',
+  'ARG PIP_INDEX_URL',
+  'ARG PIP_TRUSTED_HOST',
   'RUN pip install --no-cache-dir -r requirements.txt jupyterlab==4.6.6',
   '',
   '# The content, copied before VOLUME so the volumes start with it.',
@@ -335,7 +355,7 @@ describe('invariants', () => {
         /^COPY (--chown=1000:100 )?\["requirements.txt", ".\/"\]$/.test(line)
       );
       const install = indexOf(all, line =>
-        /^RUN (uv pip install --system --no-cache|pip install --no-cache-dir) -r requirements.txt/.test(
+        /^RUN (UV_DEFAULT_INDEX="\$\{PIP_INDEX_URL:-https:\/\/pypi.org\/simple\}" uv pip install --system --no-cache|pip install --no-cache-dir) -r requirements.txt/.test(
           line
         )
       );
@@ -347,6 +367,15 @@ describe('invariants', () => {
       );
       const volume = indexOf(all, line => line.startsWith('VOLUME '));
       expect(requirements).toBeLessThan(install);
+      // The mirror arguments: declared without a default (unset unless the build passes
+      // them), before the first pip of the build, and nowhere given a value.
+      const mirrorArg = all.indexOf('ARG PIP_INDEX_URL');
+      expect(all[mirrorArg + 1]).toBe('ARG PIP_TRUSTED_HOST');
+      expect(mirrorArg).toBeGreaterThan(0);
+      expect(all.findIndex(line => / pip install /.test(line))).toBeGreaterThan(
+        mirrorArg
+      );
+      expect(text).not.toMatch(/^ARG PIP_[A-Z_]*=|^ENV PIP_/m);
       expect(vendor).toBeLessThan(install);
       expect(install).toBeLessThan(notebooks);
       expect(notebooks).toBeLessThan(volume);
