@@ -242,20 +242,25 @@ export function renderDockerfile(parts: IDockerfileParts): string {
     out.push('');
   }
 
+  // Metadata before the content: editing a notebook then rebuilds only the steps below.
   out.push(
+    '# Metadata and health check: they do not change when a notebook does.',
+    `EXPOSE ${JUPYTER_PORT}`,
+    `HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 CMD ${jsonArray(['python3', '-c', HEALTH_PROBE])}`
+  );
+  parts.labels.forEach(([key, value], index) => {
+    const lead = index === 0 ? 'LABEL ' : '      ';
+    const more = index < parts.labels.length - 1 ? ' \\' : '';
+    out.push(`${lead}${key}=${dockerQuoted(value)}${more}`);
+  });
+  out.push(
+    '',
     '# The content, copied before VOLUME so the volumes start with it.',
     `COPY --chown=${owner} ${jsonArray(['notebooks/', '/notebooks/'])}`,
     `COPY --chown=${owner} ${jsonArray(['data/', '/data/'])}`,
     `VOLUME ${jsonArray(dirs)}`,
-    `EXPOSE ${JUPYTER_PORT}`,
-    `HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 CMD ${jsonArray(['python3', '-c', HEALTH_PROBE])}`,
     ''
   );
-
-  for (const [key, value] of parts.labels) {
-    out.push(`LABEL ${key}=${dockerQuoted(value)}`);
-  }
-  out.push('');
 
   const command = stacks
     ? ['start-notebook.py']

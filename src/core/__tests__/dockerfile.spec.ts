@@ -106,19 +106,20 @@ const EXPECTED_PIP = lines([
   'ARG PIP_TRUSTED_HOST',
   'RUN pip install --no-cache-dir -r requirements.txt jupyterlab==4.6.6',
   '',
+  '# Metadata and health check: they do not change when a notebook does.',
+  'EXPOSE 8888',
+  'HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 CMD ["python3", "-c", "import urllib.request; urllib.request.urlopen(\'http://127.0.0.1:8888/api\', timeout=4)"]',
+  'LABEL org.opencontainers.image.title="Report_2024" \\',
+  '      org.opencontainers.image.description="Jupyter notebook Report_2024.ipynb with the environment of its kernel (Python 3.11.7)." \\',
+  '      org.opencontainers.image.created="2025-01-02T03:04:05Z" \\',
+  '      io.github.jupyterlab-dockerize.source="analysis/Report 2024.ipynb" \\',
+  '      io.github.jupyterlab-dockerize.generator="jupyterlab-dockerize 0.1.0" \\',
+  '      io.github.jupyterlab-dockerize.platform="Linux x86_64"',
+  '',
   '# The content, copied before VOLUME so the volumes start with it.',
   'COPY --chown=1000:1000 ["notebooks/", "/notebooks/"]',
   'COPY --chown=1000:1000 ["data/", "/data/"]',
   'VOLUME ["/data", "/notebooks"]',
-  'EXPOSE 8888',
-  'HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 CMD ["python3", "-c", "import urllib.request; urllib.request.urlopen(\'http://127.0.0.1:8888/api\', timeout=4)"]',
-  '',
-  'LABEL org.opencontainers.image.title="Report_2024"',
-  'LABEL org.opencontainers.image.description="Jupyter notebook Report_2024.ipynb with the environment of its kernel (Python 3.11.7)."',
-  'LABEL org.opencontainers.image.created="2025-01-02T03:04:05Z"',
-  'LABEL io.github.jupyterlab-dockerize.source="analysis/Report 2024.ipynb"',
-  'LABEL io.github.jupyterlab-dockerize.generator="jupyterlab-dockerize 0.1.0"',
-  'LABEL io.github.jupyterlab-dockerize.platform="Linux x86_64"',
   '',
   '# No token here: Jupyter reads JUPYTER_TOKEN from the environment at run time',
   '# (docker run -e JUPYTER_TOKEN) and makes a random one, printed in the log, without it.',
@@ -157,19 +158,20 @@ const EXPECTED_UV = lines([
   'COPY ["vendor/mylib", "vendor/mylib/"]',
   'RUN UV_DEFAULT_INDEX="${PIP_INDEX_URL:-https://pypi.org/simple}" uv pip install --system --no-cache -r requirements.txt jupyterlab==4.6.6',
   '',
+  '# Metadata and health check: they do not change when a notebook does.',
+  'EXPOSE 8888',
+  'HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 CMD ["python3", "-c", "import urllib.request; urllib.request.urlopen(\'http://127.0.0.1:8888/api\', timeout=4)"]',
+  'LABEL org.opencontainers.image.title="alice/analysis" \\',
+  '      org.opencontainers.image.description="Jupyter notebook Report_2024.ipynb with the environment of its kernel (Python 3.11.7)." \\',
+  '      org.opencontainers.image.created="2025-01-02T03:04:05Z" \\',
+  '      io.github.jupyterlab-dockerize.source="analysis/Report 2024.ipynb" \\',
+  '      io.github.jupyterlab-dockerize.generator="jupyterlab-dockerize 0.1.0" \\',
+  '      io.github.jupyterlab-dockerize.platform="Linux x86_64"',
+  '',
   '# The content, copied before VOLUME so the volumes start with it.',
   'COPY --chown=1000:1000 ["notebooks/", "/notebooks/"]',
   'COPY --chown=1000:1000 ["data/", "/data/"]',
   'VOLUME ["/data", "/notebooks"]',
-  'EXPOSE 8888',
-  'HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 CMD ["python3", "-c", "import urllib.request; urllib.request.urlopen(\'http://127.0.0.1:8888/api\', timeout=4)"]',
-  '',
-  'LABEL org.opencontainers.image.title="alice/analysis"',
-  'LABEL org.opencontainers.image.description="Jupyter notebook Report_2024.ipynb with the environment of its kernel (Python 3.11.7)."',
-  'LABEL org.opencontainers.image.created="2025-01-02T03:04:05Z"',
-  'LABEL io.github.jupyterlab-dockerize.source="analysis/Report 2024.ipynb"',
-  'LABEL io.github.jupyterlab-dockerize.generator="jupyterlab-dockerize 0.1.0"',
-  'LABEL io.github.jupyterlab-dockerize.platform="Linux x86_64"',
   '',
   '# No token here: Jupyter reads JUPYTER_TOKEN from the environment at run time',
   '# (docker run -e JUPYTER_TOKEN) and makes a random one, printed in the log, without it.',
@@ -209,19 +211,20 @@ const EXPECTED_STACKS = lines([
   'ENV DOCKER_STACKS_JUPYTER_CMD="notebook"',
   'ENV MPLBACKEND="Agg"',
   '',
+  '# Metadata and health check: they do not change when a notebook does.',
+  'EXPOSE 8888',
+  'HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 CMD ["python3", "-c", "import urllib.request; urllib.request.urlopen(\'http://127.0.0.1:8888/api\', timeout=4)"]',
+  'LABEL org.opencontainers.image.title="Report_2024" \\',
+  '      org.opencontainers.image.description="Jupyter notebook Report_2024.ipynb with the environment of its kernel (Python 3.11.7)." \\',
+  '      org.opencontainers.image.created="2025-01-02T03:04:05Z" \\',
+  '      io.github.jupyterlab-dockerize.source="analysis/Report 2024.ipynb" \\',
+  '      io.github.jupyterlab-dockerize.generator="jupyterlab-dockerize 0.1.0" \\',
+  '      io.github.jupyterlab-dockerize.platform="Linux x86_64"',
+  '',
   '# The content, copied before VOLUME so the volumes start with it.',
   'COPY --chown=1000:100 ["notebooks/", "/notebooks/"]',
   'COPY --chown=1000:100 ["data/", "/data/"]',
   'VOLUME ["/data", "/notebooks", "/results"]',
-  'EXPOSE 8888',
-  'HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 CMD ["python3", "-c", "import urllib.request; urllib.request.urlopen(\'http://127.0.0.1:8888/api\', timeout=4)"]',
-  '',
-  'LABEL org.opencontainers.image.title="Report_2024"',
-  'LABEL org.opencontainers.image.description="Jupyter notebook Report_2024.ipynb with the environment of its kernel (Python 3.11.7)."',
-  'LABEL org.opencontainers.image.created="2025-01-02T03:04:05Z"',
-  'LABEL io.github.jupyterlab-dockerize.source="analysis/Report 2024.ipynb"',
-  'LABEL io.github.jupyterlab-dockerize.generator="jupyterlab-dockerize 0.1.0"',
-  'LABEL io.github.jupyterlab-dockerize.platform="Linux x86_64"',
   '',
   '# No token here: Jupyter reads JUPYTER_TOKEN from the environment at run time',
   '# (docker run -e JUPYTER_TOKEN) and makes a random one, printed in the log, without it.',
@@ -254,19 +257,20 @@ const EXPECTED_CUSTOM = lines([
   'ARG PIP_TRUSTED_HOST',
   'RUN pip install --no-cache-dir -r requirements.txt jupyterlab==4.6.6',
   '',
+  '# Metadata and health check: they do not change when a notebook does.',
+  'EXPOSE 8888',
+  'HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 CMD ["python3", "-c", "import urllib.request; urllib.request.urlopen(\'http://127.0.0.1:8888/api\', timeout=4)"]',
+  'LABEL org.opencontainers.image.title="Report_2024" \\',
+  '      org.opencontainers.image.description="Jupyter notebook Report_2024.ipynb with the environment of its kernel (Python 3.11.7)." \\',
+  '      org.opencontainers.image.created="2025-01-02T03:04:05Z" \\',
+  '      io.github.jupyterlab-dockerize.source="analysis/Report 2024.ipynb" \\',
+  '      io.github.jupyterlab-dockerize.generator="jupyterlab-dockerize 0.1.0" \\',
+  '      io.github.jupyterlab-dockerize.platform="Linux x86_64"',
+  '',
   '# The content, copied before VOLUME so the volumes start with it.',
   'COPY --chown=1000:1000 ["notebooks/", "/notebooks/"]',
   'COPY --chown=1000:1000 ["data/", "/data/"]',
   'VOLUME ["/data", "/notebooks"]',
-  'EXPOSE 8888',
-  'HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 CMD ["python3", "-c", "import urllib.request; urllib.request.urlopen(\'http://127.0.0.1:8888/api\', timeout=4)"]',
-  '',
-  'LABEL org.opencontainers.image.title="Report_2024"',
-  'LABEL org.opencontainers.image.description="Jupyter notebook Report_2024.ipynb with the environment of its kernel (Python 3.11.7)."',
-  'LABEL org.opencontainers.image.created="2025-01-02T03:04:05Z"',
-  'LABEL io.github.jupyterlab-dockerize.source="analysis/Report 2024.ipynb"',
-  'LABEL io.github.jupyterlab-dockerize.generator="jupyterlab-dockerize 0.1.0"',
-  'LABEL io.github.jupyterlab-dockerize.platform="Linux x86_64"',
   '',
   '# No token here: Jupyter reads JUPYTER_TOKEN from the environment at run time',
   '# (docker run -e JUPYTER_TOKEN) and makes a random one, printed in the log, without it.',
@@ -415,9 +419,21 @@ describe('invariants', () => {
         'io.github.jupyterlab-dockerize.source',
         'io.github.jupyterlab-dockerize.generator'
       ]) {
-        expect(text).toContain(`LABEL ${key}="`);
+        expect(text).toMatch(new RegExp(`^(LABEL | {6})${key}="`, 'm'));
       }
+      expect(keywords(text).filter(word => word === 'LABEL')).toHaveLength(1);
       expect(keywords(text).slice(-3)).toEqual(['WORKDIR', 'USER', 'CMD']);
+      // A notebook edit invalidates the notebook COPY: only these steps run again.
+      const content = text.search(/^COPY --chown=\S+ \["notebooks\/"/m);
+      expect(content).toBeGreaterThan(0);
+      expect(keywords(text.slice(content))).toEqual([
+        'COPY',
+        'COPY',
+        'VOLUME',
+        'WORKDIR',
+        'USER',
+        'CMD'
+      ]);
     }
   );
 
@@ -516,7 +532,7 @@ describe('invariants', () => {
       )
     );
     expect(ppc.files['Dockerfile']).toContain(
-      'LABEL io.github.jupyterlab-dockerize.platform="Linux ppc64le"'
+      '      io.github.jupyterlab-dockerize.platform="Linux ppc64le"'
     );
     expect(ppc.warnings.join(' ')).toMatch(/not x86_64 or aarch64/);
   });
