@@ -253,24 +253,22 @@ export function renderDockerfile(parts: IDockerfileParts): string {
     const more = index < parts.labels.length - 1 ? ' \\' : '';
     out.push(`${lead}${key}=${dockerQuoted(value)}${more}`);
   });
-  out.push(
-    '',
-    '# The content, copied before VOLUME so the volumes start with it.',
-    `COPY --chown=${owner} ${jsonArray(['notebooks/', '/notebooks/'])}`,
-    `COPY --chown=${owner} ${jsonArray(['data/', '/data/'])}`,
-    `VOLUME ${jsonArray(dirs)}`,
-    ''
-  );
-
   const command = stacks
     ? ['start-notebook.py']
     : ['jupyter', parts.ui === 'notebook' ? 'notebook' : 'lab'];
   out.push(
+    '',
     '# No token here: Jupyter reads JUPYTER_TOKEN from the environment at run time',
     '# (docker run -e JUPYTER_TOKEN) and makes a random one, printed in the log, without it.',
     'WORKDIR /notebooks',
     `USER ${NB_UID}`,
-    `CMD ${jsonArray([...command, '--ip=0.0.0.0', `--port=${JUPYTER_PORT}`, '--no-browser'])}`
+    `CMD ${jsonArray([...command, '--ip=0.0.0.0', `--port=${JUPYTER_PORT}`, '--no-browser'])}`,
+    '',
+    // Last, so that a notebook edit rebuilds these three steps and nothing else.
+    '# The content, copied before VOLUME so the volumes start with it.',
+    `COPY --chown=${owner} ${jsonArray(['notebooks/', '/notebooks/'])}`,
+    `COPY --chown=${owner} ${jsonArray(['data/', '/data/'])}`,
+    `VOLUME ${jsonArray(dirs)}`
   );
   return `${out.join('\n')}\n`;
 }
