@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import in_ci
 from .generator import GeneratorUnavailable, WheelServer, free_port, generate_bundle, wheelhouse
 
 pytestmark = pytest.mark.engine
@@ -99,6 +100,8 @@ def bundle(tmp_path_factory) -> tuple[dict, Path]:
             }
         )
     except GeneratorUnavailable as error:
+        if in_ci():
+            pytest.fail(f"CI=true and the TypeScript core cannot run: {error}")
         pytest.skip(str(error))
     return spec, workspace
 
