@@ -16,12 +16,8 @@ import {
   NOTEBOOK_VERSION,
   renderDockerfile
 } from './dockerfile';
-import {
-  APT_PACKAGE,
-  ENV_NAME,
-  hasControls,
-  isCleanAbsolutePath
-} from './dockerfileQuote';
+import { APT_PACKAGE, ENV_NAME, isCleanAbsolutePath } from './dockerfileQuote';
+import { hasControls } from './guards';
 import { renderEnvironmentYml, yamlScalar } from './environmentYml';
 import {
   IImageReference,

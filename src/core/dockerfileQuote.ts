@@ -4,20 +4,7 @@
  * directive or a continuation.
  */
 
-/** C0/C1 controls, DEL and the Unicode line and paragraph separators. */
-// eslint-disable-next-line no-control-regex
-const LINE_BREAKING = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
-
-/** The text with every control character (newline, CR, NUL, …) removed. */
-export function stripControls(text: string): string {
-  return text.replace(LINE_BREAKING, '');
-}
-
-/** True when the text has a control character or a Unicode line separator. */
-export function hasControls(text: string): boolean {
-  LINE_BREAKING.lastIndex = 0;
-  return stripControls(text) !== text;
-}
+import { stripControls } from './guards';
 
 /**
  * A double-quoted word for LABEL and ENV (which expand `$` variables): controls removed,

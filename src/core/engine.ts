@@ -1,9 +1,6 @@
 import { EngineStatus, IProblem } from '../tokens';
 import { ContractError } from './errors';
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+import { isRecord } from './guards';
 
 function stringField(body: Record<string, unknown>, key: string): string {
   const value = body[key];

@@ -10,6 +10,7 @@
  * comments), so a line that could be read as anything but one requirement is never made.
  */
 import { dependencyClosure } from './closure';
+import { hasControls } from './guards';
 import {
   compareVersions,
   isValidName,
@@ -324,17 +325,6 @@ function normalizeSegments(parts: string[]): string[] {
   return result;
 }
 
-/** C0 and C1 control characters (a newline, NUL, …) in a decoded path. */
-function hasControl(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0x20 || (code >= 0x7f && code < 0xa0)) {
-      return true;
-    }
-  }
-  return false;
-}
-
 /** The local path of a file:// URL, decoded and normalized; null when it is none. */
 function fileUrlPath(url: unknown): IFilePath | null {
   if (typeof url !== 'string' || url.length > MAX_URL_LENGTH) {
@@ -350,7 +340,7 @@ function fileUrlPath(url: unknown): IFilePath | null {
   } catch {
     return null;
   }
-  if (hasControl(decoded)) {
+  if (hasControls(decoded)) {
     return null;
   }
   const drive = /^\/([A-Za-z]:)(\/.*)?$/.exec(decoded);
@@ -368,7 +358,7 @@ function fileUrlPath(url: unknown): IFilePath | null {
 
 /** An absolute local directory (POSIX or Windows) as normalized segments; null if relative. */
 function localPath(path: string): IFilePath | null {
-  if (typeof path !== 'string' || hasControl(path)) {
+  if (typeof path !== 'string' || hasControls(path)) {
     return null;
   }
   const drive = /^([A-Za-z]:)([\\/].*)?$/.exec(path);

@@ -1,4 +1,5 @@
 import { ContractError } from './errors';
+import { isRecord } from './guards';
 import {
   EnvironmentKind,
   ICondaPackage,
@@ -11,10 +12,6 @@ import {
 export const SNAPSHOT_MARKER = '__DOCKERIZE_SNAPSHOT__';
 
 type Json = Record<string, unknown>;
-
-function isRecord(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function str(body: Json, key: string, where: string): string {
   const value = body[key];

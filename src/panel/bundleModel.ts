@@ -21,9 +21,9 @@ import { DockerfileTemplate } from '../core/dockerfile';
 import {
   APT_PACKAGE,
   ENV_NAME,
-  hasControls,
   isCleanAbsolutePath
 } from '../core/dockerfileQuote';
+import { hasControls } from '../core/guards';
 import { DockerizeRequestError } from '../core/errors';
 import { parseNormalizedImageReference } from '../core/imageReference';
 import { IRequirementsPlan } from '../core/requirements';
