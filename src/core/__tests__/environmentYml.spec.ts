@@ -8,7 +8,8 @@ import {
   renderEnvironmentYml,
   yamlScalar
 } from '../environmentYml';
-import { normalizeName, parseRequirementsLine } from '../pep508';
+import { parseRequirementsLine } from '../pep508';
+import { distributionIn } from './builders';
 import { isSafeLine, translateRequirements } from '../requirements';
 import {
   ICondaPackage,
@@ -33,17 +34,7 @@ function dist(
   version: string,
   more: Partial<IDistribution> = {}
 ): IDistribution {
-  return {
-    name: normalizeName(displayName),
-    displayName,
-    version,
-    installer: 'pip',
-    requires: [],
-    topLevel: [],
-    directUrl: null,
-    location: SITE,
-    ...more
-  };
+  return distributionIn(SITE, displayName, version, more);
 }
 
 function condaDist(name: string, version: string): IDistribution {

@@ -4,6 +4,7 @@ import * as path from 'path';
 import fc from 'fast-check';
 
 import { normalizeName, parseRequirementsLine } from '../pep508';
+import { distributionIn } from './builders';
 import {
   DEFAULT_EXCLUSIONS,
   IRequirementEntry,
@@ -27,17 +28,7 @@ function dist(
   version: string,
   more: Partial<IDistribution> = {}
 ): IDistribution {
-  return {
-    name: normalizeName(displayName),
-    displayName,
-    version,
-    installer: 'pip',
-    requires: [],
-    topLevel: [],
-    directUrl: null,
-    location: SITE,
-    ...more
-  };
+  return distributionIn(SITE, displayName, version, more);
 }
 
 function snapshot(
