@@ -10,8 +10,13 @@ except ImportError:  # an editable checkout before its first build
     warnings.warn("Importing 'jupyterlab_dockerize' outside a proper installation.", stacklevel=2)
     __version__ = "dev"
 
+from pathlib import Path
+
+from jupyter_core.paths import jupyter_runtime_dir
+
+from .builds import BuildService
 from .config import Dockerize
-from .routes import setup_route_handlers
+from .routes import BUILDS_KEY, setup_route_handlers
 
 
 def _jupyter_labextension_paths() -> list[dict[str, str]]:
@@ -25,5 +30,12 @@ def _jupyter_server_extension_points() -> list[dict[str, str]]:
 def _load_jupyter_server_extension(server_app) -> None:
     """Register the routes; called by jupyter_server when the extension is enabled."""
     dockerize = Dockerize(parent=server_app)
-    setup_route_handlers(server_app.web_app, dockerize)
+    state_dir = Path(dockerize.state_dir or Path(jupyter_runtime_dir()) / "jupyterlab-dockerize")
+    builds = BuildService(dockerize, server_app.root_dir, state_dir)
+    setup_route_handlers(server_app.web_app, dockerize, builds)
     server_app.log.info("Registered jupyterlab-dockerize server extension")
+
+
+async def _start_jupyter_server_extension(server_app) -> None:
+    """Marks jobs a previous server left running as interrupted and cleans their leftovers."""
+    await server_app.web_app.settings[BUILDS_KEY].ready()

@@ -46,6 +46,52 @@ class Dockerize(Configurable):
         help="Largest JSON body, in bytes, of a bundle request. Bigger requests get a 413.",
     )
 
+    max_concurrent_builds = Int(
+        2,
+        config=True,
+        help=(
+            "Builds that may run at the same time; further build requests wait in a queue, "
+            "in the order they came. Two jobs for the same image tag never run at once."
+        ),
+    )
+    build_timeout = Float(
+        3600.0,
+        config=True,
+        help="Seconds a build (wheel downloads included) may take before it fails.",
+    )
+    verify_timeout = Float(
+        180.0,
+        config=True,
+        help=(
+            "Seconds to wait for a built image to list its packages and for its Jupyter to answer."
+        ),
+    )
+    build_network_mode = Unicode(
+        "",
+        config=True,
+        help=(
+            "Network mode of build steps (docker build --network): empty for the engine's "
+            "default, 'host' for engines without a bridge network, 'none' for no network."
+        ),
+    )
+    run_network_mode = Unicode(
+        "bridge",
+        config=True,
+        help=(
+            "How verify and run reach the image's Jupyter: 'bridge' publishes port 8888 on "
+            "127.0.0.1 at a port the engine picks; 'host' shares the host's network and gives "
+            "Jupyter a free loopback port through JUPYTER_PORT (for engines without a bridge)."
+        ),
+    )
+    state_dir = Unicode(
+        "",
+        config=True,
+        help=(
+            "Folder for job records and temporary build files (wheelhouses). Empty means "
+            "jupyterlab-dockerize under Jupyter's runtime directory."
+        ),
+    )
+
     def engine_settings(self) -> EngineSettings:
         return EngineSettings(
             docker_host=self.docker_host or None,

@@ -86,16 +86,26 @@ class _EngineAPIClient(docker.APIClient):
         return merged
 
 
-def open_api_client(settings: EngineSettings, version: str = "auto") -> docker.APIClient:
-    """A low-level client for the configured engine; with version "auto" it connects at once."""
+def open_api_client(
+    settings: EngineSettings,
+    version: str = "auto",
+    *,
+    client_class: type[_EngineAPIClient] = _EngineAPIClient,
+    timeout: float | object | None = ...,
+) -> docker.APIClient:
+    """A low-level client for the configured engine; with version "auto" it connects at once.
+
+    ``timeout`` (default: the settings') is the read timeout of every request; None waits
+    for ever, for streams such as a build that may print nothing for minutes.
+    """
     try:
         kwargs = kwargs_from_env(environment=settings.environment())
     except DockerException as error:
         raise _unavailable(error, settings.host()) from None
     try:
-        return _EngineAPIClient(
+        return client_class(
             version=version,
-            timeout=settings.timeout,
+            timeout=settings.timeout if timeout is ... else timeout,
             use_ssh_client=settings.use_ssh_client,
             **kwargs,
         )
@@ -213,3 +223,8 @@ def _unavailable(error: BaseException, host: str) -> EngineUnavailable:
 def _first_line(error: BaseException) -> str:
     text = str(error).strip() or type(error).__name__
     return text.splitlines()[0][:300]
+
+
+def engine_error(error: BaseException, host: str) -> EngineUnavailable:
+    """The clear 503 for an engine failure met in the middle of a job."""
+    return _unavailable(error, host)

@@ -61,3 +61,15 @@ class WorkspaceChanged(DockerizeError):
 
     status = 409
     default_code = "workspace_changed"
+
+
+class JobNotFound(DockerizeError):
+    status = 404
+    default_code = "job_not_found"
+
+
+class JobConflict(DockerizeError):
+    """A job command its state does not allow (push before the build, a second run, ...)."""
+
+    status = 409
+    default_code = "job_conflict"

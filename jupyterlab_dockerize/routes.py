@@ -11,22 +11,30 @@ import asyncio
 import json
 from typing import Any
 
-from jupyter_server.auth.decorator import authorized
-from jupyter_server.base.handlers import APIHandler
+from jupyter_core.utils import ensure_async
+from jupyter_server.auth.decorator import authorized, ws_authenticated
+from jupyter_server.base.handlers import APIHandler, JupyterHandler
+from jupyter_server.base.websocket import WebSocketMixin
 from jupyter_server.utils import url_path_join
 from tornado import web
 from tornado.iostream import StreamClosedError
+from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
+from .builds import BuildService
 from .bundle import BundleLimits, iter_zip, parse_bundle_request, plan_bundle
 from .capture import capture_request
 from .config import Dockerize
 from .engine import probe_engine
-from .errors import DockerizeError
+from .errors import BadRequest, DockerizeError
 
 NAMESPACE = "jupyterlab-dockerize"
 AUTH_RESOURCE = "dockerize"
 SETTINGS_KEY = "jupyterlab_dockerize"
 CAPTURE_KEY = "jupyterlab_dockerize_capture"
+BUILDS_KEY = "jupyterlab_dockerize_builds"
+JOB_ID = r"(?P<job_id>[^/]+)"
+#: Longest wait of one events request (long polling) and between two heartbeats.
+EVENTS_WAIT = 25.0
 
 
 class DockerizeHandler(APIHandler):
@@ -140,12 +148,188 @@ class BundleHandler(DockerizeHandler):
         self.finish()
 
 
+class BuildServiceHandler(DockerizeHandler):
+    """Handlers of the build service: every call waits until the service has started."""
+
+    @property
+    def builds(self) -> BuildService:
+        return self.settings[BUILDS_KEY]
+
+    async def call(self, command: Any, *args: Any, status: int = 200) -> None:
+        try:
+            await self.builds.ready()
+            result = await ensure_async(command(*args))
+        except DockerizeError as error:
+            self.log.info("jupyterlab-dockerize: %s", error.message)
+            self.send_error_json(error)
+            return
+        if isinstance(result, list):
+            self.send_json({"jobs": [job.to_json() for job in result]}, status)
+        else:
+            self.send_json(result.to_json(), status)
+
+
+class BuildsHandler(BuildServiceHandler):
+    """GET: every job. POST: a build of a bundle (the same body as the zip, plus 'image')."""
+
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        await self.call(self.builds.list)
+
+    @web.authenticated
+    @authorized
+    async def post(self) -> None:
+        await self.call(self.builds.submit, self.request.body, status=202)
+
+
+class BuildHandler(BuildServiceHandler):
+    """GET: one job. DELETE: cancel it (the engine stops the build or push)."""
+
+    @web.authenticated
+    @authorized
+    async def get(self, job_id: str) -> None:
+        await self.call(self.builds.get, job_id)
+
+    @web.authenticated
+    @authorized
+    async def delete(self, job_id: str) -> None:
+        await self.call(self.builds.cancel, job_id, status=202)
+
+
+class PushHandler(BuildServiceHandler):
+    """POST {target, auth}: push the built image; a token sent here is used once, then dropped."""
+
+    @web.authenticated
+    @authorized
+    async def post(self, job_id: str) -> None:
+        body, self.request.body = self.request.body, b""
+        await self.call(self.builds.push, job_id, body, status=202)
+
+
+class VerifyHandler(BuildServiceHandler):
+    @web.authenticated
+    @authorized
+    async def post(self, job_id: str) -> None:
+        await self.call(self.builds.verify, job_id, status=202)
+
+
+class RunHandler(BuildServiceHandler):
+    """POST {notebooksDir?, dataDir?}: run the image locally. DELETE: stop it."""
+
+    @web.authenticated
+    @authorized
+    async def post(self, job_id: str) -> None:
+        await self.call(self.builds.run, job_id, self.request.body)
+
+    @web.authenticated
+    @authorized
+    async def delete(self, job_id: str) -> None:
+        await self.call(self.builds.stop_run, job_id)
+
+
+def _offset(handler: web.RequestHandler) -> int:
+    raw = handler.get_argument("offset", "0")
+    if not raw.isdigit() or len(raw) > 12:
+        raise BadRequest(
+            f"offset must be a whole number, not '{raw[:20]}'.",
+            "Send the offset of the first event you have not seen (0 for all).",
+        )
+    return int(raw)
+
+
+class EventsHandler(BuildServiceHandler):
+    """GET ?offset=N&wait=S: the events from offset N, waiting up to S seconds for one."""
+
+    @web.authenticated
+    @authorized
+    async def get(self, job_id: str) -> None:
+        try:
+            await self.builds.ready()
+            job = self.builds.get(job_id)
+            offset = _offset(self)
+            wait = min(max(float(self.get_argument("wait", "0") or 0), 0.0), EVENTS_WAIT)
+        except DockerizeError as error:
+            self.send_error_json(error)
+            return
+        except ValueError:
+            self.send_error_json(BadRequest("wait must be a number of seconds."))
+            return
+        events = await job.wait_events(offset, wait)
+        self.send_json({"events": events, "next": offset + len(events), "job": job.to_json()})
+
+
+class EventsSocketHandler(WebSocketMixin, WebSocketHandler, JupyterHandler):
+    """WebSocket ?offset=N: replays a job's events from N, then sends each as it happens.
+
+    One JSON event a message; {"kind": "heartbeat"} after a quiet while. A client that
+    reconnects sends the offset after the last event it got and misses nothing.
+    """
+
+    auth_resource = AUTH_RESOURCE
+    _sender: asyncio.Task[None] | None = None
+
+    def set_default_headers(self) -> None:
+        """WebSocket responses do not take JupyterHandler's default headers."""
+
+    @property
+    def builds(self) -> BuildService:
+        return self.settings[BUILDS_KEY]
+
+    async def pre_get(self, job_id: str) -> None:
+        allowed = await ensure_async(
+            self.authorizer.is_authorized(self, self.current_user, "read", AUTH_RESOURCE)
+        )
+        if not allowed:
+            raise web.HTTPError(403)
+        await self.builds.ready()
+        if job_id not in self.builds.jobs:
+            raise web.HTTPError(404, "There is no such build job.")
+        try:
+            self.offset = _offset(self)
+        except BadRequest as error:
+            raise web.HTTPError(400, error.message) from None
+
+    @ws_authenticated
+    async def get(self, job_id: str) -> None:
+        await self.pre_get(job_id)
+        await super().get(job_id)
+
+    def open(self, job_id: str) -> None:  # type: ignore[override]
+        super().open()
+        job = self.builds.jobs[job_id]
+        self._sender = asyncio.create_task(self._send_events(job, self.offset))
+
+    async def _send_events(self, job: Any, offset: int) -> None:
+        try:
+            while True:
+                events = await job.wait_events(offset, EVENTS_WAIT)
+                if not events:
+                    await self.write_message(json.dumps({"kind": "heartbeat", "next": offset}))
+                    continue
+                for event in events:
+                    await self.write_message(json.dumps(event))
+                offset += len(events)
+        except (WebSocketClosedError, StreamClosedError, asyncio.CancelledError):
+            return
+
+    def on_message(self, message: Any) -> None:
+        """Clients only listen."""
+
+    def on_close(self) -> None:
+        if self._sender is not None:
+            self._sender.cancel()
+
+
 def route(web_app: web.Application, *parts: str) -> str:
     return url_path_join(web_app.settings["base_url"], NAMESPACE, *parts)
 
 
-def setup_route_handlers(web_app: web.Application, dockerize: Dockerize) -> None:
+def setup_route_handlers(
+    web_app: web.Application, dockerize: Dockerize, builds: BuildService
+) -> None:
     web_app.settings[SETTINGS_KEY] = dockerize
+    web_app.settings[BUILDS_KEY] = builds
     # Read once at start-up, so the handler never touches the disk.
     web_app.settings[CAPTURE_KEY] = capture_request()
     web_app.add_handlers(
@@ -154,5 +338,12 @@ def setup_route_handlers(web_app: web.Application, dockerize: Dockerize) -> None
             (route(web_app, "engine"), EngineHandler),
             (route(web_app, "capture-snippet"), CaptureSnippetHandler),
             (route(web_app, "bundle"), BundleHandler),
+            (route(web_app, "builds"), BuildsHandler),
+            (route(web_app, "builds", JOB_ID), BuildHandler),
+            (route(web_app, "builds", JOB_ID, "events"), EventsHandler),
+            (route(web_app, "builds", JOB_ID, "events", "ws"), EventsSocketHandler),
+            (route(web_app, "builds", JOB_ID, "push"), PushHandler),
+            (route(web_app, "builds", JOB_ID, "verify"), VerifyHandler),
+            (route(web_app, "builds", JOB_ID, "run"), RunHandler),
         ],
     )

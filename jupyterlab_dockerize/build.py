@@ -1,0 +1,154 @@
+"""Building an image from a bundle assembly with the docker SDK (never a shell command).
+
+The build context is ``iter_tar`` of the same assembly the zip download streams, sent to
+the engine as it is produced. The engine's JSON stream becomes log lines and step progress
+on the job; an ``errorDetail`` in the stream fails the job with the engine's own message.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from .bundle import BundleAssembly, iter_tar
+from .cancellation import Cancellation, Cancelled, JobAPIClient
+from .errors import DockerizeError
+from .jobs import Job
+
+STEP = re.compile(r"^Step (\d+)/(\d+) :")
+BUILT = re.compile(r"^Successfully built ([0-9a-f]{12,64})\b")
+
+#: The label every image, container and job leftover of this extension carries.
+JOB_LABEL = "io.github.jupyterlab-dockerize.job"
+
+
+class BuildFailed(DockerizeError):
+    status = 422
+    default_code = "build_failed"
+
+
+def context_stream(assembly: BundleAssembly, cancellation: Cancellation) -> Iterator[bytes]:
+    """The tar context, stopping between chunks once the job is cancelled."""
+    for chunk in iter_tar(assembly):
+        cancellation.check()
+        yield chunk
+
+
+class LineBuffer:
+    """Splits a stream of text pieces into whole lines (the engine cuts them anywhere)."""
+
+    def __init__(self) -> None:
+        self._partial = ""
+
+    def feed(self, text: str) -> list[str]:
+        text = self._partial + text.replace("\r\n", "\n")
+        *lines, self._partial = text.split("\n")
+        return lines
+
+    def flush(self) -> list[str]:
+        rest, self._partial = self._partial, ""
+        return [rest] if rest else []
+
+
+def run_build(
+    client: JobAPIClient,
+    assembly: BundleAssembly,
+    job: Job,
+    cancellation: Cancellation,
+    *,
+    network_mode: str | None = None,
+    platform: str | None = None,
+) -> str:
+    """Builds ``job.image`` and returns the image id; raises BuildFailed or Cancelled."""
+    client.cancellation = cancellation
+    try:
+        return _build(client, assembly, job, cancellation, network_mode, platform)
+    except Cancelled:
+        raise
+    except Exception:
+        # A cut socket surfaces as a broken stream: that is the cancellation, not a fault.
+        cancellation.check()
+        raise
+
+
+def _build(
+    client: JobAPIClient,
+    assembly: BundleAssembly,
+    job: Job,
+    cancellation: Cancellation,
+    network_mode: str | None,
+    platform: str | None,
+) -> str:
+    lines = LineBuffer()
+    image_id: str | None = None
+    stream = client.build(
+        fileobj=context_stream(assembly, cancellation),
+        custom_context=True,
+        tag=job.image,
+        labels={JOB_LABEL: job.id},
+        rm=True,
+        forcerm=True,
+        pull=False,
+        decode=True,
+        network_mode=network_mode or None,
+        platform=platform or None,
+    )
+    try:
+        for chunk in stream:
+            cancellation.check()
+            image_id = _handle_chunk(chunk, job, lines) or image_id
+    finally:
+        for line in lines.flush():
+            job.emit("log", phase="build", text=line)
+    cancellation.check()
+    if image_id is None:
+        raise BuildFailed(
+            "The engine ended the build without an image.",
+            "See the build log; the engine may have been stopped during the build.",
+        )
+    # The stream may give only the short id: the full one names the image for good.
+    return str(client.inspect_image(image_id)["Id"])
+
+
+def _handle_chunk(chunk: dict[str, Any], job: Job, lines: LineBuffer) -> str | None:
+    if not isinstance(chunk, dict):
+        return None
+    if "error" in chunk or "errorDetail" in chunk:
+        detail = chunk.get("errorDetail") or {}
+        message = str(detail.get("message") or chunk.get("error") or "unknown error").strip()
+        for line in lines.flush():
+            job.emit("log", phase="build", text=line)
+        job.emit("log", phase="build", text=message, stream="stderr")
+        step = job.progress.get("build", {})
+        where = f" at step {step['step']}/{step['steps']} ({step['instruction']})" if step else ""
+        raise BuildFailed(
+            f"The build failed{where}: {message}",
+            "Fix the step that failed (see the log), for example a package version that "
+            "does not exist for the image's Python, then build again.",
+        )
+    image_id = None
+    aux = chunk.get("aux")
+    if isinstance(aux, dict) and isinstance(aux.get("ID"), str):
+        image_id = aux["ID"]
+    text = chunk.get("stream")
+    if isinstance(text, str):
+        for line in lines.feed(text):
+            step = STEP.match(line)
+            if step:
+                job.progress["build"] = {
+                    "step": int(step.group(1)),
+                    "steps": int(step.group(2)),
+                    "instruction": line[step.end() :].strip()[:200],
+                }
+                job.emit("progress", phase="build", **job.progress["build"])
+            built = BUILT.match(line)
+            if built and image_id is None:
+                image_id = built.group(1)
+            job.emit("log", phase="build", text=line)
+    status = chunk.get("status")
+    if isinstance(status, str):
+        # Pulling the base image: one line per layer status, without the byte counter.
+        layer = chunk.get("id")
+        job.emit("log", phase="build", text=f"{layer}: {status}" if layer else status)
+    return image_id

@@ -1,0 +1,512 @@
+"""The build service: jobs in a queue, engine work in worker threads, one place for failures.
+
+Runs on the server's event loop and never blocks it: every engine call, file read and pip
+download happens in this service's own thread pool, so long builds do not take the threads
+the rest of the server uses. A cap limits simultaneous builds (the rest wait in order), and
+a lock per image reference keeps two jobs from writing the same tag at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import shutil
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from .build import run_build
+from .bundle import (
+    BundleAssembly,
+    BundleLimits,
+    BundleSpec,
+    bundle_spec_from,
+    load_request_object,
+    plan_bundle,
+    with_entries,
+)
+from .cancellation import Cancellation, Cancelled, JobAPIClient
+from .config import Dockerize
+from .containers import remove_labelled_containers
+from .engine import engine_error, open_api_client
+from .errors import BadRequest, DockerizeError, JobConflict, JobNotFound
+from .image_reference import (
+    InvalidImageReference,
+    familiar_name,
+    parse_normalized_image_reference,
+)
+from .jobs import Job, JobState, JobStateError, JobStore, new_job_id
+from .launch import run_locally, stop_locally
+from .push import parse_push_target, run_push
+from .verify import run_verify
+from .wheelhouse import (
+    LOCK_NAME,
+    WHEELHOUSE_DIR,
+    WheelhouseRequest,
+    download_wheelhouse,
+    parse_wheelhouse_request,
+)
+from .workspace import resolve_workspace_path, show, workspace_file
+
+T = TypeVar("T")
+LOG = logging.getLogger("jupyterlab_dockerize")
+MAX_SECRET = 4096
+
+
+@dataclass(frozen=True)
+class BuildRequest:
+    image: str
+    spec: BundleSpec
+    wheelhouse: WheelhouseRequest | None
+    platform: str | None
+
+
+def parse_build_request(body: bytes, limits: BundleLimits) -> BuildRequest:
+    data = load_request_object(body, limits)
+    image = data.get("image")
+    try:
+        reference = parse_normalized_image_reference(image)  # type: ignore[arg-type]
+    except InvalidImageReference as error:
+        raise BadRequest(
+            f"'image' is not a valid image reference: {error.message}.",
+            "Name the image like jane/analysis:1.0 (lowercase, a tag after ':').",
+            code="invalid_image_reference",
+        ) from None
+    if reference.digest is not None:
+        raise BadRequest(
+            "'image' cannot name a digest: a build makes a new one.",
+            "Give a tag instead, such as jane/analysis:1.0.",
+            code="invalid_image_reference",
+        )
+    spec = bundle_spec_from(data)
+    if "Dockerfile" not in spec.files:
+        raise BadRequest(
+            "The bundle has no Dockerfile.", "Send the generated (or edited) Dockerfile in 'files'."
+        )
+    platform = data.get("platform")
+    if platform is not None and platform not in ("linux/amd64", "linux/arm64"):
+        raise BadRequest("'platform' must be linux/amd64, linux/arm64 or null.")
+    return BuildRequest(
+        image=familiar_name(reference)
+        if not reference.latest_implied
+        else f"{familiar_name(reference)}:latest",
+        spec=spec,
+        wheelhouse=parse_wheelhouse_request(data.get("wheelhouse"), spec.files),
+        platform=platform,
+    )
+
+
+def parse_push_request(body: bytes, limits: BundleLimits) -> tuple[Any, dict[str, str] | None]:
+    data = load_request_object(body, limits)
+    target = parse_push_target(data.get("target"))
+    auth = data.get("auth")
+    if auth is None:
+        return target, None  # the user's Docker config and credential helpers
+    hint = 'Send "auth": {"username": "...", "token": "..."}, or null to use your docker login.'
+    if not isinstance(auth, dict):
+        raise BadRequest("'auth' must be an object or null.", hint)
+    username, token = auth.get("username"), auth.get("token")
+    for field, value in (("username", username), ("token", token)):
+        if not isinstance(value, str) or not value or len(value) > MAX_SECRET:
+            raise BadRequest(f"auth.{field} must be a non-empty string.", hint)
+        if any(ord(c) < 32 or ord(c) == 127 for c in value):
+            raise BadRequest(f"auth.{field} contains a control character.", hint)
+    return target, {"username": username, "password": token, "serveraddress": target.registry}
+
+
+class BuildService:
+    def __init__(self, config: Dockerize, root: str, state_dir: Path) -> None:
+        self.config = config
+        self.root = root
+        self.store = JobStore(state_dir / "jobs")
+        self.temp_root = state_dir / "tmp"
+        self.jobs: dict[str, Job] = {}
+        self._cancellations: dict[str, Cancellation] = {}
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._tag_locks: dict[str, asyncio.Lock] = {}
+        self._slots: asyncio.Semaphore | None = None
+        self._started: asyncio.Future[None] | None = None
+        self._executor = ThreadPoolExecutor(
+            max_workers=max(1, config.max_concurrent_builds) * 2 + 4,
+            thread_name_prefix="dockerize-job",
+        )
+        self.limits = BundleLimits(
+            max_bytes=config.bundle_max_bytes, max_request_bytes=config.bundle_max_request_bytes
+        )
+
+    # --- life cycle ------------------------------------------------------------------
+
+    async def ready(self) -> None:
+        """Starts the service once (at server start, or at its first request)."""
+        if self._started is None:
+            self._started = asyncio.ensure_future(self.start())
+        await asyncio.shield(self._started)
+
+    async def start(self) -> None:
+        """Shows jobs a previous server left running as interrupted and cleans their leftovers."""
+        loop = asyncio.get_running_loop()
+        self._slots = asyncio.Semaphore(max(1, self.config.max_concurrent_builds))
+        for job in await self._in_thread(self.store.load):
+            job.bind_loop(loop)
+            if job.active or job.run is not None:
+                if job.active:
+                    job.error = {
+                        "code": "interrupted",
+                        "message": "The Jupyter server stopped while this job ran.",
+                        "hint": "Start it again.",
+                    }
+                    job.set_state(JobState.INTERRUPTED, job.error["message"])
+                job.run = None
+                await self._in_thread(self.store.save, job)
+            self.jobs[job.id] = job
+        await self._in_thread(shutil.rmtree, self.temp_root, True)
+        try:
+            removed = await self._in_thread(self._remove_leftover_containers)
+        except DockerizeError as error:
+            LOG.info("jupyterlab-dockerize: leftover containers not checked: %s", error.message)
+        else:
+            if removed:
+                LOG.info("jupyterlab-dockerize: removed %d leftover containers", removed)
+
+    def _remove_leftover_containers(self) -> int:
+        client = self._client(timeout=self.config.engine_timeout)
+        try:
+            return remove_labelled_containers(client)
+        except DockerizeError:
+            raise
+        except Exception as error:  # noqa: BLE001 - the engine may be down at start
+            raise engine_error(error, self.config.engine_settings().host()) from None
+        finally:
+            client.close()
+
+    async def stop(self) -> None:
+        for cancellation in list(self._cancellations.values()):
+            cancellation.cancel("The Jupyter server is stopping.")
+        for job in self.jobs.values():
+            if job.run is not None:
+                container_id = job.run["containerId"]
+                try:
+                    await self._in_thread(self._stop_container, container_id)
+                except DockerizeError:
+                    pass
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+    # --- queries ---------------------------------------------------------------------
+
+    def get(self, job_id: str) -> Job:
+        job = self.jobs.get(job_id)
+        if job is None:
+            raise JobNotFound(
+                f"There is no build job '{show(job_id, 40)}'.",
+                "List the jobs with GET builds; jobs of a removed state folder are gone.",
+            )
+        return job
+
+    def list(self) -> list[Job]:
+        return sorted(self.jobs.values(), key=lambda job: job.created)
+
+    # --- commands --------------------------------------------------------------------
+
+    async def submit(self, body: bytes) -> Job:
+        request = parse_build_request(body, self.limits)
+        assembly = await self._in_thread(plan_bundle, self.root, request.spec, self.limits)
+        job = Job(id=new_job_id(), image=request.image)
+        job.bind_loop(asyncio.get_running_loop())
+        job.emit("phase", phase="build", state=job.state.value, message=job.message)
+        self.jobs[job.id] = job
+        await self._save(job)
+        cancellation = Cancellation()
+        self._cancellations[job.id] = cancellation
+        self._tasks[job.id] = asyncio.create_task(
+            self._build(job, request, assembly, cancellation), name=f"dockerize-build-{job.id}"
+        )
+        return job
+
+    def cancel(self, job_id: str) -> Job:
+        job = self.get(job_id)
+        cancellation = self._cancellations.get(job_id)
+        if not job.active or cancellation is None:
+            raise JobConflict(
+                f"The job is {job.state.value}: there is nothing to cancel.",
+                "Only queued, building, pushing and verifying jobs can be cancelled.",
+            )
+        cancellation.cancel("Cancelled by the user.")
+        task = self._tasks.get(job_id)
+        if job.state is JobState.QUEUED and task is not None:
+            task.cancel()  # it waits for a slot or a tag: nothing runs yet
+        return job
+
+    async def push(self, job_id: str, body: bytes) -> Job:
+        job = self.get(job_id)
+        target, auth = parse_push_request(body, self.limits)
+        del body
+        self._begin(job, "push")
+        cancellation = Cancellation()
+        self._cancellations[job.id] = cancellation
+
+        async def work() -> None:
+            async with self._tag_lock(target.reference):
+                result = await self._in_thread(
+                    self._engine_call, run_push, job, target, cancellation, auth
+                )
+            job.pushed = result
+            job.succeed(f"Pushed {result['reference']}.")
+
+        self._tasks[job.id] = asyncio.create_task(self._phase(job, cancellation, work, auth))
+        return job
+
+    async def verify(self, job_id: str) -> Job:
+        job = self.get(job_id)
+        self._begin(job, "verify")
+        cancellation = Cancellation()
+        self._cancellations[job.id] = cancellation
+
+        async def work() -> None:
+            result = await self._in_thread(
+                self._engine_call,
+                functools.partial(
+                    run_verify,
+                    network_mode=self.config.run_network_mode,
+                    timeout=self.config.verify_timeout,
+                ),
+                job,
+                cancellation,
+            )
+            job.verification = result
+            ok = all(result["jupyter"].values())
+            job.succeed(
+                "Verified: the image's Jupyter answered with the token only."
+                if ok
+                else "Verified, with problems: see the Jupyter checks."
+            )
+
+        self._tasks[job.id] = asyncio.create_task(self._phase(job, cancellation, work))
+        return job
+
+    async def run(self, job_id: str, body: bytes) -> Job:
+        job = self.get(job_id)
+        data = load_request_object(body or b"{}", self.limits)
+        if job.image_id is None:
+            raise JobConflict("The image was not built; build it first.", "")
+        if job.run is not None:
+            raise JobConflict(
+                "The image is already running.", "Open its URL, or stop it first to restart it."
+            )
+        binds = {}
+        for field, target in (("notebooksDir", "/notebooks"), ("dataDir", "/data")):
+            relative = data.get(field)
+            if relative in (None, ""):
+                continue
+            real = await self._in_thread(resolve_workspace_path, self.root, relative)
+            if not real.is_dir():
+                raise BadRequest(f"'{field}' must name a folder of the workspace.")
+            binds[str(real)] = target
+        cancellation = Cancellation()
+        job.emit("log", phase="run", text=f"Starting {job.image}.")
+        try:
+            result = await self._in_thread(
+                self._engine_call,
+                functools.partial(
+                    run_locally,
+                    network_mode=self.config.run_network_mode,
+                    binds=binds,
+                    timeout=self.config.verify_timeout,
+                ),
+                job,
+                cancellation,
+            )
+        except DockerizeError as error:
+            job.emit("log", phase="run", text=error.message, stream="stderr")
+            raise
+        job.run = result
+        job.emit("run", phase="run", running=True, url=result["url"], port=result["port"])
+        await self._save(job)
+        return job
+
+    async def stop_run(self, job_id: str) -> Job:
+        job = self.get(job_id)
+        if job.run is None:
+            raise JobConflict("The image is not running.", "")
+        await self._in_thread(self._stop_container, job.run["containerId"])
+        job.run = None
+        job.emit("run", phase="run", running=False)
+        await self._save(job)
+        return job
+
+    # --- the work --------------------------------------------------------------------
+
+    async def _build(
+        self,
+        job: Job,
+        request: BuildRequest,
+        assembly: BundleAssembly,
+        cancellation: Cancellation,
+    ) -> None:
+        assert self._slots is not None
+        timer: asyncio.TimerHandle | None = None
+
+        async def work() -> None:
+            nonlocal timer
+            async with self._tag_lock(job.image), self._slots:
+                cancellation.check()
+                self._begin(job, "build")
+                await self._save(job)
+                timeout = self.config.build_timeout
+                timer = asyncio.get_running_loop().call_later(
+                    timeout,
+                    functools.partial(
+                        cancellation.cancel,
+                        f"The build took longer than {timeout:.0f} s and was stopped.",
+                        failure=True,
+                    ),
+                )
+                job.image_id = await self._in_thread(
+                    self._build_work, job, request, assembly, cancellation
+                )
+            job.succeed(f"Built {job.image}.")
+
+        try:
+            await self._phase(job, cancellation, work)
+        finally:
+            if timer is not None:
+                timer.cancel()
+
+    def _build_work(
+        self,
+        job: Job,
+        request: BuildRequest,
+        assembly: BundleAssembly,
+        cancellation: Cancellation,
+    ) -> str:
+        temp = self.temp_root / job.id
+        try:
+            if request.wheelhouse is not None:
+                house, lock, hashes = download_wheelhouse(
+                    request.wheelhouse, request.spec.files, temp, job, cancellation
+                )
+                extra: dict[str, Any] = {
+                    WHEELHOUSE_DIR: None,
+                    f"{WHEELHOUSE_DIR}/{LOCK_NAME}": lock,
+                }
+                for wheel in sorted(house.glob("*.whl")):
+                    extra[f"{WHEELHOUSE_DIR}/{wheel.name}"] = workspace_file(str(wheel), wheel.name)
+                assembly = with_entries(assembly, extra)
+                job.wheelhouse = hashes
+            return self._engine_call(
+                functools.partial(
+                    run_build,
+                    network_mode=self.config.build_network_mode or None,
+                    platform=request.platform,
+                ),
+                assembly,
+                job,
+                cancellation,
+            )
+        finally:
+            shutil.rmtree(temp, ignore_errors=True)
+
+    def _engine_call(self, function: Callable[..., T], *args: Any) -> T:
+        """Runs engine work with its own client; engine failures become clear errors."""
+        client = self._client(timeout=None)
+        try:
+            return function(client, *args)
+        except (DockerizeError, Cancelled):
+            raise
+        except Exception as error:  # noqa: BLE001 - classified into a message with a hint
+            raise _job_error(error, self.config.engine_settings().host()) from None
+        finally:
+            client.close()
+
+    async def _phase(
+        self,
+        job: Job,
+        cancellation: Cancellation,
+        work: Callable[[], Any],
+        secret: dict[str, str] | None = None,
+    ) -> None:
+        try:
+            await work()
+        except Cancelled as stop:
+            if stop.failure:
+                job.fail(
+                    stop.reason, "Raise c.Dockerize.build_timeout if builds need longer.", "timeout"
+                )
+            else:
+                job.cancel(stop.reason)
+        except asyncio.CancelledError:
+            if cancellation.cancelled:
+                job.cancel(cancellation.reason)
+            else:
+                job.cancel("Cancelled: the server is stopping.")
+                raise
+        except DockerizeError as error:
+            job.fail(error.message, error.hint, error.code)
+        except Exception as error:
+            LOG.exception("jupyterlab-dockerize: job %s failed unexpectedly", job.id)
+            job.fail(
+                f"The {job.phase} failed unexpectedly: {type(error).__name__}.",
+                "See the Jupyter server log.",
+            )
+        finally:
+            if secret is not None:
+                secret.clear()
+            if self._cancellations.get(job.id) is cancellation:
+                del self._cancellations[job.id]
+            self._tasks.pop(job.id, None)
+            await self._save(job)
+
+    # --- helpers ---------------------------------------------------------------------
+
+    def _begin(self, job: Job, phase: str) -> None:
+        try:
+            job.begin(phase)
+        except JobStateError as error:
+            raise JobConflict(str(error), "") from None
+
+    def _tag_lock(self, reference: str) -> asyncio.Lock:
+        return self._tag_locks.setdefault(reference, asyncio.Lock())
+
+    def _client(self, timeout: float | None) -> JobAPIClient:
+        client = open_api_client(
+            self.config.engine_settings(), client_class=JobAPIClient, timeout=timeout
+        )
+        assert isinstance(client, JobAPIClient)
+        return client
+
+    def _stop_container(self, container_id: str) -> None:
+        client = self._client(timeout=self.config.engine_timeout)
+        try:
+            stop_locally(client, container_id)
+        finally:
+            client.close()
+
+    async def _save(self, job: Job) -> None:
+        try:
+            await self._in_thread(self.store.save, job)
+        except OSError as error:
+            LOG.warning("jupyterlab-dockerize: job %s not saved: %s", job.id, error)
+
+    async def _in_thread(self, function: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(
+            self._executor, functools.partial(function, *args)
+        )
+
+
+def _job_error(error: BaseException, host: str) -> DockerizeError:
+    """An SDK failure in the middle of a job: the engine's own words when it gave some."""
+    explanation = getattr(error, "explanation", None)
+    if explanation:
+        text = explanation.decode() if isinstance(explanation, bytes) else str(explanation)
+        return DockerizeError(
+            f"The Docker engine refused: {text.strip()[:500]}",
+            "See the job's log for the step that failed.",
+            code="engine_error",
+        )
+    unavailable = engine_error(error, host)
+    unavailable.message = (
+        f"The Docker engine stopped answering during the job. {unavailable.message}"
+    )
+    return unavailable

@@ -1,0 +1,289 @@
+"""Build jobs: explicit states with timestamps, and an append-only event log with offsets.
+
+No Docker and no Tornado here. Engine work runs in worker threads and reports through
+``Job.emit``; the server's event loop reads through ``Job.wait_events``, which replays from
+any offset, so a client that reconnects misses nothing. ``JobStore`` keeps each job's
+record (never its events, never a credential) on disk so that a restarted server can show
+the jobs it was running as interrupted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import secrets
+import tempfile
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+
+class JobState(str, Enum):
+    QUEUED = "queued"
+    BUILDING = "building"
+    BUILT = "built"
+    PUSHING = "pushing"
+    PUSHED = "pushed"
+    VERIFYING = "verifying"
+    VERIFIED = "verified"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    INTERRUPTED = "interrupted"
+
+
+#: States in which work is under way (or waiting for a slot): cancel applies, nothing else starts.
+ACTIVE_STATES = frozenset(
+    {JobState.QUEUED, JobState.BUILDING, JobState.PUSHING, JobState.VERIFYING}
+)
+
+#: The state a phase moves to when it starts, and when it succeeds.
+PHASES = {
+    "build": (JobState.BUILDING, JobState.BUILT),
+    "push": (JobState.PUSHING, JobState.PUSHED),
+    "verify": (JobState.VERIFYING, JobState.VERIFIED),
+}
+
+#: A job keeps at most this many events; later log lines are dropped (phases never are).
+MAX_EVENTS = 100_000
+#: Longest log line kept, in characters.
+MAX_LINE = 4000
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def new_job_id() -> str:
+    return secrets.token_hex(8)
+
+
+class JobStateError(Exception):
+    """A request that the job's current state does not allow (mapped to 409)."""
+
+
+@dataclass
+class Job:
+    id: str
+    image: str
+    created: str = field(default_factory=utc_now)
+    state: JobState = JobState.QUEUED
+    message: str = "Waiting for a build slot."
+    #: The phase under way or last run: build, push or verify.
+    phase: str = "build"
+    #: State → when the job entered it (the last time).
+    timestamps: dict[str, str] = field(default_factory=dict)
+    #: Phase → its progress (build: step/steps; push: per-layer bytes).
+    progress: dict[str, Any] = field(default_factory=dict)
+    image_id: str | None = None
+    pushed: dict[str, Any] | None = None
+    verification: dict[str, Any] | None = None
+    run: dict[str, Any] | None = None
+    wheelhouse: list[dict[str, Any]] | None = None
+    error: dict[str, str] | None = None
+
+    def __post_init__(self) -> None:
+        self.timestamps.setdefault(self.state.value, self.created)
+        self._lock = threading.Lock()
+        self._events: list[dict[str, Any]] = []
+        self._dropped = 0
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._changed: asyncio.Event | None = None
+
+    # --- events ----------------------------------------------------------------------
+
+    def bind_loop(self, loop: asyncio.AbstractEventLoop) -> None:
+        """The loop whose coroutines wait for events (set before any worker thread emits)."""
+        self._loop = loop
+        self._changed = asyncio.Event()
+
+    def emit(self, kind: str, **fields: Any) -> None:
+        """Appends an event; safe from any thread."""
+        with self._lock:
+            if kind == "log" and len(self._events) >= MAX_EVENTS:
+                self._dropped += 1
+                return
+            if kind == "log":
+                text = str(fields.get("text", ""))
+                fields["text"] = text if len(text) <= MAX_LINE else text[:MAX_LINE] + " …"
+            event = {"offset": len(self._events), "time": utc_now(), "kind": kind, **fields}
+            self._events.append(event)
+        self._wake()
+
+    def _wake(self) -> None:
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        try:
+            loop.call_soon_threadsafe(self._notify)
+        except RuntimeError:  # the loop stopped between the check and the call
+            pass
+
+    def _notify(self) -> None:
+        if self._changed is not None:
+            self._changed.set()
+            self._changed = asyncio.Event()
+
+    @property
+    def event_count(self) -> int:
+        with self._lock:
+            return len(self._events)
+
+    def events_since(self, offset: int, limit: int = 5000) -> list[dict[str, Any]]:
+        with self._lock:
+            return self._events[max(0, offset) : max(0, offset) + limit]
+
+    async def wait_events(
+        self, offset: int, timeout: float, limit: int = 5000
+    ) -> list[dict[str, Any]]:
+        """Events from ``offset`` on; waits up to ``timeout`` seconds for the first one."""
+        events = self.events_since(offset, limit)
+        if events or timeout <= 0 or self._changed is None:
+            return events
+        changed = self._changed
+        try:
+            await asyncio.wait_for(changed.wait(), timeout)
+        except asyncio.TimeoutError:
+            return []
+        return self.events_since(offset, limit)
+
+    # --- states ----------------------------------------------------------------------
+
+    def set_state(self, state: JobState, message: str) -> None:
+        """Moves to ``state`` and records it as a phase event."""
+        with self._lock:
+            self.state = state
+            self.message = message
+            self.timestamps[state.value] = utc_now()
+        self.emit("phase", phase=self.phase, state=state.value, message=message)
+
+    def begin(self, phase: str) -> None:
+        """Starts a phase (build, push, verify) of a job that is not active."""
+        start, _ = PHASES[phase]
+        if self.state in ACTIVE_STATES and not (phase == "build" and self.state is JobState.QUEUED):
+            raise JobStateError(f"The job is {self.state.value}; wait for it or cancel it.")
+        if phase != "build" and self.image_id is None:
+            raise JobStateError("The image was not built; build it first.")
+        self.phase = phase
+        self.error = None
+        self.set_state(start, _START_MESSAGES[phase])
+
+    def succeed(self, message: str) -> None:
+        _, done = PHASES[self.phase]
+        self.set_state(done, message)
+
+    def fail(self, message: str, hint: str = "", code: str = "job_failed") -> None:
+        self.error = {"code": code, "message": message, "hint": hint}
+        self.set_state(JobState.FAILED, message)
+
+    def cancel(self, message: str = "Cancelled.") -> None:
+        self.set_state(JobState.CANCELLED, message)
+
+    @property
+    def active(self) -> bool:
+        return self.state in ACTIVE_STATES
+
+    # --- JSON ------------------------------------------------------------------------
+
+    def record(self) -> dict[str, Any]:
+        """What is kept on disk and sent to clients: no events, no credentials."""
+        with self._lock:
+            return {
+                "id": self.id,
+                "image": self.image,
+                "created": self.created,
+                "state": self.state.value,
+                "message": self.message,
+                "phase": self.phase,
+                "timestamps": dict(self.timestamps),
+                "progress": json.loads(json.dumps(self.progress)),
+                "imageId": self.image_id,
+                "pushed": self.pushed,
+                "verification": self.verification,
+                "run": _public_run(self.run),
+                "wheelhouse": self.wheelhouse,
+                "error": self.error,
+            }
+
+    def to_json(self) -> dict[str, Any]:
+        """The record for the API: with the local run's URL token, which the disk never gets."""
+        body = self.record()
+        if self.run is not None and "token" in self.run:
+            body["run"] = {**body["run"], "token": self.run["token"]}
+        body["eventCount"] = self.event_count
+        body["eventsDropped"] = self._dropped
+        return body
+
+    @classmethod
+    def from_record(cls, data: dict[str, Any]) -> Job:
+        job = cls(
+            id=str(data["id"]),
+            image=str(data.get("image", "")),
+            created=str(data.get("created") or utc_now()),
+            state=JobState(data.get("state", JobState.FAILED.value)),
+            message=str(data.get("message", "")),
+            phase=str(data.get("phase", "build")),
+            timestamps=dict(data.get("timestamps") or {}),
+            progress=dict(data.get("progress") or {}),
+            image_id=data.get("imageId"),
+            pushed=data.get("pushed"),
+            verification=data.get("verification"),
+            run=data.get("run"),
+            wheelhouse=data.get("wheelhouse"),
+            error=data.get("error"),
+        )
+        return job
+
+
+_START_MESSAGES = {
+    "build": "Building the image.",
+    "push": "Pushing the image.",
+    "verify": "Verifying the image.",
+}
+
+
+def _public_run(run: dict[str, Any] | None) -> dict[str, Any] | None:
+    return None if run is None else {key: value for key, value in run.items() if key != "token"}
+
+
+class JobStore:
+    """One JSON record a job under ``directory``, written atomically (temp file + rename)."""
+
+    def __init__(self, directory: str | os.PathLike[str]) -> None:
+        self.directory = Path(directory)
+
+    def save(self, job: Job) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        target = self.directory / f"{job.id}.json"
+        fd, temp = tempfile.mkstemp(prefix=".job-", suffix=".tmp", dir=self.directory)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(job.record(), handle)
+            os.replace(temp, target)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+
+    def load(self) -> Iterable[Job]:
+        """Every readable record, oldest first; broken or partial files are removed."""
+        if not self.directory.is_dir():
+            return []
+        jobs = []
+        for path in sorted(self.directory.iterdir()):
+            if path.name.startswith(".job-"):
+                path.unlink(missing_ok=True)  # a write that never finished
+                continue
+            if path.suffix != ".json":
+                continue
+            try:
+                jobs.append(Job.from_record(json.loads(path.read_text(encoding="utf-8"))))
+            except (OSError, ValueError, KeyError, TypeError):
+                path.unlink(missing_ok=True)
+        return sorted(jobs, key=lambda job: job.created)
+
+    def remove(self, job_id: str) -> None:
+        (self.directory / f"{job_id}.json").unlink(missing_ok=True)

@@ -1,0 +1,128 @@
+"""Verifying a built image: what it installed, who it runs as, and that its Jupyter answers.
+
+The distributions come from the same capture snippet the kernel ran, executed in the image
+with no network; the frontend's core compares them with the captured snapshot. Then the
+image's own command starts with a fresh token, and Jupyter must answer with the token and
+refuse without it.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from typing import Any
+
+from .build import JOB_LABEL
+from .cancellation import Cancellation, JobAPIClient
+from .capture import SNAPSHOT_MARKER, capture_code
+from .containers import (
+    ROLE_LABEL,
+    ContainerFailed,
+    container_log_tail,
+    http_status,
+    remove_container,
+    start_jupyter,
+    wait_for_jupyter,
+)
+from .jobs import Job
+
+
+def run_verify(
+    client: JobAPIClient,
+    job: Job,
+    cancellation: Cancellation,
+    *,
+    network_mode: str,
+    timeout: float,
+) -> dict[str, Any]:
+    assert job.image_id is not None
+    config = client.inspect_image(job.image_id).get("Config") or {}
+    job.emit("log", phase="verify", text="Listing the distributions installed in the image.")
+    snapshot = _image_snapshot(client, job, cancellation, timeout)
+    count = len(snapshot.get("distributions") or [])
+    job.emit("log", phase="verify", text=f"The image has {count} distributions.")
+
+    job.emit("log", phase="verify", text="Starting the image's Jupyter with a fresh token.")
+    token = secrets.token_hex(24)
+    container = start_jupyter(
+        client, job.image_id, job_id=job.id, role="verify", token=token, network_mode=network_mode
+    )
+    try:
+        wait_for_jupyter(client, container, token, cancellation, timeout)
+        url = f"http://127.0.0.1:{container.port}/api/contents"
+        without = http_status(url, None)
+        wrong = http_status(url, secrets.token_hex(24))
+        with_token = http_status(url, token)
+        uid = _exec_text(client, container.id, ["id", "-u"])
+    finally:
+        remove_container(client, container.id)
+    jupyter = {
+        "answered": with_token == 200,
+        "refusedWithoutToken": without in (401, 403),
+        "refusedWrongToken": wrong in (401, 403),
+    }
+    job.emit(
+        "log",
+        phase="verify",
+        text=(
+            f"Jupyter answered with the token ({with_token}), without it ({without}), with a "
+            f"wrong one ({wrong}); it runs as uid {uid or '?'}."
+        ),
+    )
+    return {
+        "snapshot": snapshot,
+        "user": str(config.get("User") or ""),
+        "uid": uid,
+        "exposedPorts": sorted(config.get("ExposedPorts") or {}),
+        "volumes": sorted(config.get("Volumes") or {}),
+        "jupyter": jupyter,
+    }
+
+
+def _image_snapshot(
+    client: JobAPIClient, job: Job, cancellation: Cancellation, timeout: float
+) -> dict[str, Any]:
+    assert job.image_id is not None
+    container = client.create_container(
+        job.image_id,
+        command=["python3", "-c", capture_code()],
+        labels={JOB_LABEL: job.id, ROLE_LABEL: "verify"},
+        host_config=client.create_host_config(network_mode="none"),
+    )
+    container_id = container["Id"]
+    try:
+        client.start(container_id)
+        deadline = time.monotonic() + timeout
+        while True:
+            cancellation.check()
+            state = client.inspect_container(container_id).get("State") or {}
+            if not state.get("Running"):
+                break
+            if time.monotonic() > deadline:
+                raise ContainerFailed(
+                    f"Listing the image's packages took longer than {timeout:.0f} s.",
+                    "Verify again; the engine may be busy.",
+                    code="verify_timeout",
+                )
+            time.sleep(0.2)
+        output = client.logs(container_id, stdout=True, stderr=False).decode("utf-8", "replace")
+        for line in output.splitlines():
+            if line.startswith(SNAPSHOT_MARKER):
+                return json.loads(line[len(SNAPSHOT_MARKER) :])
+        raise ContainerFailed(
+            "The image did not report its packages (exit code "
+            f"{state.get('ExitCode')}): {container_log_tail(client, container_id)}",
+            "The image needs python3 on its PATH; a custom base image may not have it.",
+            code="verify_no_python",
+        )
+    finally:
+        remove_container(client, container_id)
+
+
+def _exec_text(client: JobAPIClient, container_id: str, command: list[str]) -> str:
+    try:
+        exec_id = client.exec_create(container_id, command)["Id"]
+        return client.exec_start(exec_id).decode("utf-8", "replace").strip()
+    except Exception:  # noqa: BLE001 - only informative
+        return ""

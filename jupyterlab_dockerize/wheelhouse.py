@@ -1,0 +1,166 @@
+"""The offline wheelhouse: every wheel of the requirements, for the image's platform.
+
+The host's pip (this server's Python, its index configuration) downloads binary wheels for
+the image's Python version and platform; ``requirements.lock`` then pins each file by name,
+version and sha256, and the generated Dockerfile installs with ``--no-index
+--require-hashes`` from it: the build needs no network and installs exactly these files.
+pip runs as a subprocess with an argument list; no text from the request reaches a shell.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .cancellation import Cancellation
+from .errors import BadRequest, DockerizeError
+from .jobs import Job
+
+WHEELHOUSE_DIR = "wheelhouse"
+LOCK_NAME = "requirements.lock"
+PYTHON = re.compile(r"^3\.[0-9]{1,2}$")
+PLATFORMS = {"linux/amd64": "x86_64", "linux/arm64": "aarch64"}
+#: glibc of Debian 12 (python:*-slim); pip also accepts every older manylinux tag.
+MANYLINUX = "manylinux_2_36"
+EXTRA = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*==[A-Za-z0-9.+!_-]+$")
+WHEEL_NAME = re.compile(
+    r"^(?P<name>[^-]+)-(?P<version>[^-]+)(-[0-9][^-]*)?-[^-]+-[^-]+-[^-]+\.whl$"
+)
+
+
+class WheelhouseFailed(DockerizeError):
+    status = 422
+    default_code = "wheelhouse_failed"
+
+
+@dataclass(frozen=True)
+class WheelhouseRequest:
+    python: str  # X.Y
+    platform: str  # linux/amd64 or linux/arm64
+    requirements: str  # the bundle path of the requirements file
+    extra: tuple[str, ...]  # name==version lines the Dockerfile installs besides it
+
+
+def parse_wheelhouse_request(raw: Any, files: dict[str, bytes]) -> WheelhouseRequest | None:
+    if raw is None or raw is False:
+        return None
+    hint = (
+        'Send "wheelhouse": {"python": "3.11", "platform": "linux/amd64", '
+        '"requirements": "requirements.txt", "extra": ["jupyterlab==4.6.6"]}.'
+    )
+    if not isinstance(raw, dict):
+        raise BadRequest("'wheelhouse' must be an object or null.", hint)
+    python, platform = raw.get("python"), raw.get("platform", "linux/amd64")
+    requirements, extra = raw.get("requirements", "requirements.txt"), raw.get("extra") or []
+    if not isinstance(python, str) or not PYTHON.match(python):
+        raise BadRequest("wheelhouse.python must be a Python version like 3.11.", hint)
+    if platform not in PLATFORMS:
+        raise BadRequest(
+            f"wheelhouse.platform must be one of {', '.join(sorted(PLATFORMS))}.", hint
+        )
+    if requirements not in files:
+        raise BadRequest("wheelhouse.requirements must name a file of the bundle.", hint)
+    if not isinstance(extra, list) or not all(
+        isinstance(line, str) and EXTRA.match(line) for line in extra
+    ):
+        raise BadRequest("wheelhouse.extra must be a list of name==version pins.", hint)
+    return WheelhouseRequest(python, platform, requirements, tuple(extra))
+
+
+def download_wheelhouse(
+    request: WheelhouseRequest,
+    files: dict[str, bytes],
+    work_dir: Path,
+    job: Job,
+    cancellation: Cancellation,
+) -> tuple[Path, bytes, list[dict[str, str]]]:
+    """Downloads into ``work_dir/wheelhouse``; returns it, the lock file and the hashes."""
+    source = work_dir / "source"
+    house = work_dir / WHEELHOUSE_DIR
+    source.mkdir(parents=True)
+    house.mkdir()
+    (source / "requirements.txt").write_bytes(files[request.requirements])
+    arch = PLATFORMS[request.platform]
+    abi = "cp" + request.python.replace(".", "")
+    command = [
+        sys.executable, "-m", "pip", "download",
+        "--disable-pip-version-check", "--no-input", "--progress-bar", "off",
+        "--only-binary", ":all:",
+        "--python-version", request.python,
+        "--implementation", "cp",
+        "--abi", abi, "--abi", "abi3", "--abi", "none",
+        "--platform", f"{MANYLINUX}_{arch}",
+        "--dest", str(house),
+        "-r", "requirements.txt",
+        *request.extra,
+    ]  # fmt: skip
+    job.emit(
+        "log",
+        phase="build",
+        text=f"Downloading wheels for Python {request.python} ({request.platform}).",
+    )
+    env = {**os.environ, "PIP_NO_COLOR": "1"}
+    process = subprocess.Popen(  # noqa: S603 - an argument list, no shell
+        command,
+        cwd=source,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        env=env,
+        text=True,
+        errors="replace",
+    )
+    tail: list[str] = []
+    try:
+        assert process.stdout is not None
+        for line in process.stdout:
+            if cancellation.cancelled:
+                process.terminate()
+                break
+            line = line.rstrip()
+            if line:
+                tail = ([*tail, line])[-6:]
+                job.emit("log", phase="build", text=line)
+        code = process.wait()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    cancellation.check()
+    if code != 0:
+        reason = next(
+            (line for line in reversed(tail) if "ERROR" in line), tail[-1] if tail else ""
+        )
+        raise WheelhouseFailed(
+            f"pip could not download every wheel for Python {request.python} "
+            f"({request.platform}): {reason}",
+            "A package may have no binary wheel for that Python and platform, or come from a "
+            "VCS or a local folder: build without the offline wheelhouse, or pin a version "
+            "that has wheels.",
+        )
+    hashes = []
+    lock_lines = ["# The exact files in this folder; pip installs them with --require-hashes."]
+    for wheel in sorted(house.glob("*.whl")):
+        match = WHEEL_NAME.match(wheel.name)
+        if not match:
+            continue
+        digest = _sha256(wheel)
+        hashes.append({"file": wheel.name, "sha256": digest})
+        name = match.group("name").replace("_", "-")
+        lock_lines.append(f"{name}=={match.group('version')} --hash=sha256:{digest}")
+    job.emit("log", phase="build", text=f"{len(hashes)} wheels, hashes recorded.")
+    return house, ("\n".join(lock_lines) + "\n").encode(), hashes
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1024 * 1024), b""):
+            digest.update(block)
+    return digest.hexdigest()
