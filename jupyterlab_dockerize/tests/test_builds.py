@@ -357,3 +357,43 @@ async def test_push_needs_the_right_credentials_and_never_keeps_the_token(
     assert password not in json.dumps(dict(os.environ)).replace(
         os.environ.get("DOCKERIZE_TEST_REGISTRY_PASSWORD", "\0"), ""
     )
+
+
+@pytest.fixture
+def leftovers(state_dir, engine):
+    """What a server killed mid-build leaves: a running job's record, a temp dir, a container."""
+    (state_dir / "jobs").mkdir()
+    record = {
+        "id": "feedfacecafebeef",
+        "image": "dockerize-test/was-running:1",
+        "created": "2026-01-01T00:00:00.000Z",
+        "state": "building",
+        "message": "Building the image.",
+        "phase": "build",
+        "timestamps": {"queued": "2026-01-01T00:00:00.000Z"},
+    }
+    (state_dir / "jobs" / "feedfacecafebeef.json").write_text(json.dumps(record))
+    (state_dir / "tmp" / "feedfacecafebeef" / "wheelhouse").mkdir(parents=True)
+    container = engine.create_container(
+        STANDIN, command=["true"], labels={"io.github.jupyterlab-dockerize.job": "feedfacecafebeef"}
+    )
+    yield container["Id"]
+    try:
+        engine.remove_container(container["Id"], force=True)
+    except docker.errors.NotFound:
+        pass
+
+
+async def test_jobs_running_when_the_server_stopped_show_as_interrupted(
+    leftovers, jp_fetch, engine, state_dir
+):
+    status, body = await call(jp_fetch)
+    assert status == 200
+    (job,) = [job for job in body["jobs"] if job["id"] == "feedfacecafebeef"]
+    assert job["state"] == "interrupted"
+    assert job["error"]["code"] == "interrupted" and "Start it again" in job["error"]["hint"]
+    assert not (state_dir / "tmp").exists()
+    with pytest.raises(docker.errors.NotFound):
+        engine.inspect_container(leftovers)
+    saved = json.loads((state_dir / "jobs" / "feedfacecafebeef.json").read_text())
+    assert saved["state"] == "interrupted"

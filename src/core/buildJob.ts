@@ -1,0 +1,230 @@
+/**
+ * Build jobs as the server reports them (GET builds/{id}) and the view the panel draws
+ * from their events: the log, and the progress of each phase. Pure and DOM-free.
+ *
+ * Events carry dense offsets; `applyEvents` ignores what it has seen and refuses gaps, so a
+ * client that reconnects and replays from its offset never shows a line twice or skips one.
+ */
+import { ContractError } from './errors';
+import { isRecord } from './guards';
+import { IProblem } from '../tokens';
+
+export type JobState =
+  | 'queued'
+  | 'building'
+  | 'built'
+  | 'pushing'
+  | 'pushed'
+  | 'verifying'
+  | 'verified'
+  | 'failed'
+  | 'cancelled'
+  | 'interrupted';
+
+export type JobPhase = 'build' | 'push' | 'verify' | 'run';
+
+export const ACTIVE_STATES: ReadonlySet<JobState> = new Set([
+  'queued',
+  'building',
+  'pushing',
+  'verifying'
+]);
+
+const STATES: ReadonlySet<string> = new Set([
+  ...ACTIVE_STATES,
+  'built',
+  'pushed',
+  'verified',
+  'failed',
+  'cancelled',
+  'interrupted'
+]);
+
+export interface IJobRun {
+  containerId: string;
+  port: number;
+  url: string;
+  token?: string;
+  binds: string[];
+}
+
+export interface IBuildJob {
+  id: string;
+  image: string;
+  state: JobState;
+  message: string;
+  phase: JobPhase;
+  timestamps: Record<string, string>;
+  imageId: string | null;
+  pushed: { reference: string; digest: string; size?: number } | null;
+  verification: Record<string, unknown> | null;
+  run: IJobRun | null;
+  error: IProblem | null;
+  eventCount: number;
+}
+
+export interface IJobEvent {
+  offset: number;
+  time: string;
+  kind: 'phase' | 'log' | 'progress' | 'run' | string;
+  phase: JobPhase;
+  [key: string]: unknown;
+}
+
+function text(value: unknown, what: string): string {
+  if (typeof value !== 'string') {
+    throw new ContractError(`${what} is not a string`);
+  }
+  return value;
+}
+
+export function parseJob(body: unknown): IBuildJob {
+  if (!isRecord(body)) {
+    throw new ContractError('a build job is not an object');
+  }
+  const state = text(body.state, 'job.state');
+  if (!STATES.has(state)) {
+    throw new ContractError(`unknown job state ${JSON.stringify(state)}`);
+  }
+  const error = isRecord(body.error)
+    ? {
+        code: text(body.error.code, 'job.error.code'),
+        message: text(body.error.message, 'job.error.message'),
+        hint: typeof body.error.hint === 'string' ? body.error.hint : ''
+      }
+    : null;
+  return {
+    id: text(body.id, 'job.id'),
+    image: text(body.image, 'job.image'),
+    state: state as JobState,
+    message: text(body.message, 'job.message'),
+    phase: text(body.phase, 'job.phase') as JobPhase,
+    timestamps: isRecord(body.timestamps)
+      ? (body.timestamps as Record<string, string>)
+      : {},
+    imageId: typeof body.imageId === 'string' ? body.imageId : null,
+    pushed: isRecord(body.pushed)
+      ? (body.pushed as unknown as IBuildJob['pushed'])
+      : null,
+    verification: isRecord(body.verification) ? body.verification : null,
+    run: isRecord(body.run) ? (body.run as unknown as IJobRun) : null,
+    error,
+    eventCount: typeof body.eventCount === 'number' ? body.eventCount : 0
+  };
+}
+
+export function parseEvent(value: unknown): IJobEvent | null {
+  if (
+    !isRecord(value) ||
+    typeof value.offset !== 'number' ||
+    typeof value.kind !== 'string'
+  ) {
+    return null;
+  }
+  return value as IJobEvent;
+}
+
+export interface ILogLine {
+  offset: number;
+  phase: JobPhase;
+  text: string;
+  stderr: boolean;
+}
+
+export interface ILayerProgress {
+  status: string;
+  current: number;
+  total: number;
+}
+
+export interface IJobView {
+  /** The offset of the next event this view expects. */
+  next: number;
+  lines: ILogLine[];
+  build: { step: number; steps: number; instruction: string } | null;
+  push: Record<string, ILayerProgress>;
+}
+
+export const EMPTY_VIEW: IJobView = {
+  next: 0,
+  lines: [],
+  build: null,
+  push: {}
+};
+
+/** Most log lines a view keeps (the oldest go first; the server keeps them all). */
+export const MAX_VIEW_LINES = 20000;
+
+/**
+ * The view after `events`. Events before `view.next` are ignored (a replay); an event
+ * after a gap stops the update there, so the caller fetches from `view.next` again.
+ */
+export function applyEvents(
+  view: IJobView,
+  events: readonly IJobEvent[]
+): IJobView {
+  let { next, build } = view;
+  const lines = [...view.lines];
+  const push = { ...view.push };
+  for (const event of events) {
+    if (event.offset < next) {
+      continue;
+    }
+    if (event.offset > next) {
+      break;
+    }
+    next++;
+    if (event.kind === 'log' && typeof event.text === 'string') {
+      lines.push({
+        offset: event.offset,
+        phase: event.phase,
+        text: event.text,
+        stderr: event.stream === 'stderr'
+      });
+    } else if (event.kind === 'progress' && event.phase === 'build') {
+      build = {
+        step: Number(event.step) || 0,
+        steps: Number(event.steps) || 0,
+        instruction:
+          typeof event.instruction === 'string' ? event.instruction : ''
+      };
+    } else if (event.kind === 'progress' && event.phase === 'push') {
+      const layer = String(event.layer ?? '');
+      push[layer] = {
+        status: String(event.status ?? ''),
+        current: Number(event.current) || 0,
+        total: Number(event.total) || 0
+      };
+    } else if (event.kind === 'phase' && event.state === 'pushing') {
+      for (const key of Object.keys(push)) {
+        delete push[key];
+      }
+    }
+  }
+  const kept =
+    lines.length > MAX_VIEW_LINES ? lines.slice(-MAX_VIEW_LINES) : lines;
+  return { next, lines: kept, build, push };
+}
+
+/** Push progress over every layer that reported a size, 0–1; null before any does. */
+export function pushFraction(
+  push: Record<string, ILayerProgress>
+): number | null {
+  let current = 0;
+  let total = 0;
+  for (const layer of Object.values(push)) {
+    if (/^(Pushed|Layer already exists|Mounted from)/.test(layer.status)) {
+      current += layer.total || 1;
+      total += layer.total || 1;
+    } else if (layer.total > 0) {
+      current += Math.min(layer.current, layer.total);
+      total += layer.total;
+    }
+  }
+  return total > 0 ? current / total : null;
+}
+
+/** The log as plain text, for "Copy". */
+export function logText(lines: readonly ILogLine[]): string {
+  return lines.map(line => line.text).join('\n');
+}
