@@ -1,0 +1,273 @@
+/**
+ * State of the panel's "Build and push" section: the current job, the view of its events
+ * (log and progress), what the user is doing (busy), the last problem, and the comparison
+ * of the verified image with the selection. DOM-free: jest drives it with a backend made
+ * of plain functions.
+ */
+import { ISignal, Signal } from '@lumino/signaling';
+
+import { IBuildRequest, IPushAuth } from '../buildApi';
+import {
+  ACTIVE_STATES,
+  applyEvents,
+  EMPTY_VIEW,
+  IBuildJob,
+  IJobEvent,
+  IJobView,
+  JobPhase
+} from '../core/buildJob';
+import { DockerizeRequestError } from '../core/errors';
+import { compareWithImage, IReproduction } from '../core/reproduction';
+import { IRequirementsPlan } from '../core/requirements';
+import { parseSnapshot } from '../core/snapshotParse';
+import { IProblem } from '../tokens';
+
+/** The server calls the model makes (buildApi.ts in the product). */
+export interface IBuildBackend {
+  startBuild(request: IBuildRequest): Promise<IBuildJob>;
+  fetchJob(id: string): Promise<IBuildJob>;
+  cancelJob(id: string): Promise<IBuildJob>;
+  pushJob(
+    id: string,
+    target: string,
+    auth: IPushAuth | null
+  ): Promise<IBuildJob>;
+  verifyJob(id: string): Promise<IBuildJob>;
+  runJob(
+    id: string,
+    folders: { notebooksDir?: string; dataDir?: string }
+  ): Promise<IBuildJob>;
+  stopRun(id: string): Promise<IBuildJob>;
+  /** Starts following a job's events; returns a function that stops. */
+  follow(
+    id: string,
+    callbacks: {
+      events(events: IJobEvent[]): void;
+      next(): number;
+      changed(): void;
+    }
+  ): () => void;
+}
+
+export type BuildAction =
+  'build' | 'cancel' | 'push' | 'verify' | 'run' | 'stop';
+
+/** A phase that ended, for notifications. */
+export interface IPhaseEnd {
+  job: IBuildJob;
+  phase: JobPhase;
+  ok: boolean;
+}
+
+function problemOf(error: unknown): IProblem {
+  if (error instanceof DockerizeRequestError) {
+    return error.problem;
+  }
+  return {
+    code: 'unexpected',
+    message: error instanceof Error ? error.message : String(error),
+    hint: 'Try again; if it persists, see the browser console and the Jupyter server log.'
+  };
+}
+
+export class BuildModel {
+  constructor(private readonly backend: IBuildBackend) {}
+
+  get changed(): ISignal<this, void> {
+    return this._changed;
+  }
+
+  /** Emitted when a phase of the job ends (built, pushed, verified, failed, cancelled). */
+  get phaseEnded(): ISignal<this, IPhaseEnd> {
+    return this._phaseEnded;
+  }
+
+  get job(): IBuildJob | null {
+    return this._job;
+  }
+
+  get view(): IJobView {
+    return this._view;
+  }
+
+  get busy(): BuildAction | null {
+    return this._busy;
+  }
+
+  get problem(): IProblem | null {
+    return this._problem;
+  }
+
+  get active(): boolean {
+    return this._job !== null && ACTIVE_STATES.has(this._job.state);
+  }
+
+  get canPushOrVerify(): boolean {
+    return (
+      (this._job?.imageId ?? null) !== null &&
+      !this.active &&
+      this._busy === null
+    );
+  }
+
+  /** The verified image against the plan the build was made from; null before a verify. */
+  get reproduction(): IReproduction | null {
+    const snapshot = this._job?.verification?.snapshot;
+    if (!snapshot || !this._plan) {
+      return null;
+    }
+    try {
+      return compareWithImage(this._plan, parseSnapshot(snapshot));
+    } catch {
+      return null;
+    }
+  }
+
+  /** Builds the bundle; `plan` is what the verification is compared with. */
+  async build(request: IBuildRequest, plan: IRequirementsPlan): Promise<void> {
+    await this._act('build', async () => {
+      this._plan = plan;
+      this._setJob(await this.backend.startBuild(request), true);
+    });
+  }
+
+  /** Follows a job started earlier (after a reload). */
+  async restore(id: string, plan: IRequirementsPlan | null): Promise<void> {
+    await this._act(null, async () => {
+      this._plan = plan;
+      this._setJob(await this.backend.fetchJob(id), true);
+    });
+  }
+
+  async cancel(): Promise<void> {
+    const job = this._job;
+    if (job) {
+      await this._act('cancel', async () =>
+        this._setJob(await this.backend.cancelJob(job.id), false)
+      );
+    }
+  }
+
+  async push(target: string, auth: IPushAuth | null): Promise<void> {
+    const job = this._job;
+    if (job) {
+      await this._act('push', async () =>
+        this._setJob(await this.backend.pushJob(job.id, target, auth), false)
+      );
+    }
+  }
+
+  async verify(): Promise<void> {
+    const job = this._job;
+    if (job) {
+      await this._act('verify', async () =>
+        this._setJob(await this.backend.verifyJob(job.id), false)
+      );
+    }
+  }
+
+  async run(folders: {
+    notebooksDir?: string;
+    dataDir?: string;
+  }): Promise<void> {
+    const job = this._job;
+    if (job) {
+      await this._act('run', async () =>
+        this._setJob(await this.backend.runJob(job.id, folders), false)
+      );
+    }
+  }
+
+  async stopRun(): Promise<void> {
+    const job = this._job;
+    if (job) {
+      await this._act('stop', async () =>
+        this._setJob(await this.backend.stopRun(job.id), false)
+      );
+    }
+  }
+
+  dismissProblem(): void {
+    this._problem = null;
+    this._changed.emit();
+  }
+
+  dispose(): void {
+    this._stopFollowing?.();
+    this._stopFollowing = null;
+    Signal.clearData(this);
+  }
+
+  private async _act(
+    action: BuildAction | null,
+    work: () => Promise<void>
+  ): Promise<void> {
+    if (this._busy !== null) {
+      return;
+    }
+    this._busy = action;
+    this._problem = null;
+    this._changed.emit();
+    try {
+      await work();
+    } catch (error) {
+      this._problem = problemOf(error);
+    } finally {
+      this._busy = null;
+      this._changed.emit();
+    }
+  }
+
+  private _setJob(job: IBuildJob, fresh: boolean): void {
+    if (fresh || this._job?.id !== job.id) {
+      this._stopFollowing?.();
+      this._view = EMPTY_VIEW;
+      this._job = job;
+      this._stopFollowing = this.backend.follow(job.id, {
+        events: events => {
+          this._view = applyEvents(this._view, events);
+          this._changed.emit();
+        },
+        next: () => this._view.next,
+        changed: () => void this._refresh()
+      });
+    } else {
+      this._job = job;
+    }
+    this._changed.emit();
+  }
+
+  private async _refresh(): Promise<void> {
+    const current = this._job;
+    if (!current) {
+      return;
+    }
+    let job: IBuildJob;
+    try {
+      job = await this.backend.fetchJob(current.id);
+    } catch (error) {
+      this._problem = problemOf(error);
+      this._changed.emit();
+      return;
+    }
+    if (this._job?.id !== job.id) {
+      return;
+    }
+    const wasActive = ACTIVE_STATES.has(this._job.state);
+    this._job = job;
+    if (wasActive && !ACTIVE_STATES.has(job.state)) {
+      const ok = ['built', 'pushed', 'verified'].includes(job.state);
+      this._phaseEnded.emit({ job, phase: job.phase, ok });
+    }
+    this._changed.emit();
+  }
+
+  private _job: IBuildJob | null = null;
+  private _view: IJobView = EMPTY_VIEW;
+  private _busy: BuildAction | null = null;
+  private _problem: IProblem | null = null;
+  private _plan: IRequirementsPlan | null = null;
+  private _stopFollowing: (() => void) | null = null;
+  private _changed = new Signal<this, void>(this);
+  private _phaseEnded = new Signal<this, IPhaseEnd>(this);
+}
