@@ -42,7 +42,7 @@ export async function requestAPI(
   return { status: response.status, body: await readJson(response) };
 }
 
-function failure(status: number, body: unknown): DockerizeRequestError {
+export function failure(status: number, body: unknown): DockerizeRequestError {
   const problem = parseProblem(body) ?? {
     code: `http_${status}`,
     message: `The jupyterlab-dockerize server answered HTTP ${status}.`,

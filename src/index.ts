@@ -4,8 +4,10 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
+import { IEditorServices } from '@jupyterlab/codeeditor';
 import { PageConfig } from '@jupyterlab/coreutils';
-import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
+import { IDocumentManager } from '@jupyterlab/docmanager';
+import { FileDialog, IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IStateDB } from '@jupyterlab/statedb';
@@ -25,6 +27,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
   id: PLUGIN_ID,
   description: 'Package a notebook and its live environment as a Docker image.',
   autoStart: true,
+  requires: [IEditorServices],
   optional: [
     ILayoutRestorer,
     ICommandPalette,
@@ -32,19 +35,23 @@ const plugin: JupyterFrontEndPlugin<void> = {
     IDefaultFileBrowser,
     ISettingRegistry,
     ITranslator,
-    IStateDB
+    IStateDB,
+    IDocumentManager
   ],
   activate: (
     app: JupyterFrontEnd,
+    editorServices: IEditorServices,
     restorer: ILayoutRestorer | null,
     palette: ICommandPalette | null,
     notebooks: INotebookTracker | null,
     fileBrowser: IDefaultFileBrowser | null,
     settingRegistry: ISettingRegistry | null,
     translator: ITranslator | null,
-    state: IStateDB | null
+    state: IStateDB | null,
+    documentManager: IDocumentManager | null
   ) => {
-    const trans = (translator ?? nullTranslator).load('jupyterlab_dockerize');
+    const anyTranslator = translator ?? nullTranslator;
+    const trans = anyTranslator.load('jupyterlab_dockerize');
     const model = new ExportPanelModel(
       fetchEngineStatus,
       new NotebookAccess(app, notebooks),
@@ -52,12 +59,27 @@ const plugin: JupyterFrontEndPlugin<void> = {
     );
     const contents = app.serviceManager.contents;
     const panel = new ExportPanel(model, trans, {
+      editorServices,
       listNotebooks: async folder => {
         const listing = await contents.get(folder, { content: true });
         return (listing.content as { path: string; type: string }[])
           .filter(item => item.type === 'notebook')
           .map(item => item.path);
-      }
+      },
+      pickDataFiles: documentManager
+        ? async folder => {
+            const result = await FileDialog.getOpenFiles({
+              manager: documentManager,
+              translator: anyTranslator,
+              title: trans.__('Add data files'),
+              label: trans.__(
+                'Select the files to copy into the bundle’s data/ folder.'
+              ),
+              defaultPath: folder
+            });
+            return result.button.accept ? result.value : null;
+          }
+        : undefined
     });
     app.shell.add(panel, 'right', { rank: 900 });
     restorer?.add(panel, 'jupyterlab-dockerize-panel');

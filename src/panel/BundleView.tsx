@@ -1,9 +1,9 @@
+import { CodeEditor, IEditorServices } from '@jupyterlab/codeeditor';
 import { TranslationBundle } from '@jupyterlab/translation';
-import { UseSignal } from '@jupyterlab/ui-components';
+import { closeIcon, UseSignal } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { downloadBundle } from '../api';
-import { DockerfileTemplate } from '../core/dockerfile';
 import {
   BundleField,
   BundleModel,
@@ -11,7 +11,10 @@ import {
   folderOf,
   IBundleContext,
   IBundleRequest,
-  TEMPLATE_CHOICES
+  IWorkspaceEntry,
+  TEMPLATE_CHOICES,
+  TemplateChoice,
+  templateLabel
 } from './bundleModel';
 import { ProblemView } from './ProblemView';
 import { BreakablePath } from './text';
@@ -19,20 +22,21 @@ import { BreakablePath } from './text';
 /** Lists the notebooks (workspace paths) of a folder. */
 export type NotebookLister = (folder: string) => Promise<string[]>;
 
-function templateLabel(
-  template: DockerfileTemplate,
-  trans: TranslationBundle
-): string {
-  switch (template) {
-    case 'pip':
-      return trans.__('pip on python-slim');
-    case 'uv':
-      return trans.__('uv on python-slim');
-    case 'docker-stacks':
-      return trans.__('Jupyter Docker Stacks');
-    case 'custom':
-      return trans.__('Custom base image');
-  }
+/**
+ * Lets the user choose workspace files, starting in `folder`; null when they cancel.
+ * Folders may come back (a dialog with nothing selected returns its current folder).
+ */
+export type DataFilePicker = (
+  folder: string
+) => Promise<IWorkspaceEntry[] | null>;
+
+/** What the view needs from JupyterLab besides the model. */
+export interface IBundleViewServices {
+  /** JupyterLab's editors (CodeMirror), for the preview and the Dockerfile edit. */
+  editorServices: IEditorServices;
+  listNotebooks: NotebookLister | null;
+  /** null: no document manager, so no file dialog. */
+  pickDataFiles: DataFilePicker | null;
 }
 
 /** Saves a Blob as a file through a temporary <a download>. */
@@ -120,9 +124,10 @@ function Field(props: {
 function OptionsForm(props: {
   bundle: BundleModel;
   kernelPython: string;
+  pickDataFiles: DataFilePicker | null;
   trans: TranslationBundle;
 }) {
-  const { bundle, kernelPython, trans } = props;
+  const { bundle, kernelPython, pickDataFiles, trans } = props;
   const { form } = bundle;
   return (
     <div className="jp-Dockerize-bundleForm" data-dockerize="bundle-options">
@@ -136,10 +141,7 @@ function OptionsForm(props: {
           data-dockerize="bundle-template"
           value={form.template}
           onChange={event =>
-            bundle.setField(
-              'template',
-              event.target.value as DockerfileTemplate
-            )
+            bundle.setField('template', event.target.value as TemplateChoice)
           }
         >
           {TEMPLATE_CHOICES.map(template => (
@@ -166,6 +168,11 @@ function OptionsForm(props: {
         hint={trans.__('Empty: the kernel’s Python %1.', kernelPython)}
       />
       <NotebookChoice bundle={bundle} trans={trans} />
+      <DataFileChoice
+        bundle={bundle}
+        pickDataFiles={pickDataFiles}
+        trans={trans}
+      />
       <div className="jp-Dockerize-fieldRow">
         <Field
           bundle={bundle}
@@ -269,14 +276,203 @@ function NotebookChoice(props: {
   );
 }
 
+function DataFileChoice(props: {
+  bundle: BundleModel;
+  pickDataFiles: DataFilePicker | null;
+  trans: TranslationBundle;
+}) {
+  const { bundle, pickDataFiles, trans } = props;
+  const paths = bundle.dataFiles;
+  const notice = bundle.dataFilesNotice;
+  const addDataFiles = async (pick: DataFilePicker) => {
+    try {
+      const entries = await pick(folderOf(bundle.notebookPath));
+      if (entries) {
+        bundle.addDataFiles(entries);
+      }
+    } catch (reason) {
+      console.error('jupyterlab-dockerize: no data files chosen', reason);
+    }
+  };
+  return (
+    <fieldset
+      className="jp-Dockerize-field jp-Dockerize-dataFiles"
+      data-dockerize="bundle-data-files"
+    >
+      <legend>{trans.__('Data files')}</legend>
+      {paths.length ? (
+        <ul className="jp-Dockerize-dataFileList">
+          {paths.map(path => (
+            <li key={path} title={path} data-path={path}>
+              <span className="jp-Dockerize-dataFilePath">
+                <BreakablePath path={path} />
+              </span>
+              <button
+                className="jp-Button jp-mod-minimal jp-Dockerize-removeDataFile"
+                aria-label={trans.__('Remove %1', path)}
+                title={trans.__('Remove %1 from the bundle', path)}
+                onClick={() => bundle.removeDataFile(path)}
+              >
+                <closeIcon.react tag="span" elementSize="small" />
+              </button>
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p className="jp-Dockerize-fieldHint">
+          {trans.__(
+            'None: data reaches the container through the /data volume. Add the small files the notebook cannot run without.'
+          )}
+        </p>
+      )}
+      {notice && (
+        <p
+          className="jp-Dockerize-fieldError"
+          data-dockerize="bundle-data-files-notice"
+          role="alert"
+        >
+          {notice}
+        </p>
+      )}
+      {pickDataFiles && (
+        <button
+          className="jp-mod-styled"
+          data-dockerize="bundle-add-data-files"
+          onClick={() => void addDataFiles(pickDataFiles)}
+        >
+          {trans.__('Add data files…')}
+        </button>
+      )}
+    </fieldset>
+  );
+}
+
+/**
+ * One file of the bundle in a JupyterLab editor (CodeMirror, highlighted after the file's
+ * name, following the theme). Read-only unless `editable`; what the user types goes to
+ * `onEdit`. Made on mount and disposed on unmount: the parent keys it by file.
+ */
+function FileEditor(props: {
+  editorServices: IEditorServices;
+  path: string;
+  text: string;
+  editable: boolean;
+  onEdit: (text: string) => void;
+  label: string;
+}) {
+  const { editorServices, path, text, editable, onEdit, label } = props;
+  const host = React.useRef<HTMLDivElement>(null);
+  const editor = React.useRef<CodeEditor.IEditor | null>(null);
+  // The latest props, for the editor's change handler.
+  const latest = React.useRef({ text, editable, onEdit });
+  latest.current = { text, editable, onEdit };
+
+  React.useEffect(() => {
+    const model = new CodeEditor.Model({
+      mimeType: editorServices.mimeTypeService.getMimeTypeByFilePath(path)
+    });
+    model.sharedModel.setSource(latest.current.text);
+    const made = editorServices.factoryService.newInlineEditor({
+      host: host.current!,
+      model,
+      config: { readOnly: !latest.current.editable, lineNumbers: true }
+    });
+    // Only the user's typing differs from the text the view gives.
+    const onChange = () => {
+      const source = model.sharedModel.getSource();
+      if (latest.current.editable && source !== latest.current.text) {
+        latest.current.onEdit(source);
+      }
+    };
+    model.sharedModel.changed.connect(onChange);
+    editor.current = made;
+    return () => {
+      editor.current = null;
+      model.sharedModel.changed.disconnect(onChange);
+      made.dispose();
+      model.dispose();
+    };
+  }, [editorServices, path]);
+
+  React.useEffect(() => {
+    const shared = editor.current?.model.sharedModel;
+    const current = shared?.getSource();
+    if (shared && current !== undefined && current !== text) {
+      // Replace only what changed, so the view keeps its scroll position.
+      const change = textChange(current, text);
+      shared.updateSource(change.start, change.end, change.value);
+    }
+  }, [text]);
+
+  React.useEffect(() => {
+    const current = editor.current;
+    if (current) {
+      current.setOption('readOnly', !editable);
+      if (editable) {
+        current.focus();
+      }
+    }
+  }, [editable]);
+
+  return (
+    <div
+      ref={host}
+      className={`jp-Dockerize-fileEditor${editable ? ' jp-mod-editable' : ''}`}
+      data-dockerize="bundle-file-text"
+      data-file={path}
+      role="region"
+      aria-label={label}
+    />
+  );
+}
+
+/** The smallest replacement of a range of `before` that gives `after`. */
+function textChange(
+  before: string,
+  after: string
+): { start: number; end: number; value: string } {
+  let start = 0;
+  const shorter = Math.min(before.length, after.length);
+  while (start < shorter && before[start] === after[start]) {
+    start++;
+  }
+  let common = 0;
+  while (
+    common < shorter - start &&
+    before[before.length - 1 - common] === after[after.length - 1 - common]
+  ) {
+    common++;
+  }
+  // Never split a surrogate pair (the shared text would store a replacement character).
+  if (start > 0 && isHighSurrogate(before.charCodeAt(start - 1))) {
+    start--;
+  }
+  if (common > 0 && isLowSurrogate(before.charCodeAt(before.length - common))) {
+    common--;
+  }
+  return {
+    start,
+    end: before.length - common,
+    value: after.slice(start, after.length - common)
+  };
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
+}
+
+function isLowSurrogate(code: number): boolean {
+  return code >= 0xdc00 && code <= 0xdfff;
+}
+
 function Preview(props: {
   bundle: BundleModel;
   context: IBundleContext;
+  editorServices: IEditorServices;
   trans: TranslationBundle;
 }) {
-  const { bundle, context, trans } = props;
+  const { bundle, context, editorServices, trans } = props;
   const spec = bundle.bundle(context);
-  const generated = bundle.generated(context);
   const paths = Object.keys(spec.files);
   const selected = paths.includes(bundle.selectedFile)
     ? bundle.selectedFile
@@ -353,28 +549,19 @@ function Preview(props: {
           </button>
         )}
       </div>
-      {editingDockerfile ? (
-        <textarea
-          className="jp-Dockerize-code jp-Dockerize-editor"
-          data-dockerize="bundle-editor"
-          aria-label={trans.__('Dockerfile')}
-          spellCheck={false}
-          value={bundle.editedDockerfile ?? generated.files[DOCKERFILE] ?? ''}
-          onChange={event => bundle.setDockerfile(event.target.value)}
-        />
-      ) : (
-        // TODO: a read-only CodeMirror view (@jupyterlab/codemirror) once the package
-        // depends on it; a <pre> shows the exact text meanwhile.
-        <pre
-          className="jp-Dockerize-code"
-          data-dockerize="bundle-file-text"
-          data-file={selected}
-          tabIndex={0}
-          aria-label={trans.__('Contents of %1', selected)}
-        >
-          {text}
-        </pre>
-      )}
+      <FileEditor
+        key={selected}
+        editorServices={editorServices}
+        path={selected}
+        text={text}
+        editable={editingDockerfile}
+        onEdit={edited => bundle.setDockerfile(edited)}
+        label={
+          editingDockerfile
+            ? trans.__('Editing %1', selected)
+            : trans.__('Contents of %1', selected)
+        }
+      />
     </div>
   );
 }
@@ -434,10 +621,11 @@ function DownloadRow(props: {
 export function BundleView(props: {
   bundle: BundleModel;
   context: IBundleContext;
-  listNotebooks: NotebookLister | null;
+  services: IBundleViewServices;
   trans: TranslationBundle;
 }): JSX.Element {
-  const { bundle, context, listNotebooks, trans } = props;
+  const { bundle, context, services, trans } = props;
+  const { editorServices, listNotebooks, pickDataFiles } = services;
 
   React.useEffect(() => {
     if (!listNotebooks) {
@@ -467,9 +655,15 @@ export function BundleView(props: {
             <OptionsForm
               bundle={bundle}
               kernelPython={context.snapshot.python.version}
+              pickDataFiles={pickDataFiles}
               trans={trans}
             />
-            <Preview bundle={bundle} context={context} trans={trans} />
+            <Preview
+              bundle={bundle}
+              context={context}
+              editorServices={editorServices}
+              trans={trans}
+            />
             <Warnings
               warnings={bundle.generated(context).warnings}
               trans={trans}

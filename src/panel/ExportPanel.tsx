@@ -1,3 +1,4 @@
+import { IEditorServices } from '@jupyterlab/codeeditor';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
 import * as React from 'react';
@@ -6,7 +7,12 @@ import { describeEngine } from '../core/engine';
 import { dockerizeIcon } from '../icons';
 import { IEngineReachable } from '../tokens';
 import { BundleModel } from './bundleModel';
-import { BundleView, NotebookLister } from './BundleView';
+import {
+  BundleView,
+  DataFilePicker,
+  IBundleViewServices,
+  NotebookLister
+} from './BundleView';
 import { CaptureView } from './CaptureView';
 import { EngineState, ExportPanelModel } from './model';
 import { ProblemView } from './ProblemView';
@@ -110,8 +116,12 @@ function NotebookView(props: {
 }
 
 export interface IExportPanelOptions {
+  /** JupyterLab's editors, for the bundle preview. */
+  editorServices: IEditorServices;
   /** Lists the notebooks of a folder, for the bundle's notebook choice. */
   listNotebooks?: NotebookLister;
+  /** Opens a file dialog for the bundle's data files (none: no "Add data files…"). */
+  pickDataFiles?: DataFilePicker;
 }
 
 /** An ISO 8601 date without milliseconds: the bundle's `created` label. */
@@ -124,14 +134,18 @@ export class ExportPanel extends ReactWidget {
   constructor(
     readonly model: ExportPanelModel,
     private readonly trans: TranslationBundle,
-    options: IExportPanelOptions = {}
+    options: IExportPanelOptions
   ) {
     super();
     this.id = 'jp-dockerize-export-panel';
     this.addClass('jp-Dockerize-panel');
     this.title.icon = dockerizeIcon;
     this.title.caption = trans.__('Export environment');
-    this._listNotebooks = options.listNotebooks ?? null;
+    this._bundleServices = {
+      editorServices: options.editorServices,
+      listNotebooks: options.listNotebooks ?? null,
+      pickDataFiles: options.pickDataFiles ?? null
+    };
     // Connected before the view's UseSignal, so the bundle state is ready when it renders.
     model.changed.connect(this._syncBundle, this);
   }
@@ -220,7 +234,7 @@ export class ExportPanel extends ReactWidget {
       <BundleView
         bundle={this._bundle}
         context={{ snapshot: capture.snapshot, plan }}
-        listNotebooks={this._listNotebooks}
+        services={this._bundleServices}
         trans={trans}
       />
     );
@@ -228,5 +242,5 @@ export class ExportPanel extends ReactWidget {
 
   private _bundle: BundleModel | null = null;
   private _defaultTemplate = 'pip';
-  private readonly _listNotebooks: NotebookLister | null;
+  private readonly _bundleServices: IBundleViewServices;
 }

@@ -1,7 +1,8 @@
 /**
  * State of the panel's "Dockerfile" section: the options form (as typed), its live
- * validation, the generated bundle (generateBundle), the user's edit of the Dockerfile and
- * the body of the download request. DOM-free, so jest tests it as is.
+ * validation, the chosen notebooks and data files, the generated bundle (generateBundle),
+ * the user's edit of the Dockerfile and the body of the download request. DOM-free, so
+ * jest tests it as is.
  *
  * Determinism: the `created` label comes from the `created` option of the constructor,
  * chosen once when the state is made (the panel makes one per notebook, with the time it
@@ -10,14 +11,15 @@
  */
 import { ISignal, Signal } from '@lumino/signaling';
 
+import packageJson from '../../package.json';
 import {
+  BUNDLE_TEMPLATES,
   BundleTemplateError,
   generateBundle,
   IBundleInclude,
   IBundleOptions,
   IBundleSpec
 } from '../core/bundle';
-import { DockerfileTemplate } from '../core/dockerfile';
 import {
   APT_PACKAGE,
   ENV_NAME,
@@ -30,22 +32,21 @@ import { IRequirementsPlan } from '../core/requirements';
 import { IEnvironmentSnapshot } from '../core/snapshot';
 import { IProblem } from '../tokens';
 
-/** This extension's version, for the generator label (keep in step with package.json). */
-export const GENERATOR_VERSION = '0.1.0';
+/** This extension's version (package.json's, read at build time), for the generator label. */
+export const GENERATOR_VERSION: string = packageJson.version;
 
-export const TEMPLATE_CHOICES: readonly DockerfileTemplate[] = [
-  'pip',
-  'uv',
-  'docker-stacks',
-  'custom'
-];
+/** A template the core's generator knows. */
+export type TemplateChoice = (typeof BUNDLE_TEMPLATES)[number];
+
+/** The form's templates: every one the core's generator supports, in its order. */
+export const TEMPLATE_CHOICES: readonly TemplateChoice[] = BUNDLE_TEMPLATES;
 
 /** The Dockerfile's path in the bundle: the one file the user can edit. */
 export const DOCKERFILE = 'Dockerfile';
 
 /** The options form, as typed (lists are raw text: validated and split on the way out). */
 export interface IBundleForm {
-  template: DockerfileTemplate;
+  template: TemplateChoice;
   /** FROM image of the custom template. */
   baseImage: string;
   /** Empty: the kernel's Python. */
@@ -81,6 +82,23 @@ export const plainTranslate: ITranslate = {
     )
 };
 
+/** What the form calls each template; a template missing here shows its own name. */
+const TEMPLATE_LABELS = new Map<string, (trans: ITranslate) => string>([
+  ['pip', trans => trans.__('pip on python-slim')],
+  ['uv', trans => trans.__('uv on python-slim')],
+  ['conda', trans => trans.__('conda (environment.yml)')],
+  ['docker-stacks', trans => trans.__('Jupyter Docker Stacks')],
+  ['custom', trans => trans.__('Custom base image')]
+]);
+
+/** The form's label of a template. */
+export function templateLabel(
+  template: string,
+  trans: ITranslate = plainTranslate
+): string {
+  return TEMPLATE_LABELS.get(template)?.(trans) ?? template;
+}
+
 /** Defaults that come from the settings registry. */
 export interface IBundleDefaults {
   template?: string;
@@ -106,6 +124,14 @@ export interface IBundleRequest {
   name: string;
   files: Record<string, string>;
   include: IBundleInclude[];
+}
+
+/** A workspace file or folder, as the file dialog returns it (a Contents.IModel suffices). */
+export interface IWorkspaceEntry {
+  /** Workspace path, relative to the Jupyter root. */
+  path: string;
+  /** 'directory', 'file', 'notebook'… */
+  type: string;
 }
 
 /** What the preview and the download are made from. */
@@ -169,7 +195,7 @@ export function defaultForm(
   const template = (TEMPLATE_CHOICES as readonly string[]).includes(
     defaults.template ?? ''
   )
-    ? (defaults.template as DockerfileTemplate)
+    ? (defaults.template as TemplateChoice)
     : 'pip';
   return {
     template,
@@ -488,7 +514,52 @@ export class BundleModel {
     }
   }
 
-  /** The generated bundle for a capture, memoized on the form and the plan. */
+  /** Workspace files the bundle copies into data/, sorted. */
+  get dataFiles(): string[] {
+    return [...this._dataFiles].sort();
+  }
+
+  /** Why the last chosen entries were not all added (null when they were). */
+  get dataFilesNotice(): string | null {
+    return this._dataFilesNotice;
+  }
+
+  /**
+   * Adds the chosen files to data/; folders are refused with a notice (data/ holds the
+   * files the user names, nothing found by walking a folder).
+   */
+  addDataFiles(entries: readonly IWorkspaceEntry[]): void {
+    const folders: string[] = [];
+    let added = false;
+    for (const entry of entries) {
+      if (entry.type === 'directory') {
+        folders.push(entry.path || '/');
+      } else if (!this._dataFiles.has(entry.path)) {
+        this._dataFiles.add(entry.path);
+        added = true;
+      }
+    }
+    this._dataFilesNotice = folders.length
+      ? this._trans.__(
+          'Folders cannot be data files: %1. Open the folder in the dialog and select its files.',
+          folders.join(', ')
+        )
+      : null;
+    if (added) {
+      this._update();
+    } else {
+      this._changed.emit();
+    }
+  }
+
+  removeDataFile(path: string): void {
+    if (this._dataFiles.delete(path)) {
+      this._dataFilesNotice = null;
+      this._update();
+    }
+  }
+
+  /** The generated bundle for a capture, memoized on the form, the files and the plan. */
   generated(context: IBundleContext): IBundleSpec {
     const cached = this._generated;
     if (
@@ -505,6 +576,7 @@ export class BundleModel {
         snapshot: context.snapshot,
         plan: context.plan,
         notebooks: this.notebooks,
+        dataFiles: this.dataFiles,
         options: bundleOptions(this._form, this.created, this.generatorVersion)
       });
     } catch (error) {
@@ -637,6 +709,8 @@ export class BundleModel {
   private _version = 0;
   private _available: string[] = [];
   private _notebooks: Set<string>;
+  private _dataFiles = new Set<string>();
+  private _dataFilesNotice: string | null = null;
   private _generated: {
     version: number;
     snapshot: IEnvironmentSnapshot;

@@ -2,7 +2,7 @@ import { expect, test } from '@jupyterlab/galata';
 import * as fs from 'fs';
 import * as zlib from 'zlib';
 
-import { packageVisibleNotebook } from './helpers';
+import { editorText, packageVisibleNotebook } from './helpers';
 
 /** The entries of a zip file, read from its central directory: name → text. */
 function readZip(buffer: Buffer): Map<string, Buffer> {
@@ -40,9 +40,12 @@ function readZip(buffer: Buffer): Map<string, Buffer> {
 }
 
 test.describe('Dockerfile bundle', () => {
-  test('options change the live preview, the Dockerfile can be edited and reset, and the bundle downloads', async ({
-    page
+  test('options change the live preview, data files come from the file dialog, the edited Dockerfile downloads, Reset restores it', async ({
+    page,
+    tmpPath
   }) => {
+    const csv = 'city,sales\nLyon,3\n';
+    await page.contents.uploadContent(csv, 'text', `${tmpPath}/data/sales.csv`);
     await page.notebook.createNew('bundled.ipynb', { kernel: 'python3' });
     await page.notebook.setCell(0, 'code', 'import json');
     await page.notebook.runCell(0);
@@ -53,16 +56,23 @@ test.describe('Dockerfile bundle', () => {
     await expect(
       section.getByRole('heading', { name: 'Dockerfile' })
     ).toBeVisible();
+
+    // The preview is a read-only JupyterLab editor (CodeMirror).
     const preview = section.locator('[data-dockerize="bundle-file-text"]');
     await expect(preview).toHaveAttribute('data-file', 'Dockerfile');
-    await expect(preview).toContainText('FROM python:');
-    await expect(preview).not.toContainText('uv pip install');
+    await expect(preview.locator('.cm-editor')).toHaveClass(/jp-mod-readOnly/);
+    await expect.poll(() => editorText(preview)).toContain('FROM python:');
+    expect(await editorText(preview)).not.toContain('uv pip install');
 
-    // The template changes the preview.
-    await section.getByLabel('Template', { exact: true }).selectOption('uv');
-    await expect(preview).toContainText('uv pip install');
+    // Every template has a label; the template changes the preview.
+    const template = section.getByLabel('Template', { exact: true });
+    const labels = await template.locator('option').allTextContents();
+    expect(labels.length).toBeGreaterThanOrEqual(4);
+    expect(labels).toEqual(expect.arrayContaining(['uv on python-slim']));
+    await template.selectOption('uv');
+    await expect.poll(() => editorText(preview)).toContain('uv pip install');
 
-    // Other generated files are one click away.
+    // Other generated files are one click away, each in its own editor.
     const files = section.locator('.jp-Dockerize-fileList');
     await expect(files).toContainText('requirements.txt');
     await expect(files).toContainText('notebooks/bundled.ipynb');
@@ -70,10 +80,11 @@ test.describe('Dockerfile bundle', () => {
       .getByRole('button', { name: 'compose.yaml', exact: true })
       .click();
     await expect(preview).toHaveAttribute('data-file', 'compose.yaml');
-    await expect(preview).toContainText('services:');
+    await expect.poll(() => editorText(preview)).toContain('services:');
     await section
       .getByRole('button', { name: 'Dockerfile', exact: true })
       .click();
+    await expect(preview).toHaveAttribute('data-file', 'Dockerfile');
 
     // Live validation of the image name with Docker's own words.
     const download = section.locator('[data-dockerize="bundle-download"]');
@@ -90,29 +101,76 @@ test.describe('Dockerfile bundle', () => {
     await expect(nameError).toHaveCount(0);
     await expect(download).toBeEnabled();
     await section.getByLabel('Tag', { exact: true }).fill('v1');
-    await expect(preview).toContainText('bundled');
+    await expect
+      .poll(() => editorText(preview))
+      .toContain('org.opencontainers.image.title="alice/bundled"');
 
-    // Edit, see the badge, then Reset to the generated text.
-    const generated = await preview.textContent();
+    // Data files come from JupyterLab's file dialog; a folder is refused.
+    const dataFiles = section.locator('[data-dockerize="bundle-data-files"]');
+    const dialog = page.locator('.jp-Dialog');
+    const dialogItem = (label: string) =>
+      dialog.locator('.jp-DirListing-item', {
+        has: page.locator('.jp-DirListing-itemText', { hasText: label })
+      });
+    await dataFiles.getByRole('button', { name: 'Add data files…' }).click();
+    await expect(dialogItem('bundled.ipynb')).toBeVisible();
+    await dialogItem('data').click();
+    await dialog.getByRole('button', { name: 'Select' }).click();
+    await expect(dialog).toHaveCount(0);
+    await expect(
+      dataFiles.locator('[data-dockerize="bundle-data-files-notice"]')
+    ).toContainText('Folders cannot be data files');
+    await expect(dataFiles.locator('li')).toHaveCount(0);
+
+    await dataFiles.getByRole('button', { name: 'Add data files…' }).click();
+    await dialogItem('data').dblclick();
+    await dialogItem('sales.csv').click();
+    await dialog.getByRole('button', { name: 'Select' }).click();
+    await expect(dialog).toHaveCount(0);
+    await expect(
+      dataFiles.locator('[data-dockerize="bundle-data-files-notice"]')
+    ).toHaveCount(0);
+    const dataFile = dataFiles.locator(
+      `li[data-path="${tmpPath}/data/sales.csv"]`
+    );
+    await expect(dataFile).toBeVisible();
+    await expect(files).toContainText('data/sales.csv');
+
+    // Edit: type into the editor; the badge tells the Dockerfile is the user's.
+    const generated = await editorText(preview);
     await section.getByRole('button', { name: 'Edit', exact: true }).click();
-    const editor = section.locator('[data-dockerize="bundle-editor"]');
-    await expect(editor).toHaveValue(generated!);
-    await editor.fill(`${generated}# my edit\n`);
+    await expect(preview.locator('.cm-editor')).not.toHaveClass(
+      /jp-mod-readOnly/
+    );
+    await preview.locator('.cm-content').click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type('# my edit');
+    const edited = `${generated}# my edit`;
+    await expect.poll(() => editorText(preview)).toBe(edited);
     const badge = section.locator('[data-dockerize="bundle-edited"]');
     await expect(badge).toHaveText('edited');
     await section.getByRole('button', { name: 'Done', exact: true }).click();
-    await expect(preview).toContainText('# my edit');
+    await expect(preview.locator('.cm-editor')).toHaveClass(/jp-mod-readOnly/);
+
+    // Switching files keeps the edit and the data files.
+    await section
+      .getByRole('button', { name: 'README.md', exact: true })
+      .click();
+    await expect(preview).toHaveAttribute('data-file', 'README.md');
+    await expect
+      .poll(() => editorText(preview))
+      .toContain('localhost:5000/alice/bundled:v1');
+    await section
+      .getByRole('button', { name: 'Dockerfile', exact: true })
+      .click();
+    expect(await editorText(preview)).toBe(edited);
+    await expect(dataFile).toBeVisible();
 
     // Tall enough for the whole section in one picture (the sidebar keeps its width).
     await page.setViewportSize({ width: 1024, height: 2200 });
     await section.screenshot({
       path: test.info().outputPath('bundle-section.png')
     });
-
-    await section.getByRole('button', { name: 'Reset', exact: true }).click();
-    await expect(badge).toHaveCount(0);
-    await expect(preview).not.toContainText('# my edit');
-    expect(await preview.textContent()).toBe(generated);
 
     // Download: needs POST jupyterlab-dockerize/bundle on the server.
     const [file] = await Promise.all([
@@ -123,21 +181,52 @@ test.describe('Dockerfile bundle', () => {
     const zip = readZip(fs.readFileSync((await file.path())!));
     const names = [...zip.keys()].filter(entry => !entry.endsWith('/'));
     expect(names.every(entry => entry.startsWith('bundled/'))).toBe(true);
+    // Exactly what the preview lists: the generated files and the workspace ones.
+    const previewed = [
+      ...(await files
+        .locator('.jp-Dockerize-fileButton')
+        .evaluateAll(buttons =>
+          buttons.map(button => button.getAttribute('data-file')!)
+        )),
+      ...(await files
+        .locator('.jp-Dockerize-includedFile > span:first-child')
+        .allTextContents())
+    ];
+    expect(names.sort()).toEqual(
+      previewed.map(entry => `bundled/${entry}`).sort()
+    );
     expect(names).toEqual(
       expect.arrayContaining(
         [
+          '.dockerignore',
           'Dockerfile',
-          'requirements.txt',
-          'notebooks/bundled.ipynb',
           'README.md',
           'compose.yaml',
-          'data/readme.md'
+          'data/readme.md',
+          'data/sales.csv',
+          'notebooks/bundled.ipynb',
+          'requirements.txt',
+          'runtime.txt'
         ].map(entry => `bundled/${entry}`)
       )
     );
-    expect(zip.get('bundled/Dockerfile')!.toString('utf8')).toBe(generated);
+    expect(zip.get('bundled/Dockerfile')!.toString('utf8')).toBe(edited);
+    expect(zip.get('bundled/data/sales.csv')!.toString('utf8')).toBe(csv);
     await expect(
       section.locator('[data-dockerize="bundle-downloaded"]')
     ).toContainText('bundled.zip');
+
+    // Reset: back to the generated Dockerfile, read-only.
+    await section.getByRole('button', { name: 'Reset', exact: true }).click();
+    await expect(badge).toHaveCount(0);
+    await expect.poll(() => editorText(preview)).toBe(generated);
+    await expect(preview.locator('.cm-editor')).toHaveClass(/jp-mod-readOnly/);
+
+    // Removing the data file takes it out of the bundle.
+    await dataFile
+      .getByRole('button', { name: `Remove ${tmpPath}/data/sales.csv` })
+      .click();
+    await expect(dataFile).toHaveCount(0);
+    await expect(files).not.toContainText('data/sales.csv');
   });
 });

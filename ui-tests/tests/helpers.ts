@@ -65,3 +65,27 @@ export async function packageVisibleNotebook(
     .click();
   return expectPanelOpen(page);
 }
+
+/**
+ * The whole text of the CodeMirror editor inside `host`, read from its EditorView:
+ * CodeMirror only renders the lines near the viewport, so the DOM may hold part of it.
+ */
+export async function editorText(host: Locator): Promise<string> {
+  return host.evaluate(element => {
+    // @codemirror/view keeps its tree on the content node: `cmTile` (the root tile knows
+    // the view) in recent releases, `cmView` in older ones.
+    const content = element.querySelector('.cm-content') as
+      | (Element & {
+          cmTile?: { root?: { view?: unknown } };
+          cmView?: { rootView?: { view?: unknown } };
+        })
+      | null;
+    const view = (content?.cmTile?.root?.view ??
+      content?.cmView?.rootView?.view) as
+      { state: { doc: { toString(): string } } } | undefined;
+    if (!view) {
+      throw new Error('no CodeMirror view in this element');
+    }
+    return view.state.doc.toString();
+  });
+}

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { generateBundle } from '../../core/bundle';
+import { BUNDLE_TEMPLATES, generateBundle } from '../../core/bundle';
 import { DockerizeRequestError } from '../../core/errors';
 import { translateRequirements } from '../../core/requirements';
 import { IEnvironmentSnapshot } from '../../core/snapshot';
@@ -18,6 +18,8 @@ import {
   IBundleRequest,
   parseEnv,
   plainTranslate,
+  TEMPLATE_CHOICES,
+  templateLabel,
   validateForm
 } from '../bundleModel';
 
@@ -73,7 +75,9 @@ describe('defaults', () => {
 
   it('starts from the settings’ template, pip when it names none it knows', () => {
     expect(makeModel({ template: 'uv' }).form.template).toBe('uv');
-    expect(makeModel({ template: 'conda' }).form.template).toBe('pip');
+    expect(makeModel({ template: 'no-such-template' }).form.template).toBe(
+      'pip'
+    );
     expect(makeModel().form).toEqual({
       template: 'pip',
       baseImage: '',
@@ -115,6 +119,42 @@ describe('defaults', () => {
       'notebooks/Sales_Report.ipynb',
       'notebooks/z.ipynb'
     ]);
+  });
+});
+
+describe('templates and version', () => {
+  it('offers every template the core generates, in the core’s order', () => {
+    expect(TEMPLATE_CHOICES).toEqual(BUNDLE_TEMPLATES);
+    for (const template of TEMPLATE_CHOICES) {
+      expect(makeModel({ template }).form.template).toBe(template);
+    }
+  });
+
+  it('labels every template through the translator, a new one by its own name', () => {
+    const trans = {
+      __: (msgid: string, ...args: (string | number)[]) =>
+        `[${plainTranslate.__(msgid, ...args)}]`
+    };
+    for (const template of TEMPLATE_CHOICES) {
+      expect(templateLabel(template, trans)).toMatch(/^\[.+\]$/);
+    }
+    expect(templateLabel('uv')).toBe('uv on python-slim');
+    expect(templateLabel('conda', trans)).toBe('[conda (environment.yml)]');
+    expect(templateLabel('nix')).toBe('nix');
+    expect(templateLabel('constructor')).toBe('constructor');
+  });
+
+  it('labels the image with package.json’s version', () => {
+    const packageJson = JSON.parse(
+      fs.readFileSync(
+        path.join(__dirname, '..', '..', '..', 'package.json'),
+        'utf8'
+      )
+    ) as { version: string };
+    expect(GENERATOR_VERSION).toBe(packageJson.version);
+    expect(makeModel().bundle(context).files[DOCKERFILE]).toContain(
+      `jupyterlab-dockerize ${packageJson.version}`
+    );
   });
 });
 
@@ -373,6 +413,97 @@ describe('BundleModel', () => {
       include: spec.include
     });
     expect(spec.files['README.md']).toContain('alice/sales-report:2025.1');
+  });
+
+  it('copies the chosen data files into data/ and posts them as includes', () => {
+    const model = makeModel();
+    const changes: number[] = [];
+    model.changed.connect(() => changes.push(1));
+    expect(model.dataFiles).toEqual([]);
+    model.addDataFiles([
+      { path: 'work/data/sales 2024.csv', type: 'file' },
+      { path: 'work/lookup.json', type: 'file' }
+    ]);
+    expect(model.dataFiles).toEqual([
+      'work/data/sales 2024.csv',
+      'work/lookup.json'
+    ]);
+    expect(model.dataFilesNotice).toBeNull();
+
+    const spec = generateBundle({
+      snapshot,
+      plan: context.plan,
+      notebooks: [NOTEBOOK],
+      dataFiles: ['work/data/sales 2024.csv', 'work/lookup.json'],
+      options: bundleOptions(model.form, CREATED)
+    });
+    const body = model.request(context);
+    expect(body).toEqual({
+      name: 'sales-report',
+      files: spec.files,
+      include: spec.include
+    });
+    const dataIncludes = body.include.filter(item =>
+      item.bundlePath.startsWith('data/')
+    );
+    expect(dataIncludes.map(item => item.workspacePath).sort()).toEqual([
+      'work/data/sales 2024.csv',
+      'work/lookup.json'
+    ]);
+    expect(
+      dataIncludes.every(item => /^data\/[^/\s]+$/.test(item.bundlePath))
+    ).toBe(true);
+
+    // Choosing one again changes nothing; removing one regenerates without it.
+    const before = model.generated(context);
+    changes.length = 0;
+    model.addDataFiles([{ path: 'work/lookup.json', type: 'file' }]);
+    expect(model.generated(context)).toBe(before);
+    model.removeDataFile('work/lookup.json');
+    expect(model.dataFiles).toEqual(['work/data/sales 2024.csv']);
+    expect(model.request(context).include).toEqual([
+      {
+        workspacePath: 'work/data/sales 2024.csv',
+        bundlePath: 'data/sales_2024.csv'
+      },
+      { workspacePath: NOTEBOOK, bundlePath: 'notebooks/Sales_Report.ipynb' }
+    ]);
+    expect(changes.length).toBe(2);
+  });
+
+  it('refuses folders with a notice and keeps the files chosen with them', () => {
+    const model = makeModel();
+    model.addDataFiles([
+      { path: 'work/data', type: 'directory' },
+      { path: 'work/data/a.csv', type: 'file' },
+      { path: '', type: 'directory' }
+    ]);
+    expect(model.dataFiles).toEqual(['work/data/a.csv']);
+    expect(model.dataFilesNotice).toBe(
+      'Folders cannot be data files: work/data, /. Open the folder in the dialog and select its files.'
+    );
+    expect(
+      model
+        .request(context)
+        .include.some(item => item.workspacePath === 'work/data')
+    ).toBe(false);
+    // The next choice without folders clears it.
+    model.addDataFiles([{ path: 'work/b.csv', type: 'file' }]);
+    expect(model.dataFilesNotice).toBeNull();
+  });
+
+  it('keeps the data files while the preview switches files', () => {
+    const model = makeModel();
+    model.addDataFiles([{ path: 'work/a.csv', type: 'file' }]);
+    model.selectFile('compose.yaml');
+    model.startEditing();
+    model.setDockerfile('FROM scratch\n');
+    model.selectFile('README.md');
+    expect(model.dataFiles).toEqual(['work/a.csv']);
+    expect(model.request(context).include).toContainEqual({
+      workspacePath: 'work/a.csv',
+      bundlePath: 'data/a.csv'
+    });
   });
 
   it('sends nothing while the form is invalid', async () => {
