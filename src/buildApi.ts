@@ -251,3 +251,19 @@ export class JobFollower {
   private _socketFailures = 0;
   private _timer: ReturnType<typeof setTimeout> | null = null;
 }
+
+/** The server as the build model's backend. */
+export const serverBuildBackend = {
+  startBuild,
+  fetchJob,
+  cancelJob,
+  pushJob,
+  verifyJob,
+  runJob,
+  stopRun,
+  follow(id: string, callbacks: IFollowerCallbacks): () => void {
+    const follower = new JobFollower(id, callbacks);
+    follower.start();
+    return () => follower.stop();
+  }
+};

@@ -3,7 +3,7 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { ICommandPalette } from '@jupyterlab/apputils';
+import { ICommandPalette, Notification } from '@jupyterlab/apputils';
 import { IEditorServices } from '@jupyterlab/codeeditor';
 import { PageConfig } from '@jupyterlab/coreutils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
@@ -16,6 +16,7 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { fetchEngineStatus } from './api';
 import { registerCommands } from './commands';
 import { NotebookAccess } from './notebookAccess';
+import { IPhaseEnd } from './panel/buildModel';
 import { ExportPanel } from './panel/ExportPanel';
 import { ExportPanelModel } from './panel/model';
 import { PLUGIN_ID } from './tokens';
@@ -58,7 +59,34 @@ const plugin: JupyterFrontEndPlugin<void> = {
       PageConfig.getOption('serverRoot') || undefined
     );
     const contents = app.serviceManager.contents;
-    const panel = new ExportPanel(model, trans, {
+    const notifyPhaseEnd = ({ job, phase, ok }: IPhaseEnd) => {
+      const actions = [
+        {
+          label: trans.__('Open log'),
+          callback: () => app.shell.activateById(panel.id)
+        }
+      ];
+      const done: Record<string, string> = {
+        build: trans.__('Image %1 built.', job.image),
+        push: trans.__(
+          'Image pushed as %1.',
+          job.pushed?.reference ?? job.image
+        ),
+        verify: trans.__('Image %1 verified.', job.image)
+      };
+      if (ok) {
+        Notification.success(done[phase] ?? job.message, {
+          autoClose: 8000,
+          actions
+        });
+      } else if (job.state === 'cancelled') {
+        Notification.info(job.message, { autoClose: 5000, actions });
+      } else {
+        Notification.error(job.message, { autoClose: false, actions });
+      }
+    };
+    const panel: ExportPanel = new ExportPanel(model, trans, {
+      notifyPhaseEnd,
       editorServices,
       listNotebooks: async folder => {
         const listing = await contents.get(folder, { content: true });

@@ -6,7 +6,10 @@ import * as React from 'react';
 import { describeEngine } from '../core/engine';
 import { dockerizeIcon } from '../icons';
 import { IEngineReachable } from '../tokens';
-import { BundleModel } from './bundleModel';
+import { serverBuildBackend } from '../buildApi';
+import { BuildModel, IPhaseEnd } from './buildModel';
+import { BuildView, IBuildSource } from './BuildView';
+import { BundleModel, folderOf, formImageReference } from './bundleModel';
 import {
   BundleView,
   DataFilePicker,
@@ -122,6 +125,8 @@ export interface IExportPanelOptions {
   listNotebooks?: NotebookLister;
   /** Opens a file dialog for the bundle's data files (none: no "Add data files…"). */
   pickDataFiles?: DataFilePicker;
+  /** Tells the user a build, push or verify ended (a notification with "Open log"). */
+  notifyPhaseEnd?: (end: IPhaseEnd) => void;
 }
 
 /** An ISO 8601 date without milliseconds: the bundle's `created` label. */
@@ -146,8 +151,14 @@ export class ExportPanel extends ReactWidget {
       listNotebooks: options.listNotebooks ?? null,
       pickDataFiles: options.pickDataFiles ?? null
     };
+    this._notifyPhaseEnd = options.notifyPhaseEnd ?? null;
     // Connected before the view's UseSignal, so the bundle state is ready when it renders.
     model.changed.connect(this._syncBundle, this);
+  }
+
+  /** The build section's state for the current notebook (null before a capture). */
+  get builds(): BuildModel | null {
+    return this._builds;
   }
 
   /** The Dockerfile section's state for the current notebook (null before a capture). */
@@ -170,6 +181,7 @@ export class ExportPanel extends ReactWidget {
     const path = model.notebookPath;
     if (!path) {
       this._bundle = null;
+      this._setBuilds(null);
       return;
     }
     const defaults = {
@@ -181,6 +193,7 @@ export class ExportPanel extends ReactWidget {
       this._bundle.setDefaults(defaults);
     } else if (this._bundle && this._bundle.notebookPath !== path) {
       this._bundle = null;
+      this._setBuilds(null);
     }
     if (!this._bundle && model.capture.kind === 'captured') {
       this._bundle = new BundleModel({
@@ -189,7 +202,51 @@ export class ExportPanel extends ReactWidget {
         defaults,
         trans: this.trans
       });
+      this._setBuilds(new BuildModel(serverBuildBackend));
     }
+  }
+
+  private _setBuilds(builds: BuildModel | null): void {
+    if (this._builds === builds) {
+      return;
+    }
+    this._builds?.dispose();
+    this._builds = builds;
+    if (builds && this._notifyPhaseEnd) {
+      const notify = this._notifyPhaseEnd;
+      builds.phaseEnded.connect((_, end) => notify(end));
+    }
+  }
+
+  /** What the build section builds: the bundle exactly as the download would hold it. */
+  private _buildSource(): IBuildSource {
+    const { model, trans } = this;
+    return {
+      request: () => {
+        const bundle = this._bundle;
+        const capture = model.capture;
+        const plan = model.plan;
+        if (!bundle || capture.kind !== 'captured' || !plan) {
+          return { reason: trans.__('Capture the environment first.') };
+        }
+        const image = formImageReference(bundle.form);
+        if (!image) {
+          return {
+            reason: trans.__('Name the image (Image name above) to build it.')
+          };
+        }
+        if (!bundle.isValid) {
+          return { reason: trans.__('Fix the options marked above first.') };
+        }
+        const request = bundle.request({ snapshot: capture.snapshot, plan });
+        return { request: { ...request, image }, plan };
+      },
+      notebookFolder: () =>
+        model.notebookPath ? folderOf(model.notebookPath) : '',
+      pushDefaults: () => ({ ...model.pushTarget }),
+      engineReachable: () =>
+        model.engine.kind === 'known' && model.engine.status.reachable
+    };
   }
 
   render(): JSX.Element {
@@ -204,6 +261,13 @@ export class ExportPanel extends ReactWidget {
             <NotebookView path={model.notebookPath} trans={trans} />
             <CaptureView model={model} trans={trans} />
             {this._renderBundle()}
+            {this._builds && (
+              <BuildView
+                model={this._builds}
+                source={this._buildSource()}
+                trans={trans}
+              />
+            )}
             <EngineView
               state={model.engine}
               trans={trans}
@@ -241,6 +305,8 @@ export class ExportPanel extends ReactWidget {
   }
 
   private _bundle: BundleModel | null = null;
+  private _builds: BuildModel | null = null;
+  private readonly _notifyPhaseEnd: ((end: IPhaseEnd) => void) | null;
   private _defaultTemplate = 'pip';
   private readonly _bundleServices: IBundleViewServices;
 }
