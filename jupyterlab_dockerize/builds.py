@@ -43,13 +43,12 @@ from .launch import run_locally, stop_locally
 from .push import parse_push_target, run_push
 from .verify import run_verify
 from .wheelhouse import (
-    LOCK_NAME,
-    WHEELHOUSE_DIR,
     WheelhouseRequest,
     download_wheelhouse,
     parse_wheelhouse_request,
+    wheelhouse_entries,
 )
-from .workspace import resolve_workspace_path, show, workspace_file
+from .workspace import resolve_workspace_path, show
 
 T = TypeVar("T")
 LOG = logging.getLogger("jupyterlab_dockerize")
@@ -385,15 +384,13 @@ class BuildService:
         try:
             if request.wheelhouse is not None:
                 house, lock, hashes = download_wheelhouse(
-                    request.wheelhouse, request.spec.files, temp, job, cancellation
+                    request.wheelhouse,
+                    request.spec.files,
+                    temp,
+                    lambda line: job.emit("log", phase="build", text=line),
+                    cancellation,
                 )
-                extra: dict[str, Any] = {
-                    WHEELHOUSE_DIR: None,
-                    f"{WHEELHOUSE_DIR}/{LOCK_NAME}": lock,
-                }
-                for wheel in sorted(house.glob("*.whl")):
-                    extra[f"{WHEELHOUSE_DIR}/{wheel.name}"] = workspace_file(str(wheel), wheel.name)
-                assembly = with_entries(assembly, extra)
+                assembly = with_entries(assembly, wheelhouse_entries(house, lock))
                 job.wheelhouse = hashes
             return self._engine_call(
                 functools.partial(

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from jupyter_core.utils import ensure_async
@@ -21,11 +24,26 @@ from tornado.iostream import StreamClosedError
 from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
 from .builds import BuildService
-from .bundle import BundleLimits, iter_zip, parse_bundle_request, plan_bundle
+from .bundle import (
+    BundleAssembly,
+    BundleLimits,
+    bundle_spec_from,
+    iter_zip,
+    load_request_object,
+    plan_bundle,
+    with_entries,
+)
+from .cancellation import Cancellation, Cancelled
 from .capture import capture_request
 from .config import Dockerize
 from .engine import probe_engine
 from .errors import BadRequest, DockerizeError
+from .wheelhouse import (
+    WheelhouseRequest,
+    download_wheelhouse,
+    parse_wheelhouse_request,
+    wheelhouse_entries,
+)
 
 NAMESPACE = "jupyterlab-dockerize"
 AUTH_RESOURCE = "dockerize"
@@ -101,8 +119,13 @@ class BundleHandler(DockerizeHandler):
 
     _closed = False
 
+    _temp: Path | None = None
+    _cancellation: Cancellation | None = None
+
     def on_connection_close(self) -> None:
         self._closed = True
+        if self._cancellation is not None:
+            self._cancellation.cancel("The download was stopped.")
 
     @web.authenticated
     @authorized
@@ -112,13 +135,51 @@ class BundleHandler(DockerizeHandler):
             max_request_bytes=self.dockerize.bundle_max_request_bytes,
         )
         root = self.settings["server_root_dir"]
+        self._temp: Path | None = None
         try:
-            spec = parse_bundle_request(self.request.body, limits)
+            data = load_request_object(self.request.body, limits)
+            spec = bundle_spec_from(data)
+            wheels = parse_wheelhouse_request(data.get("wheelhouse"), spec.files)
             assembly = await asyncio.to_thread(plan_bundle, root, spec, limits)
+            if wheels is not None:
+                assembly = await self._add_wheelhouse(assembly, spec.files, wheels)
         except DockerizeError as error:
             self.log.info("jupyterlab-dockerize bundle refused: %s", error.message)
             self.send_error_json(error)
+            self._remove_temp()
             return
+        except Cancelled:
+            self._remove_temp()  # the client went away while the wheels came in
+            return
+        try:
+            await self._stream(assembly)
+        finally:
+            self._remove_temp()
+
+    async def _add_wheelhouse(
+        self, assembly: BundleAssembly, files: dict[str, bytes], wheels: WheelhouseRequest
+    ) -> BundleAssembly:
+        """The same offline wheelhouse a build gets, so the downloaded bundle builds too."""
+        builds: BuildService = self.settings[BUILDS_KEY]
+        builds.temp_root.mkdir(parents=True, exist_ok=True)
+        self._temp = Path(tempfile.mkdtemp(prefix="zip-", dir=builds.temp_root))
+        self._cancellation = Cancellation()
+        house, lock, _ = await asyncio.to_thread(
+            download_wheelhouse,
+            wheels,
+            files,
+            self._temp,
+            lambda line: self.log.debug("jupyterlab-dockerize wheelhouse: %s", line),
+            self._cancellation,
+        )
+        return with_entries(assembly, wheelhouse_entries(house, lock))
+
+    def _remove_temp(self) -> None:
+        if self._temp is not None:
+            shutil.rmtree(self._temp, ignore_errors=True)
+            self._temp = None
+
+    async def _stream(self, assembly: BundleAssembly) -> None:
         self.set_header("Content-Type", "application/zip")
         self.set_header("Content-Disposition", f'attachment; filename="{assembly.name}.zip"')
         self.set_header("Cache-Control", "no-store")

@@ -14,13 +14,14 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .cancellation import Cancellation
 from .errors import BadRequest, DockerizeError
-from .jobs import Job
+from .workspace import workspace_file
 
 WHEELHOUSE_DIR = "wheelhouse"
 LOCK_NAME = "requirements.lock"
@@ -77,7 +78,7 @@ def download_wheelhouse(
     request: WheelhouseRequest,
     files: dict[str, bytes],
     work_dir: Path,
-    job: Job,
+    log: Callable[[str], None],
     cancellation: Cancellation,
 ) -> tuple[Path, bytes, list[dict[str, str]]]:
     """Downloads into ``work_dir/wheelhouse``; returns it, the lock file and the hashes."""
@@ -100,11 +101,7 @@ def download_wheelhouse(
         "-r", "requirements.txt",
         *request.extra,
     ]  # fmt: skip
-    job.emit(
-        "log",
-        phase="build",
-        text=f"Downloading wheels for Python {request.python} ({request.platform}).",
-    )
+    log(f"Downloading wheels for Python {request.python} ({request.platform}).")
     env = {**os.environ, "PIP_NO_COLOR": "1"}
     process = subprocess.Popen(  # noqa: S603 - an argument list, no shell
         command,
@@ -126,7 +123,7 @@ def download_wheelhouse(
             line = line.rstrip()
             if line:
                 tail = ([*tail, line])[-6:]
-                job.emit("log", phase="build", text=line)
+                log(line)
         code = process.wait()
     finally:
         if process.poll() is None:
@@ -154,7 +151,7 @@ def download_wheelhouse(
         hashes.append({"file": wheel.name, "sha256": digest})
         name = match.group("name").replace("_", "-")
         lock_lines.append(f"{name}=={match.group('version')} --hash=sha256:{digest}")
-    job.emit("log", phase="build", text=f"{len(hashes)} wheels, hashes recorded.")
+    log(f"{len(hashes)} wheels, hashes recorded.")
     return house, ("\n".join(lock_lines) + "\n").encode(), hashes
 
 
@@ -164,3 +161,11 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1024 * 1024), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def wheelhouse_entries(house: Path, lock: bytes) -> dict[str, Any]:
+    """The bundle entries of a downloaded wheelhouse: the folder, its lock and its wheels."""
+    entries: dict[str, Any] = {WHEELHOUSE_DIR: None, f"{WHEELHOUSE_DIR}/{LOCK_NAME}": lock}
+    for wheel in sorted(house.glob("*.whl")):
+        entries[f"{WHEELHOUSE_DIR}/{wheel.name}"] = workspace_file(str(wheel), wheel.name)
+    return entries

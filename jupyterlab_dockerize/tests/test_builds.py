@@ -216,6 +216,7 @@ async def test_the_websocket_needs_authentication(jp_fetch, jp_http_port, jp_bas
     with pytest.raises(Exception) as refused:
         await websocket_connect(HTTPRequest(url))
     assert "403" in str(refused.value) or "401" in str(refused.value)
+    await wait_for(jp_fetch, job["id"], {"built", "failed"})
 
 
 async def test_bad_requests_get_clear_errors(jp_fetch, notebook):
@@ -248,6 +249,17 @@ async def test_bad_requests_get_clear_errors(jp_fetch, notebook):
     assert status == 400 and "offset" in body["error"]["message"]
     status, body = await call(jp_fetch, job["id"], "push", method="POST", body={"target": "A:b"})
     assert status in {400, 409}
+    await wait_for(jp_fetch, job["id"], {"built", "failed"})
+    status, body = await call(jp_fetch, job["id"], "push", method="POST", body={"target": "A:b"})
+    assert status == 400 and body["error"]["code"] == "invalid_image_reference"
+    status, body = await call(
+        jp_fetch,
+        job["id"],
+        "push",
+        method="POST",
+        body={"target": "a/b:1", "auth": {"username": "u"}},
+    )
+    assert status == 400 and "auth.token" in body["error"]["message"]
 
 
 async def test_an_engine_that_dies_mid_build_fails_the_job_with_a_message(
