@@ -27,8 +27,9 @@ WHEELHOUSE_DIR = "wheelhouse"
 LOCK_NAME = "requirements.lock"
 PYTHON = re.compile(r"^3\.[0-9]{1,2}$")
 PLATFORMS = {"linux/amd64": "x86_64", "linux/arm64": "aarch64"}
-#: glibc of Debian 12 (python:*-slim); pip also accepts every older manylinux tag.
-MANYLINUX = "manylinux_2_36"
+#: glibc of Debian 12 (python:*-slim). pip does not widen a given manylinux_2_N tag to the
+#: older ones, so every glibc from 2.17 up is named (manylinux2014 adds 2010 and 1).
+GLIBC_MINOR = 36
 EXTRA = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*==[A-Za-z0-9.+!_-]+$")
 WHEEL_NAME = re.compile(
     r"^(?P<name>[^-]+)-(?P<version>[^-]+)(-[0-9][^-]*)?-[^-]+-[^-]+-[^-]+\.whl$"
@@ -74,6 +75,38 @@ def parse_wheelhouse_request(raw: Any, files: dict[str, bytes]) -> WheelhouseReq
     return WheelhouseRequest(python, platform, requirements, tuple(extra))
 
 
+def platform_options(arch: str) -> list[str]:
+    tags = [f"manylinux_2_{minor}_{arch}" for minor in range(GLIBC_MINOR, 16, -1)]
+    tags.append(f"manylinux2014_{arch}")
+    return [option for tag in tags for option in ("--platform", tag)]
+
+
+#: A PEP 508 requirement with a URL: ``name @ git+https://...@commit``.
+URL_REQUIREMENT = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)\s*@\s*(\S+)")
+
+
+def split_requirements(text: str) -> tuple[list[str], list[str]]:
+    """(lines pip download takes, URL requirements to build as wheels first).
+
+    A local path (a vendored project) cannot be fetched for another platform: refused.
+    """
+    plain, urls = [], []
+    for raw in text.splitlines():
+        line = raw.split(" #", 1)[0].strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith((".", "/", "file:")) or line.startswith("-e"):
+            raise WheelhouseFailed(
+                f"The offline wheelhouse cannot hold the local project '{line[:80]}'.",
+                "Build without the offline wheelhouse, or publish the project to an index.",
+            )
+        if URL_REQUIREMENT.match(line):
+            urls.append(line)
+        else:
+            plain.append(line)
+    return plain, urls
+
+
 def download_wheelhouse(
     request: WheelhouseRequest,
     files: dict[str, bytes],
@@ -81,31 +114,84 @@ def download_wheelhouse(
     log: Callable[[str], None],
     cancellation: Cancellation,
 ) -> tuple[Path, bytes, list[dict[str, str]]]:
-    """Downloads into ``work_dir/wheelhouse``; returns it, the lock file and the hashes."""
+    """Downloads into ``work_dir/wheelhouse``; returns it, the lock file and the hashes.
+
+    URL requirements (VCS installs at a commit) are built into wheels on this machine
+    first (``pip wheel --no-deps``: right for pure-Python projects), then ``pip download``
+    resolves everything else, and their dependencies, for the image's platform.
+    """
     source = work_dir / "source"
     house = work_dir / WHEELHOUSE_DIR
     source.mkdir(parents=True)
     house.mkdir()
-    (source / "requirements.txt").write_bytes(files[request.requirements])
+    plain, urls = split_requirements(files[request.requirements].decode("utf-8", "replace"))
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--no-input"]
+    if urls:
+        log(f"Building {len(urls)} wheel(s) from version control on this machine.")
+        (source / "urls.txt").write_text("\n".join(urls) + "\n")
+        _run_pip(
+            [
+                *pip,
+                "wheel",
+                "--no-deps",
+                "--progress-bar",
+                "off",
+                "-w",
+                str(house),
+                "-r",
+                "urls.txt",
+            ],
+            source,
+            log,
+            cancellation,
+            request,
+        )
+        for wheel in sorted(house.glob("*.whl")):
+            match = WHEEL_NAME.match(wheel.name)
+            if match:
+                plain.append(f"{match.group('name')}=={match.group('version')}")
+    (source / "requirements.txt").write_text("\n".join(plain) + "\n")
     arch = PLATFORMS[request.platform]
     abi = "cp" + request.python.replace(".", "")
     command = [
-        sys.executable, "-m", "pip", "download",
-        "--disable-pip-version-check", "--no-input", "--progress-bar", "off",
+        *pip, "download", "--progress-bar", "off",
         "--only-binary", ":all:",
         "--python-version", request.python,
         "--implementation", "cp",
         "--abi", abi, "--abi", "abi3", "--abi", "none",
-        "--platform", f"{MANYLINUX}_{arch}",
+        *platform_options(arch),
+        "--find-links", str(house),
         "--dest", str(house),
         "-r", "requirements.txt",
         *request.extra,
     ]  # fmt: skip
     log(f"Downloading wheels for Python {request.python} ({request.platform}).")
+    _run_pip(command, source, log, cancellation, request)
+    hashes = []
+    lock_lines = ["# The exact files in this folder; pip installs them with --require-hashes."]
+    for wheel in sorted(house.glob("*.whl")):
+        match = WHEEL_NAME.match(wheel.name)
+        if not match:
+            continue
+        digest = _sha256(wheel)
+        hashes.append({"file": wheel.name, "sha256": digest})
+        name = match.group("name").replace("_", "-")
+        lock_lines.append(f"{name}=={match.group('version')} --hash=sha256:{digest}")
+    log(f"{len(hashes)} wheels, hashes recorded.")
+    return house, ("\n".join(lock_lines) + "\n").encode(), hashes
+
+
+def _run_pip(
+    command: list[str],
+    cwd: Path,
+    log: Callable[[str], None],
+    cancellation: Cancellation,
+    request: WheelhouseRequest,
+) -> None:
     env = {**os.environ, "PIP_NO_COLOR": "1"}
     process = subprocess.Popen(  # noqa: S603 - an argument list, no shell
         command,
-        cwd=source,
+        cwd=cwd,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,
@@ -122,7 +208,7 @@ def download_wheelhouse(
                 break
             line = line.rstrip()
             if line:
-                tail = ([*tail, line])[-6:]
+                tail = [*tail, line][-6:]
                 log(line)
         code = process.wait()
     finally:
@@ -131,28 +217,14 @@ def download_wheelhouse(
             process.wait()
     cancellation.check()
     if code != 0:
-        reason = next(
-            (line for line in reversed(tail) if "ERROR" in line), tail[-1] if tail else ""
-        )
+        errors = [line for line in tail if "ERROR" in line]
+        reason = errors[-1] if errors else (tail[-1] if tail else "")
         raise WheelhouseFailed(
-            f"pip could not download every wheel for Python {request.python} "
+            f"pip could not get every wheel for Python {request.python} "
             f"({request.platform}): {reason}",
-            "A package may have no binary wheel for that Python and platform, or come from a "
-            "VCS or a local folder: build without the offline wheelhouse, or pin a version "
-            "that has wheels.",
+            "A package may have no binary wheel for that Python and platform: build "
+            "without the offline wheelhouse, or pin a version that has wheels.",
         )
-    hashes = []
-    lock_lines = ["# The exact files in this folder; pip installs them with --require-hashes."]
-    for wheel in sorted(house.glob("*.whl")):
-        match = WHEEL_NAME.match(wheel.name)
-        if not match:
-            continue
-        digest = _sha256(wheel)
-        hashes.append({"file": wheel.name, "sha256": digest})
-        name = match.group("name").replace("_", "-")
-        lock_lines.append(f"{name}=={match.group('version')} --hash=sha256:{digest}")
-    log(f"{len(hashes)} wheels, hashes recorded.")
-    return house, ("\n".join(lock_lines) + "\n").encode(), hashes
 
 
 def _sha256(path: Path) -> str:
