@@ -12,7 +12,9 @@ Figures (compare the ratios; the seconds are context):
 - seed_recipe_rebuild_over_ours: the blog recipe's rebuild after the same edit over ours;
 - image_overhead_pct / seed_recipe_overhead_pct: (image size - floor) / floor x 100, where
   the floor is the base image plus the installed packages;
-- uv_over_pip_cold_build: the uv template's cold build over the pip template's.
+- uv_over_pip_cold_build: the uv template's cold build over the pip template's. Both
+  images hold the same packages with their bytecode (pip compiles at install, the uv
+  template asks for it with --compile-bytecode); uv_image_mb also counts uv itself.
 
 The floor is computed from layer sizes, not from a third build: our pip layer runs exactly
 `pip install --no-cache-dir -r requirements.txt jupyterlab==X` on the base, which is the

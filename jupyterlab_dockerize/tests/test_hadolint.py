@@ -20,7 +20,7 @@ import pytest
 from .conftest import in_ci
 from .generator import GeneratorUnavailable, run_node
 
-TEMPLATES = ("pip", "uv", "docker-stacks", "custom")
+TEMPLATES = ("pip", "uv", "conda", "docker-stacks", "custom")
 UIS = ("lab", "notebook")
 APT = ((), ("git", "libgomp1"))
 EXTRAS = (

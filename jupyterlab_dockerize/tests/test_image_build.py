@@ -1,13 +1,16 @@
 """A generated bundle builds and runs on the real engine.
 
 The TypeScript core (generator.py) turns a small real snapshot (the venv fixture, kept to
-six and python-dateutil) and a notebook into a pip-template bundle. The engine builds it
-unchanged, with network mode host and pip pointed at a local wheel index on 127.0.0.1 through
-the Dockerfile's PIP_INDEX_URL / PIP_TRUSTED_HOST build arguments (containers here cannot
-reach PyPI; the wheels are downloaded once by the host's pip and cached). The image then runs
-JupyterLab on a free loopback port, and the test checks what the Dockerfile promises: token
-auth, uid 1000, the /data and /notebooks volumes, the notebook in /notebooks, a working
-HEALTHCHECK probe.
+six and python-dateutil) and a notebook into a pip-template and a uv-template bundle. The
+engine builds each unchanged, with network mode host and pip (and uv) pointed at a local wheel
+index on 127.0.0.1 through the Dockerfile's PIP_INDEX_URL / PIP_TRUSTED_HOST build arguments
+(containers here cannot reach PyPI; the wheels are downloaded once by the host's pip and
+cached). The image then runs JupyterLab on a free loopback port, and the test checks what the
+Dockerfile promises: token auth, uid 1000, the /data and /notebooks volumes, the notebook in
+/notebooks, a working HEALTHCHECK probe, and bytecode compiled at install.
+
+The conda template cannot be built here: neither Docker Hub (its micromamba base) nor a conda
+channel is reachable.
 """
 
 from __future__ import annotations
@@ -79,8 +82,8 @@ def _http(url: str, token: str | None = None) -> int:
         return error.code
 
 
-@pytest.fixture(scope="module")
-def bundle(tmp_path_factory) -> tuple[dict, Path]:
+@pytest.fixture(scope="module", params=["pip", "uv"])
+def bundle(request, tmp_path_factory) -> tuple[dict, Path]:
     snapshot = json.loads(FIXTURE.read_text())
     snapshot["distributions"] = [d for d in snapshot["distributions"] if d["name"] in KEEP]
     workspace = tmp_path_factory.mktemp("workspace")
@@ -92,7 +95,7 @@ def bundle(tmp_path_factory) -> tuple[dict, Path]:
                 "snapshot": snapshot,
                 "notebooks": ["analysis/Dates.ipynb"],
                 "options": {
-                    "template": "pip",
+                    "template": request.param,
                     "ui": "lab",
                     "created": "2025-01-02T03:04:05Z",
                     "generatorVersion": "0.0.0",
@@ -107,15 +110,17 @@ def bundle(tmp_path_factory) -> tuple[dict, Path]:
 
 
 def _requirement_lines(spec: dict) -> list[str]:
-    """requirements.txt's requirements plus the Jupyter pin the RUN line adds."""
+    """requirements.txt's requirements plus what the RUN lines add (the Jupyter pin, uv)."""
     lines = [
         line
         for line in spec["files"]["requirements.txt"].splitlines()
         if line and not line.startswith("#")
     ]
     for line in spec["files"]["Dockerfile"].splitlines():
-        if line.startswith("RUN pip install --no-cache-dir -r requirements.txt"):
+        if line.startswith("RUN ") and " -r requirements.txt" in line:
             lines += line.split("requirements.txt", 1)[1].split()
+        elif line.startswith("RUN pip install --no-cache-dir uv=="):
+            lines.append(line.split()[-1])
     return lines
 
 
@@ -209,6 +214,15 @@ def test_generated_bundle_builds_and_runs(engine_host: str, bundle: tuple[dict, 
         assert run("ls", "/notebooks") == (0, "Dates.ipynb\n")
         code, output = run("python3", "-c", "import dateutil, six; print(dateutil.__version__)")
         assert (code, output.strip()) == (0, "4.0.0")
+        # Bytecode compiled at install (pip does, uv with --compile-bytecode): uid 1000
+        # cannot write __pycache__ in root's site-packages at run time.
+        code, output = run(
+            "python3",
+            "-c",
+            "import pathlib, dateutil;"
+            "print(len(list(pathlib.Path(dateutil.__file__).parent.glob('__pycache__/*.pyc'))))",
+        )
+        assert code == 0 and int(output) > 5, output
         mounts = {m["Destination"] for m in client.inspect_container(container)["Mounts"]}
         assert {"/data", "/notebooks"} <= mounts
         # Jupyter serves /notebooks: the notebook is listed at the root of its contents API.

@@ -13,11 +13,13 @@ import {
   IDockerfileParts,
   JUPYTER_PORT,
   JUPYTERLAB_VERSION,
+  MICROMAMBA_IMAGE,
   NOTEBOOK_VERSION,
   renderDockerfile
 } from './dockerfile';
 import { APT_PACKAGE, ENV_NAME, isCleanAbsolutePath } from './dockerfileQuote';
 import { hasControls } from './guards';
+import { isValidName } from './pep508';
 import { renderEnvironmentYml, yamlScalar } from './environmentYml';
 import {
   IImageReference,
@@ -49,12 +51,10 @@ function parseImageReference(text: string): IImageReference | null {
   };
 }
 
-export type BundleTemplate =
-  'pip' | 'uv' | 'docker-stacks' | 'custom' | 'conda';
+export type BundleTemplate = DockerfileTemplate;
 
-/** The templates generateBundle supports; the others throw BundleTemplateError. */
-export const BUNDLE_TEMPLATES: readonly DockerfileTemplate[] =
-  DOCKERFILE_TEMPLATES;
+/** The templates generateBundle supports; anything else throws BundleTemplateError. */
+export const BUNDLE_TEMPLATES: readonly BundleTemplate[] = DOCKERFILE_TEMPLATES;
 
 export interface IBundleOptions {
   template: BundleTemplate;
@@ -100,7 +100,7 @@ export interface IBundleSpec {
   warnings: string[];
 }
 
-/** Thrown for a template generateBundle does not support (yet). */
+/** Thrown for a template name generateBundle does not know. */
 export class BundleTemplateError extends Error {
   constructor(template: unknown) {
     super(
@@ -132,6 +132,12 @@ function show(value: string, max = 60): string {
         : `\\u{${code.toString(16)}}`;
   }
   return `\`${text}${chars.length > max ? '...' : ''}\``;
+}
+
+/** Names for a sentence: the first few, then how many more. */
+function clip(names: readonly string[], max = 5): string {
+  const shown = names.slice(0, max).join(', ');
+  return names.length > max ? `${shown} and ${names.length - max} more` : shown;
 }
 
 function uniqueSorted(values: readonly string[]): string[] {
@@ -276,6 +282,9 @@ function resolveBase(
   const slim = `python:${python.version}-slim`;
   if (template === 'docker-stacks') {
     return `quay.io/jupyter/base-notebook:python-${python.minor}`;
+  }
+  if (template === 'conda') {
+    return MICROMAMBA_IMAGE;
   }
   if (template !== 'custom') {
     return slim;
@@ -423,11 +432,11 @@ function localName(text: string): string {
 
 const PLACEHOLDER = '<user>/<image>:<tag>';
 
-function renderDockerignore(vendor: string[]): string {
+function renderDockerignore(conda: boolean, vendor: string[]): string {
   return [
     '# Only what the Dockerfile copies goes into the build context.',
     '*',
-    '!requirements.txt',
+    conda ? '!environment.yml' : '!requirements.txt',
     '!notebooks',
     '!data',
     ...vendor.map(path => `!${path}`),
@@ -479,6 +488,7 @@ interface IReadmeParts {
   local: string;
   image: IImageReference | null;
   imageName: string;
+  /** The bundle has an environment.yml. */
   conda: boolean;
   apt: boolean;
 }
@@ -497,7 +507,15 @@ function renderReadme(parts: IReadmeParts): string {
     '## Contents',
     '',
     '- `Dockerfile`: the image.',
-    '- `requirements.txt`: the Python packages, pinned to the versions the kernel ran.',
+    ...(parts.template === 'conda'
+      ? [
+          '- `environment.yml`: the conda environment the image installs with micromamba,',
+          '  pinned to the versions the kernel ran; the build downloads from its channels.',
+          '- `requirements.txt`: the same Python packages for pip (the image does not use it).'
+        ]
+      : [
+          '- `requirements.txt`: the Python packages, pinned to the versions the kernel ran.'
+        ]),
     '- `notebooks/`: the notebooks, copied to `/notebooks`:',
     ...parts.notebooks.map(name => `  - \`${name}\``),
     '- `data/`: data files, copied to `/data`.',
@@ -602,12 +620,34 @@ export function generateBundle(input: IBundleInput): IBundleSpec {
   }
   vendor.sort((a, b) => order(a.bundlePath, b.bundlePath));
 
+  // The Jupyter that serves the notebook, when the environment lacks it: on the install
+  // line, or for conda in environment.yml (which checks its own list).
+  const jupyter: [string, string] =
+    ui === 'notebook'
+      ? ['notebook', NOTEBOOK_VERSION]
+      : ['jupyterlab', JUPYTERLAB_VERSION];
   let jupyterPin: string | null = null;
-  if (kind !== 'docker-stacks') {
-    if (ui === 'notebook' && !hasLine(plan, 'notebook')) {
-      jupyterPin = `notebook==${NOTEBOOK_VERSION}`;
-    } else if (ui === 'lab' && !hasLine(plan, 'jupyterlab')) {
-      jupyterPin = `jupyterlab==${JUPYTERLAB_VERSION}`;
+  if (
+    kind !== 'docker-stacks' &&
+    kind !== 'conda' &&
+    !hasLine(plan, jupyter[0])
+  ) {
+    jupyterPin = `${jupyter[0]}==${jupyter[1]}`;
+  }
+  if (kind !== 'conda') {
+    const condaOnly = (plan?.entries ?? [])
+      .filter(
+        entry =>
+          entry.source === 'conda' &&
+          entry.status === 'warning' &&
+          entry.line === null &&
+          isValidName(entry.name)
+      )
+      .map(entry => entry.name);
+    if (condaOnly.length) {
+      warnings.push(
+        `Installed by conda, with no release on the package index, so pip will not install them (they are left out of requirements.txt): ${clip(condaOnly)}. The conda template installs them from their channels.`
+      );
     }
   }
 
@@ -668,7 +708,7 @@ export function generateBundle(input: IBundleInput): IBundleSpec {
   };
 
   const files: Record<string, string> = {
-    '.dockerignore': renderDockerignore(parts.vendor),
+    '.dockerignore': renderDockerignore(kind === 'conda', parts.vendor),
     Dockerfile: renderDockerfile(parts),
     'README.md': renderReadme({
       title,
@@ -678,7 +718,7 @@ export function generateBundle(input: IBundleInput): IBundleSpec {
       local,
       image,
       imageName,
-      conda: Boolean(snapshot?.conda),
+      conda: Boolean(snapshot?.conda) || kind === 'conda',
       apt: aptPackages.length > 0
     }),
     'compose.yaml': renderCompose(image, imageName),
@@ -689,8 +729,16 @@ export function generateBundle(input: IBundleInput): IBundleSpec {
   if (aptPackages.length) {
     files['apt.txt'] = `${aptPackages.join('\n')}\n`;
   }
-  if (snapshot?.conda) {
-    files['environment.yml'] = renderEnvironmentYml(snapshot, plan);
+  if (kind === 'conda') {
+    files['environment.yml'] = renderEnvironmentYml(snapshot, plan, {
+      python: python.version,
+      ensure: [jupyter],
+      fallbackChannel: 'conda-forge'
+    });
+  } else if (snapshot?.conda) {
+    files['environment.yml'] = renderEnvironmentYml(snapshot, plan, {
+      python: python.version
+    });
   }
   if (!notebooks.includes.length) {
     files['notebooks/.gitkeep'] = '';

@@ -3,9 +3,9 @@
  * the caller's options and the snapshot and builds an IDockerfileParts).
  *
  * Layer order, for fast rebuilds: OS packages and the non-root user → the package
- * installer → requirements.txt (and vendored projects) → pip install → environment →
- * notebooks and data → VOLUME → metadata → WORKDIR, USER 1000, CMD. Editing a notebook
- * only rebuilds the layers after the requirements.
+ * installer → requirements.txt or environment.yml (and vendored projects) → install →
+ * environment → metadata → WORKDIR, USER 1000, CMD → notebooks and data → VOLUME.
+ * Editing a notebook only rebuilds the last three steps.
  *
  * Works with the classic builder: no `# syntax=` line, no RUN --mount, no heredocs. The
  * first line is a fixed comment, so no value can become a parser directive; every value
@@ -21,12 +21,13 @@ import {
   jsonArray
 } from './dockerfileQuote';
 
-/** Templates with a finished Dockerfile (conda is not one yet). */
-export type DockerfileTemplate = 'pip' | 'uv' | 'docker-stacks' | 'custom';
+export type DockerfileTemplate =
+  'pip' | 'uv' | 'conda' | 'docker-stacks' | 'custom';
 
 export const DOCKERFILE_TEMPLATES: readonly DockerfileTemplate[] = [
   'pip',
   'uv',
+  'conda',
   'docker-stacks',
   'custom'
 ];
@@ -39,6 +40,8 @@ export const DOCKERFILE_TEMPLATES: readonly DockerfileTemplate[] = [
 export const JUPYTERLAB_VERSION = '4.6.6';
 export const NOTEBOOK_VERSION = '7.6.5';
 export const UV_VERSION = '0.13.9';
+/** The conda template's base: micromamba on Debian 12, an empty base environment. */
+export const MICROMAMBA_IMAGE = 'mambaorg/micromamba:2.5.0-debian12-slim';
 
 /** The uid of the user that runs Jupyter (docker-stacks' and Binder's NB_UID). */
 export const NB_UID = 1000;
@@ -57,9 +60,12 @@ export interface IDockerfileParts {
   volumes: string[];
   /** Environment variables (names match ENV_NAME), sorted by name. */
   env: [string, string][];
-  /** The "vendor/<name>" directories to copy next to requirements.txt. */
+  /** The "vendor/<name>" directories to copy next to requirements.txt (environment.yml). */
   vendor: string[];
-  /** A `name==version` to install with the requirements, or null when they pin it. */
+  /**
+   * A `name==version` to install with the requirements, or null when they pin it (and
+   * always for conda, whose environment.yml carries the pin).
+   */
   jupyterPin: string | null;
   ui: 'lab' | 'notebook';
   /** LABEL keys (constants) and values (any text; quoted). */
@@ -115,7 +121,7 @@ function check(parts: IDockerfileParts): void {
   }
   if (
     parts.jupyterPin !== null &&
-    !/^[a-z]+==[0-9.]+$/.test(parts.jupyterPin)
+    (parts.template === 'conda' || !/^[a-z]+==[0-9.]+$/.test(parts.jupyterPin))
   ) {
     bad('jupyter pin');
   }
@@ -124,11 +130,32 @@ function check(parts: IDockerfileParts): void {
   }
 }
 
+/** In micromamba's image: its user, and the prefix of its base environment. */
+const MAMBA_USER = 'mambauser';
+const MAMBA_PREFIX = '/opt/conda';
+
+const CONDA_USER = [
+  `# The name stays ${MAMBA_USER}: the image's entrypoint refuses to start when MAMBA_USER`,
+  '# differs from the name it recorded in /etc/arg_mamba_user. chown then hands the user',
+  `# the base environment (${MAMBA_PREFIX}) and its home under the new ids.`
+];
+
+const CONDA_PATH = [
+  '# The base environment first on PATH: the image activates it only in its entrypoint, which',
+  '# HEALTHCHECK and docker exec do not go through.'
+];
+
+const CONDA_INSTALL = [
+  '# micromamba installs the conda packages, then runs pip in this folder for the pip:',
+  '# section, so its ./vendor paths resolve here; no package cache stays in the layer.'
+];
+
 /** The Dockerfile text (LF line endings, final newline). */
 export function renderDockerfile(parts: IDockerfileParts): string {
   check(parts);
   const stacks = parts.template === 'docker-stacks';
-  // docker-stacks images give jovyan the group users (100); elsewhere jovyan's own group.
+  const conda = parts.template === 'conda';
+  // docker-stacks images give jovyan the group users (100); elsewhere the user's own group.
   const owner = stacks ? `${NB_UID}:100` : `${NB_UID}:${NB_UID}`;
   const dirs = ['/data', '/notebooks', ...parts.volumes];
   const out: string[] = [
@@ -142,14 +169,17 @@ export function renderDockerfile(parts: IDockerfileParts): string {
     out.push(
       stacks
         ? '# Root for the system steps; the image switches back to jovyan below.'
-        : '# Root for the system steps, whatever user the base image ends with.',
+        : conda
+          ? `# Root for the system steps; the image switches back to ${MAMBA_USER} below.`
+          : '# Root for the system steps, whatever user the base image ends with.',
       'USER 0',
       ''
     );
   }
 
   const system: string[] = [];
-  if (parts.aptPackages.length) {
+  const apt = parts.aptPackages.length > 0;
+  if (apt) {
     system.push(
       'apt-get update',
       `apt-get install -y --no-install-recommends ${parts.aptPackages.join(' ')}`,
@@ -159,13 +189,25 @@ export function renderDockerfile(parts: IDockerfileParts): string {
   const bundleDir = '/opt/bundle';
   if (stacks) {
     out.push(
-      parts.aptPackages.length
+      apt
         ? '# OS packages, then the folders jovyan (already in the image) works in.'
         : '# The folders jovyan (already in the image) works in.'
     );
+  } else if (conda) {
+    out.push(
+      apt
+        ? `# OS packages, then micromamba's user on uid ${NB_UID} (as in Jupyter's images) and its folders.`
+        : `# micromamba's user on uid ${NB_UID} (as in Jupyter's images) and its folders.`,
+      ...CONDA_USER
+    );
+    system.push(
+      `usermod --uid ${NB_UID} ${MAMBA_USER}`,
+      `groupmod --gid ${NB_UID} ${MAMBA_USER}`,
+      `chown -R ${owner} ${MAMBA_PREFIX} /home/${MAMBA_USER}`
+    );
   } else {
     out.push(
-      parts.aptPackages.length
+      apt
         ? `# OS packages, then a non-root user (uid ${NB_UID}, as in Jupyter's images) and its folders.`
         : `# A non-root user (uid ${NB_UID}, as in Jupyter's images) and its folders.`
     );
@@ -176,17 +218,28 @@ export function renderDockerfile(parts: IDockerfileParts): string {
         : useradd
     );
   }
-  const owned = stacks ? [...dirs, bundleDir] : dirs;
+  // The installing user (not root) must own /opt/bundle where it runs as uid 1000: micromamba
+  // writes its pip requirements file there and pip builds vendored projects in place.
+  const owned = stacks || conda ? [...dirs, bundleDir] : dirs;
   system.push(
     `mkdir -p ${owned.join(' ')}`,
     `chown ${owner} ${owned.join(' ')}`
   );
-  if (parts.aptPackages.length) {
+  if (apt) {
     out.push(...APT_IGNORE.map(dockerComment), '# hadolint ignore=DL3008');
   }
   out.push(runLines(system), '');
 
-  if (stacks) {
+  if (conda) {
+    out.push(
+      ...CONDA_PATH,
+      `ENV MAMBA_USER_ID=${NB_UID} MAMBA_USER_GID=${NB_UID} PATH=${MAMBA_PREFIX}/bin:$PATH`,
+      '',
+      `# micromamba runs as ${MAMBA_USER} (uid ${NB_UID}): the environment stays its own, so %pip install works.`,
+      `USER ${NB_UID}`,
+      ''
+    );
+  } else if (stacks) {
     out.push(
       '# pip runs as jovyan (NB_UID), so the conda environment keeps its owner.',
       `USER ${NB_UID}`,
@@ -202,15 +255,28 @@ export function renderDockerfile(parts: IDockerfileParts): string {
   if (parts.template === 'uv') {
     out.push(...mirror, `RUN pip install --no-cache-dir uv==${UV_VERSION}`);
   }
-  const chown = stacks ? `--chown=${owner} ` : '';
-  out.push(`COPY ${chown}${jsonArray(['requirements.txt', './'])}`);
+  const chown = stacks || conda ? `--chown=${owner} ` : '';
+  out.push(
+    `COPY ${chown}${jsonArray([conda ? 'environment.yml' : 'requirements.txt', './'])}`
+  );
   for (const path of parts.vendor) {
     out.push(`COPY ${chown}${jsonArray([path, `${path}/`])}`);
   }
   const extra = parts.jupyterPin ? ` ${parts.jupyterPin}` : '';
   if (parts.template === 'uv') {
+    // pip compiles bytecode at install, uv only when asked: without it every start
+    // recompiles, since uid 1000 cannot write __pycache__ in root's site-packages.
     out.push(
-      `RUN ${UV_INDEX} uv pip install --system --no-cache -r requirements.txt${extra}`
+      `RUN ${UV_INDEX} uv pip install --system --no-cache --compile-bytecode -r requirements.txt${extra}`
+    );
+  } else if (conda) {
+    out.push(
+      ...mirror,
+      ...CONDA_INSTALL,
+      runLines([
+        'PIP_NO_CACHE_DIR=1 micromamba install -y -n base -f environment.yml',
+        'micromamba clean --all --yes'
+      ])
     );
   } else if (stacks) {
     out.push(

@@ -22,6 +22,21 @@ import { ICondaPackage, IEnvironmentSnapshot } from './snapshot';
 export interface IEnvironmentYmlOptions {
   /** The environment's `name:`; omitted when not given (`conda env update -f` needs none). */
   name?: string;
+  /**
+   * The Python version to pin instead of the kernel's ("3.12" or "3.12.4"; anything else
+   * is ignored); the channel stays the one python came from.
+   */
+  python?: string;
+  /**
+   * Conda packages to add as `name=version` when the environment lists no package of
+   * that name (conda or pip): the Jupyter the image needs to serve the notebook.
+   */
+  ensure?: readonly (readonly [string, string])[];
+  /**
+   * The channel to list when the environment gives none (a venv kernel): micromamba has
+   * no default channel.
+   */
+  fallbackChannel?: string;
 }
 
 const YAML_RESERVED = new Set([
@@ -153,7 +168,9 @@ const order = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  *   distributions whose conda package or channel cannot be written), with `pip` itself
  *   listed before it as conda asks;
  * - a conda-installed distribution whose release is missing from PyPI (a warning in
- *   requirements.txt) is still listed here: conda can install it.
+ *   requirements.txt) is still listed here: conda can install it;
+ * - `options.ensure` packages are added, sorted with the others and from the first
+ *   channel, only when the environment lists nothing of that name.
  */
 export function renderEnvironmentYml(
   snapshot: IEnvironmentSnapshot,
@@ -165,6 +182,7 @@ export function renderEnvironmentYml(
   const condaDeps: ICondaDependency[] = [];
   const pipLines: string[] = [];
   const skipped: string[] = [];
+  const listed = new Set<string>();
   const entries = [...plan.entries].sort((a, b) => order(a.name, b.name));
   for (const entry of entries) {
     if (entry.status === 'excluded') {
@@ -180,13 +198,25 @@ export function renderEnvironmentYml(
         : null;
     if (dependency) {
       condaDeps.push(dependency);
+      listed.add(entry.name);
     } else if (entry.line !== null && isSafeLine(entry.line)) {
       pipLines.push(entry.line);
+      listed.add(entry.name);
     } else if (valid && entry.source === 'conda') {
       skipped.push(entry.name);
     }
   }
 
+  for (const [name, version] of options.ensure ?? []) {
+    if (
+      CONDA_NAME.test(name) &&
+      CONDA_VERSION.test(version) &&
+      !listed.has(name)
+    ) {
+      // No channel of its own: it comes from the first channel of the file.
+      condaDeps.push({ name, version, channel: '' });
+    }
+  }
   condaDeps.sort((a, b) => order(a.name, b.name));
 
   let python = condaDependency(packages.get('python'));
@@ -201,16 +231,31 @@ export function renderEnvironmentYml(
       channel: ''
     };
   }
+  if (
+    typeof options.python === 'string' &&
+    /^[0-9]+\.[0-9]+(?:\.[0-9]+)?$/.test(options.python)
+  ) {
+    python = { ...python, version: options.python };
+  }
 
   const counts = new Map<string, number>();
   for (const dependency of condaDeps) {
-    counts.set(dependency.channel, (counts.get(dependency.channel) ?? 0) + 1);
+    if (dependency.channel) {
+      counts.set(dependency.channel, (counts.get(dependency.channel) ?? 0) + 1);
+    }
   }
   const channels = [...counts.keys()]
     .filter(channel => channel !== python!.channel)
     .sort((a, b) => (counts.get(b) ?? 0) - (counts.get(a) ?? 0) || order(a, b));
   if (python.channel) {
     channels.unshift(python.channel);
+  }
+  const fallback =
+    options.fallbackChannel !== undefined
+      ? condaChannel(options.fallbackChannel)
+      : null;
+  if (!channels.length && fallback) {
+    channels.push(fallback);
   }
   const first = channels[0];
   const spec = (dependency: ICondaDependency) => {

@@ -332,6 +332,77 @@ describe('renderEnvironmentYml', () => {
     });
   });
 
+  it('adds the Jupyter the image needs, the Python override and a fallback channel', () => {
+    const venv = snapshot([dist('requests', '2.31.0')], null);
+    const options = {
+      python: '3.12',
+      ensure: [['jupyterlab', '4.6.6']] as [string, string][],
+      fallbackChannel: 'conda-forge'
+    };
+    expect(
+      readYml(renderEnvironmentYml(venv, translateRequirements(venv), options))
+    ).toEqual({
+      name: null,
+      channels: ['conda-forge'],
+      dependencies: ['python=3.12', 'jupyterlab=4.6.6', 'pip'],
+      pip: ['requests==2.31.0']
+    });
+    // Listed already, by conda or by pip: not added again.
+    const withLab = snapshot([dist('jupyterlab', '4.2.0')], null);
+    expect(
+      readYml(
+        renderEnvironmentYml(withLab, translateRequirements(withLab), options)
+      ).dependencies
+    ).toEqual(['python=3.12', 'pip']);
+    const condaLab = snapshot(
+      [condaDist('jupyterlab', '4.2.0')],
+      [pkg('python', '3.11.8'), pkg('jupyterlab', '4.2.0')]
+    );
+    expect(
+      readYml(
+        renderEnvironmentYml(condaLab, translateRequirements(condaLab), options)
+      )
+    ).toEqual({
+      name: null,
+      channels: ['conda-forge'],
+      dependencies: ['python=3.12', 'jupyterlab=4.2.0'],
+      pip: []
+    });
+    // python keeps its channel; the added package comes from the first one.
+    const bioPython = snapshot([], [pkg('python', '3.11.8', 'bioconda')]);
+    expect(
+      readYml(
+        renderEnvironmentYml(bioPython, translateRequirements(bioPython), {
+          ...options,
+          python: undefined
+        })
+      )
+    ).toEqual({
+      name: null,
+      channels: ['bioconda'],
+      dependencies: ['python=3.11.8', 'jupyterlab=4.6.6'],
+      pip: []
+    });
+    // Invalid values are ignored, never written.
+    expect(
+      readYml(
+        renderEnvironmentYml(venv, translateRequirements(venv), {
+          python: '3.12\n- evil',
+          ensure: [
+            ['x\n- evil', '1'],
+            ['jupyterlab', '4.6.6 #']
+          ],
+          fallbackChannel: 'file:///srv/channel'
+        })
+      )
+    ).toEqual({
+      name: null,
+      channels: [],
+      dependencies: ['python=3.11.8', 'pip'],
+      pip: ['requests==2.31.0']
+    });
+  });
+
   it('writes a name only through the quoter', () => {
     const venv = snapshot([], null);
     const text = renderEnvironmentYml(venv, translateRequirements(venv), {
@@ -402,7 +473,12 @@ describe('renderEnvironmentYml', () => {
       fc.property(
         fc.array(entry, { maxLength: 8 }),
         nasty,
-        (items, pythonVersion) => {
+        fc.record({
+          python: nasty,
+          ensure: fc.array(fc.tuple(nasty, nasty), { maxLength: 3 }),
+          fallbackChannel: nasty
+        }),
+        (items, pythonVersion, more) => {
           const distributions = items.map(item =>
             dist('x', item.version, {
               name: item.name,
@@ -418,7 +494,7 @@ describe('renderEnvironmentYml', () => {
           const text = renderEnvironmentYml(
             environment,
             translateRequirements(environment),
-            { name: pythonVersion }
+            { name: pythonVersion, ...more }
           );
           const parsed = readYml(text);
           for (const channel of parsed.channels) {
