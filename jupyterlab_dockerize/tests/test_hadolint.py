@@ -32,6 +32,7 @@ EXTRAS = (
     },
 )
 VENDOR = (False, True)
+WHEELHOUSE = (False, True)
 
 MATRIX = [
     {
@@ -39,9 +40,14 @@ MATRIX = [
         "ui": ui,
         "aptPackages": list(apt),
         "vendor": vendor,
+        "wheelhouse": wheelhouse,
         **extra,
     }
-    for template, ui, apt, extra, vendor in itertools.product(TEMPLATES, UIS, APT, EXTRAS, VENDOR)
+    for template, ui, apt, extra, vendor, wheelhouse in itertools.product(
+        TEMPLATES, UIS, APT, EXTRAS, VENDOR, WHEELHOUSE
+    )
+    # The wheelhouse changes the install step only: every template once, with everything.
+    if not wheelhouse or (apt and extra and not vendor and ui == "lab")
 ]
 
 NODE_SCRIPT = r"""
@@ -84,6 +90,8 @@ def _case_id(case: dict) -> str:
     parts.append("apt" if case["aptPackages"] else "no-apt")
     parts.append("extras" if "env" in case else "plain")
     parts.append("vendor" if case["vendor"] else "no-vendor")
+    if case["wheelhouse"]:
+        parts.append("wheelhouse")
     return "-".join(parts)
 
 

@@ -13,6 +13,7 @@ import {
   IDockerfileParts,
   JUPYTER_PORT,
   JUPYTERLAB_VERSION,
+  WHEELHOUSE_DIR,
   MICROMAMBA_IMAGE,
   NOTEBOOK_VERSION,
   renderDockerfile
@@ -75,6 +76,11 @@ export interface IBundleOptions {
   created: string;
   /** This extension's version, for a label. */
   generatorVersion: string;
+  /**
+   * Install offline from a wheelhouse the server downloads into the bundle (every wheel
+   * pinned by hash); not for the conda template.
+   */
+  wheelhouse?: boolean;
 }
 
 export interface IBundleInput {
@@ -92,12 +98,26 @@ export interface IBundleInclude {
   bundlePath: string;
 }
 
+/** What the server downloads into wheelhouse/ (POST bundle and builds, "wheelhouse"). */
+export interface IWheelhouseSpec {
+  /** X.Y of the image's Python. */
+  python: string;
+  /** Docker platform of the image (linux/amd64 when the kernel's is unknown). */
+  platform: string;
+  /** The bundle file with the requirements. */
+  requirements: string;
+  /** name==version pins the Dockerfile needs besides them (Jupyter). */
+  extra: string[];
+}
+
 export interface IBundleSpec {
   /** Path in the bundle → exact text. */
   files: Record<string, string>;
   /** Workspace files and folders to copy into the bundle, sorted by bundlePath. */
   include: IBundleInclude[];
   warnings: string[];
+  /** Set when the Dockerfile installs from a wheelhouse the server must add. */
+  wheelhouse?: IWheelhouseSpec;
 }
 
 /** Thrown for a template name generateBundle does not know. */
@@ -432,11 +452,16 @@ function localName(text: string): string {
 
 const PLACEHOLDER = '<user>/<image>:<tag>';
 
-function renderDockerignore(conda: boolean, vendor: string[]): string {
+function renderDockerignore(
+  conda: boolean,
+  vendor: string[],
+  wheelhouse: boolean
+): string {
   return [
     '# Only what the Dockerfile copies goes into the build context.',
     '*',
     conda ? '!environment.yml' : '!requirements.txt',
+    ...(wheelhouse ? [`!${WHEELHOUSE_DIR}`] : []),
     '!notebooks',
     '!data',
     ...vendor.map(path => `!${path}`),
@@ -626,6 +651,12 @@ export function generateBundle(input: IBundleInput): IBundleSpec {
     ui === 'notebook'
       ? ['notebook', NOTEBOOK_VERSION]
       : ['jupyterlab', JUPYTERLAB_VERSION];
+  const wheelhouse = options.wheelhouse === true && kind !== 'conda';
+  if (options.wheelhouse === true && kind === 'conda') {
+    warnings.push(
+      'The offline wheelhouse holds Python wheels only; the conda template installs from its channels.'
+    );
+  }
   let jupyterPin: string | null = null;
   if (
     kind !== 'docker-stacks' &&
@@ -690,6 +721,7 @@ export function generateBundle(input: IBundleInput): IBundleSpec {
     env,
     vendor: vendor.map(item => item.bundlePath),
     jupyterPin,
+    wheelhouse,
     ui,
     labels: [
       ['org.opencontainers.image.title', title],
@@ -708,7 +740,11 @@ export function generateBundle(input: IBundleInput): IBundleSpec {
   };
 
   const files: Record<string, string> = {
-    '.dockerignore': renderDockerignore(kind === 'conda', parts.vendor),
+    '.dockerignore': renderDockerignore(
+      kind === 'conda',
+      parts.vendor,
+      parts.wheelhouse === true
+    ),
     Dockerfile: renderDockerfile(parts),
     'README.md': renderReadme({
       title,
@@ -751,5 +787,14 @@ export function generateBundle(input: IBundleInput): IBundleSpec {
   const include = [...notebooks.includes, ...data.includes, ...vendor].sort(
     (a, b) => order(a.bundlePath, b.bundlePath)
   );
-  return { files: sorted, include, warnings };
+  const spec: IBundleSpec = { files: sorted, include, warnings };
+  if (wheelhouse) {
+    spec.wheelhouse = {
+      python: python.minor,
+      platform: platform.docker ?? 'linux/amd64',
+      requirements: 'requirements.txt',
+      extra: jupyterPin ? [jupyterPin] : []
+    };
+  }
+  return spec;
 }

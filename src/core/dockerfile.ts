@@ -70,6 +70,11 @@ export interface IDockerfileParts {
   ui: 'lab' | 'notebook';
   /** LABEL keys (constants) and values (any text; quoted). */
   labels: [string, string][];
+  /**
+   * Install from wheelhouse/ (its requirements.lock pins every file by hash, the Jupyter
+   * pin included) with no index; never for conda.
+   */
+  wheelhouse?: boolean;
 }
 
 const APT_IGNORE = [
@@ -93,7 +98,15 @@ const MIRROR_COMMENT = [
 const UV_INDEX = 'UV_DEFAULT_INDEX="${PIP_INDEX_URL:-https://pypi.org/simple}"';
 
 /** The HEALTHCHECK probe: Python's urllib against the unauthenticated /api route. */
-const HEALTH_PROBE = `import urllib.request; urllib.request.urlopen('http://127.0.0.1:${JUPYTER_PORT}/api', timeout=4)`;
+const HEALTH_PROBE = `import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/api' % os.environ.get('JUPYTER_PORT', '${JUPYTER_PORT}'), timeout=4)`;
+
+/** Where the wheelhouse option's files are, and the lock that pins them by hash. */
+export const WHEELHOUSE_DIR = 'wheelhouse';
+export const WHEELHOUSE_LOCK = 'wheelhouse/requirements.lock';
+const WHEELHOUSE_COMMENT = [
+  '# Offline: exactly the wheels in wheelhouse/, each pinned by its sha256 in',
+  '# wheelhouse/requirements.lock (made by jupyterlab-dockerize); no index is contacted.'
+];
 
 function runLines(commands: string[]): string {
   return `RUN ${commands.join(' \\\n    && ')}`;
@@ -252,9 +265,7 @@ export function renderDockerfile(parts: IDockerfileParts): string {
     `WORKDIR ${bundleDir}`
   );
   const mirror = [...MIRROR_COMMENT, ...MIRROR_ARGS.map(name => `ARG ${name}`)];
-  if (parts.template === 'uv') {
-    out.push(...mirror, `RUN pip install --no-cache-dir uv==${UV_VERSION}`);
-  }
+  const offline = parts.wheelhouse === true && !conda;
   const chown = stacks || conda ? `--chown=${owner} ` : '';
   out.push(
     `COPY ${chown}${jsonArray([conda ? 'environment.yml' : 'requirements.txt', './'])}`
@@ -263,11 +274,30 @@ export function renderDockerfile(parts: IDockerfileParts): string {
     out.push(`COPY ${chown}${jsonArray([path, `${path}/`])}`);
   }
   const extra = parts.jupyterPin ? ` ${parts.jupyterPin}` : '';
-  if (parts.template === 'uv') {
-    // pip compiles bytecode at install, uv only when asked: without it every start
-    // recompiles, since uid 1000 cannot write __pycache__ in root's site-packages.
+  const offlineInstall = `pip install --no-cache-dir --no-index --find-links=${WHEELHOUSE_DIR} --require-hashes -r ${WHEELHOUSE_LOCK}`;
+  if (offline) {
     out.push(
-      `RUN ${UV_INDEX} uv pip install --system --no-cache --compile-bytecode -r requirements.txt${extra}`
+      ...WHEELHOUSE_COMMENT,
+      `COPY ${chown}${jsonArray([`${WHEELHOUSE_DIR}/`, `${WHEELHOUSE_DIR}/`])}`,
+      stacks
+        ? runLines([
+            offlineInstall,
+            'fix-permissions "${CONDA_DIR}"',
+            'fix-permissions "/home/${NB_USER}"'
+          ])
+        : `RUN ${offlineInstall}`
+    );
+  } else if (parts.template === 'uv') {
+    // uv lives in /tmp/uv for this one step, so the image does not carry it. pip compiles
+    // bytecode at install, uv only when asked: without it every start recompiles, since
+    // uid 1000 cannot write __pycache__ in root's site-packages.
+    out.push(
+      ...mirror,
+      runLines([
+        `pip install --no-cache-dir --target /tmp/uv uv==${UV_VERSION}`,
+        `${UV_INDEX} /tmp/uv/bin/uv pip install --system --no-cache --compile-bytecode -r requirements.txt${extra}`,
+        'rm -rf /tmp/uv'
+      ])
     );
   } else if (conda) {
     out.push(
@@ -310,7 +340,9 @@ export function renderDockerfile(parts: IDockerfileParts): string {
 
   // Metadata before the content: editing a notebook then rebuilds only the steps below.
   out.push(
-    '# Metadata and health check: they do not change when a notebook does.',
+    '# Metadata and health check: they do not change when a notebook does. Jupyter and the',
+    '# health check read the port from JUPYTER_PORT (docker run -e JUPYTER_PORT=… to move it).',
+    `ENV JUPYTER_PORT=${JUPYTER_PORT}`,
     `EXPOSE ${JUPYTER_PORT}`,
     `HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 CMD ${jsonArray(['python3', '-c', HEALTH_PROBE])}`
   );
@@ -328,7 +360,7 @@ export function renderDockerfile(parts: IDockerfileParts): string {
     '# (docker run -e JUPYTER_TOKEN) and makes a random one, printed in the log, without it.',
     'WORKDIR /notebooks',
     `USER ${NB_UID}`,
-    `CMD ${jsonArray([...command, '--ip=0.0.0.0', `--port=${JUPYTER_PORT}`, '--no-browser'])}`,
+    `CMD ${jsonArray([...command, '--ip=0.0.0.0', '--no-browser'])}`,
     '',
     // Last, so that a notebook edit rebuilds these three steps and nothing else.
     '# The content, copied before VOLUME so the volumes start with it.',

@@ -307,6 +307,6 @@ export class ExportPanel extends ReactWidget {
   private _bundle: BundleModel | null = null;
   private _builds: BuildModel | null = null;
   private readonly _notifyPhaseEnd: ((end: IPhaseEnd) => void) | null;
-  private _defaultTemplate = 'pip';
+  private _defaultTemplate = 'uv';
   private readonly _bundleServices: IBundleViewServices;
 }

@@ -196,7 +196,7 @@ export function defaultForm(
     defaults.template ?? ''
   )
     ? (defaults.template as TemplateChoice)
-    : 'pip';
+    : 'uv';
   return {
     template,
     baseImage: '',

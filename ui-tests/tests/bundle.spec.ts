@@ -62,15 +62,21 @@ test.describe('Dockerfile bundle', () => {
     await expect(preview).toHaveAttribute('data-file', 'Dockerfile');
     await expect(preview.locator('.cm-editor')).toHaveClass(/jp-mod-readOnly/);
     await expect.poll(() => editorText(preview)).toContain('FROM python:');
-    expect(await editorText(preview)).not.toContain('uv pip install');
+    // uv is the default template (schema/plugin.json).
+    expect(await editorText(preview)).toContain('uv pip install');
 
     // Every template has a label; the template changes the preview.
     const template = section.getByLabel('Template', { exact: true });
     const labels = await template.locator('option').allTextContents();
-    expect(labels.length).toBeGreaterThanOrEqual(4);
-    expect(labels).toEqual(expect.arrayContaining(['uv on python-slim']));
-    await template.selectOption('uv');
-    await expect.poll(() => editorText(preview)).toContain('uv pip install');
+    expect(labels.length).toBeGreaterThanOrEqual(5);
+    expect(labels).toEqual(
+      expect.arrayContaining(['uv on python-slim', 'conda (environment.yml)'])
+    );
+    await template.selectOption('pip');
+    await expect
+      .poll(() => editorText(preview))
+      .toContain('RUN pip install --no-cache-dir -r requirements.txt');
+    expect(await editorText(preview)).not.toContain('uv pip install');
 
     // Other generated files are one click away, each in its own editor.
     const files = section.locator('.jp-Dockerize-fileList');

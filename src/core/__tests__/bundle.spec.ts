@@ -468,3 +468,47 @@ describe('safeFileName', () => {
     );
   });
 });
+
+describe('the offline wheelhouse option', () => {
+  const offlineInstall =
+    'pip install --no-cache-dir --no-index --find-links=wheelhouse --require-hashes -r wheelhouse/requirements.lock';
+
+  it.each(['pip', 'uv', 'custom'] as const)(
+    'makes the %s template install the hashed wheels with no index',
+    template => {
+      const bundle = generateBundle(input({ template, wheelhouse: true }));
+      const dockerfile = bundle.files.Dockerfile;
+      expect(dockerfile).toContain('COPY ["wheelhouse/", "wheelhouse/"]\n');
+      expect(dockerfile).toContain(`RUN ${offlineInstall}\n`);
+      expect(dockerfile).not.toContain('ARG PIP_INDEX_URL');
+      expect(dockerfile).not.toContain('uv pip install');
+      expect(bundle.files['.dockerignore']).toContain('\n!wheelhouse\n');
+      expect(bundle.wheelhouse).toEqual({
+        python: '3.11',
+        platform: 'linux/amd64',
+        requirements: 'requirements.txt',
+        extra: ['jupyterlab==4.6.6']
+      });
+    }
+  );
+
+  it('keeps the docker-stacks permissions step', () => {
+    const dockerfile = generateBundle(
+      input({ template: 'docker-stacks', wheelhouse: true })
+    ).files.Dockerfile;
+    expect(dockerfile).toContain(
+      `RUN ${offlineInstall} \\\n    && fix-permissions`
+    );
+  });
+
+  it('is refused for conda with a warning, and absent when not asked for', () => {
+    const bundle = generateBundle(
+      input({ template: 'conda', wheelhouse: true }, { snapshot: conda })
+    );
+    expect(bundle.wheelhouse).toBeUndefined();
+    expect(bundle.warnings.join('\n')).toMatch(
+      /wheelhouse holds Python wheels only/
+    );
+    expect(generateBundle(input()).wheelhouse).toBeUndefined();
+  });
+});

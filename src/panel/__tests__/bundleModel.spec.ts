@@ -14,6 +14,7 @@ import {
   DOCKERFILE,
   GENERATOR_VERSION,
   IBundleContext,
+  IBundleDefaults,
   IBundleForm,
   IBundleRequest,
   parseEnv,
@@ -45,7 +46,10 @@ const context: IBundleContext = {
 const NOTEBOOK = 'work/Sales Report.ipynb';
 const CREATED = '2025-03-04T05:06:07Z';
 
-function makeModel(defaults = {}): BundleModel {
+/** Most tests read pip's install line, so they start from pip rather than the uv default. */
+function makeModel(
+  defaults: IBundleDefaults = { template: 'pip' }
+): BundleModel {
   return new BundleModel({
     notebookPath: NOTEBOOK,
     created: CREATED,
@@ -54,7 +58,7 @@ function makeModel(defaults = {}): BundleModel {
 }
 
 function form(changes: Partial<IBundleForm> = {}): IBundleForm {
-  return { ...defaultForm(NOTEBOOK), ...changes };
+  return { ...defaultForm(NOTEBOOK, { template: 'pip' }), ...changes };
 }
 
 describe('defaults', () => {
@@ -73,11 +77,12 @@ describe('defaults', () => {
     expect(defaultImageName('___.ipynb')).toBe('notebook');
   });
 
-  it('starts from the settings’ template, pip when it names none it knows', () => {
-    expect(makeModel({ template: 'uv' }).form.template).toBe('uv');
+  it('starts from the settings’ template, uv when it names none it knows', () => {
+    expect(makeModel({ template: 'conda' }).form.template).toBe('conda');
     expect(makeModel({ template: 'no-such-template' }).form.template).toBe(
-      'pip'
+      'uv'
     );
+    expect(makeModel({}).form.template).toBe('uv');
     expect(makeModel().form).toEqual({
       template: 'pip',
       baseImage: '',
