@@ -62,7 +62,7 @@ async function sendAndSave(request: IBundleRequest): Promise<string> {
 /** A labelled text input (or textarea) bound to one form field, with its live error. */
 function Field(props: {
   bundle: BundleModel;
-  field: Exclude<BundleField, 'template' | 'ui'>;
+  field: Exclude<BundleField, 'template' | 'ui' | 'wheelhouse'>;
   label: string;
   hint?: string;
   placeholder?: string;
@@ -211,6 +211,27 @@ function OptionsForm(props: {
           ))}
         </div>
       </div>
+      <label
+        className="jp-Dockerize-check"
+        title={
+          form.template === 'conda'
+            ? trans.__('The conda template installs from its channels.')
+            : ''
+        }
+      >
+        <input
+          type="checkbox"
+          checked={form.wheelhouse && form.template !== 'conda'}
+          disabled={form.template === 'conda'}
+          data-dockerize="bundle-wheelhouse"
+          onChange={event =>
+            bundle.setField('wheelhouse', event.target.checked)
+          }
+        />{' '}
+        {trans.__(
+          'Offline wheelhouse: the server downloads every wheel into the bundle, pinned by hash, and the image builds with no network'
+        )}
+      </label>
       <details className="jp-Dockerize-more">
         <summary>{trans.__('System packages, volumes, variables')}</summary>
         <Field

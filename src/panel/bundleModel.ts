@@ -18,7 +18,8 @@ import {
   generateBundle,
   IBundleInclude,
   IBundleOptions,
-  IBundleSpec
+  IBundleSpec,
+  IWheelhouseSpec
 } from '../core/bundle';
 import {
   APT_PACKAGE,
@@ -62,6 +63,8 @@ export interface IBundleForm {
   /** Tag of the image; empty: none (Docker implies latest). */
   imageTag: string;
   ui: 'lab' | 'notebook';
+  /** Install offline from wheels the server downloads into the bundle (hashed). */
+  wheelhouse: boolean;
 }
 
 export type BundleField = keyof IBundleForm;
@@ -124,6 +127,8 @@ export interface IBundleRequest {
   name: string;
   files: Record<string, string>;
   include: IBundleInclude[];
+  /** The wheels the server adds to wheelhouse/ (the offline option). */
+  wheelhouse?: IWheelhouseSpec;
 }
 
 /** A workspace file or folder, as the file dialog returns it (a Contents.IModel suffices). */
@@ -206,7 +211,8 @@ export function defaultForm(
     env: '',
     imageName: defaultImageName(notebookPath, defaults),
     imageTag: 'latest',
-    ui: 'lab'
+    ui: 'lab',
+    wheelhouse: false
   };
 }
 
@@ -370,6 +376,9 @@ export function bundleOptions(
   if (form.template === 'custom') {
     options.baseImage = form.baseImage.trim();
   }
+  if (form.wheelhouse) {
+    options.wheelhouse = true;
+  }
   if (form.pythonVersion.trim()) {
     options.pythonVersion = form.pythonVersion.trim();
   }
@@ -465,7 +474,8 @@ export class BundleModel {
     let changed = false;
     for (const field of ['template', 'imageName'] as const) {
       if (!this._touched.has(field) && next[field] !== fresh[field]) {
-        (next as Record<BundleField, string>)[field] = fresh[field];
+        (next as Record<'template' | 'imageName', string>)[field] =
+          fresh[field];
         changed = true;
       }
     }
@@ -609,11 +619,15 @@ export class BundleModel {
   /** The body of POST jupyterlab-dockerize/bundle. */
   request(context: IBundleContext): IBundleRequest {
     const spec = this.bundle(context);
-    return {
+    const request: IBundleRequest = {
       name: bundleName(this._form, this.notebookPath),
       files: spec.files,
       include: spec.include
     };
+    if (spec.wheelhouse) {
+      request.wheelhouse = spec.wheelhouse;
+    }
+    return request;
   }
 
   /** The file the preview shows. */

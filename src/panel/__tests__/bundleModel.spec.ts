@@ -92,7 +92,8 @@ describe('defaults', () => {
       env: '',
       imageName: 'sales-report',
       imageTag: 'latest',
-      ui: 'lab'
+      ui: 'lab',
+      wheelhouse: false
     });
     expect(makeModel().isValid).toBe(true);
   });
@@ -553,5 +554,24 @@ describe('BundleModel', () => {
     // Changing the form clears the outcome.
     model.setField('ui', 'notebook');
     expect(model.download).toEqual({ kind: 'idle' });
+  });
+});
+
+describe('the offline wheelhouse', () => {
+  it('asks the server for the wheels of the generated requirements', () => {
+    const model = makeModel();
+    model.setField('wheelhouse', true);
+    const request = model.request(context);
+    expect(request.wheelhouse).toEqual({
+      python: '3.11',
+      platform: 'linux/amd64',
+      requirements: 'requirements.txt',
+      extra: ['jupyterlab==4.6.6']
+    });
+    expect(request.files.Dockerfile).toContain(
+      '--require-hashes -r wheelhouse/requirements.lock'
+    );
+    model.setField('wheelhouse', false);
+    expect(model.request(context).wheelhouse).toBeUndefined();
   });
 });
