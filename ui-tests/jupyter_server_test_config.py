@@ -29,3 +29,8 @@ c.LabApp.news_url = None  # noqa: F821
 c.LabApp.check_for_updates_class = "jupyterlab.NeverCheckForUpdate"  # noqa: F821
 # The Docker engine is the one named by DOCKER_HOST in the environment,
 # which the server inherits from Playwright (and Playwright from the shell).
+# The harness's engine has no bridge network: builds, verification and runs use the host's
+# network (everything stays on loopback). Jobs keep their records in a fresh folder.
+c.Dockerize.build_network_mode = os.environ.get("DOCKERIZE_UI_BUILD_NETWORK", "host")  # noqa: F821
+c.Dockerize.run_network_mode = os.environ.get("DOCKERIZE_UI_RUN_NETWORK", "host")  # noqa: F821
+c.Dockerize.state_dir = mkdtemp(prefix="dockerize-ui-state-")  # noqa: F821

@@ -1,6 +1,7 @@
 import { Clipboard } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { UseSignal } from '@jupyterlab/ui-components';
+import { ISignal } from '@lumino/signaling';
 import * as React from 'react';
 
 import { IBuildRequest } from '../buildApi';
@@ -15,6 +16,8 @@ const SHOWN_LINES = 2000;
 
 /** What the section needs from the rest of the panel. */
 export interface IBuildSource {
+  /** Emitted when what request() returns may have changed (the bundle's form). */
+  changed: ISignal<unknown, unknown>;
   /** The build request (the bundle as downloaded, plus the image), or why there is none. */
   request():
     { request: IBuildRequest; plan: IRequirementsPlan } | { reason: string };
@@ -211,143 +214,151 @@ export function BuildView(props: {
 }): JSX.Element {
   const { model, source, trans } = props;
   return (
-    <UseSignal signal={model.changed}>
-      {() => {
-        const job = model.job;
-        const busy = model.busy;
-        const prepared = source.request();
-        const reason =
-          'reason' in prepared
-            ? prepared.reason
-            : source.engineReachable()
-              ? null
-              : trans.__(
-                  'No Docker engine answers: see the engine status above.'
-                );
-        const startBuild = () => {
-          if ('request' in prepared) {
-            void model.build(prepared.request, prepared.plan);
-          }
-        };
-        const push = async () => {
-          const answer = await askPushTarget(
-            source.pushDefaults(),
-            job?.image ?? '',
-            trans
-          );
-          if (answer) {
-            await model.push(answer.target, answer.auth);
-          }
-        };
-        return (
-          <section className="jp-Dockerize-section" data-dockerize="build">
-            <h3>{trans.__('Build and push')}</h3>
-            <div className="jp-Dockerize-buttons">
-              {model.active ? (
-                <button
-                  className="jp-mod-styled jp-mod-warn"
-                  onClick={() => void model.cancel()}
-                  disabled={busy !== null}
-                  data-dockerize="build-cancel"
-                >
-                  {trans.__('Cancel')}
-                </button>
-              ) : (
-                <button
-                  className="jp-mod-styled jp-mod-accept"
-                  onClick={startBuild}
-                  disabled={busy !== null || reason !== null}
-                  title={reason ?? ''}
-                  data-dockerize="build-start"
-                >
-                  {job ? trans.__('Build again') : trans.__('Build image')}
-                </button>
-              )}
-              <button
-                className="jp-mod-styled"
-                onClick={() => void push()}
-                disabled={!model.canPushOrVerify}
-                data-dockerize="build-push"
-              >
-                {trans.__('Push…')}
-              </button>
-              <button
-                className="jp-mod-styled"
-                onClick={() => void model.verify()}
-                disabled={!model.canPushOrVerify}
-                data-dockerize="build-verify"
-              >
-                {trans.__('Verify')}
-              </button>
-              {job?.run ? (
-                <button
-                  className="jp-mod-styled"
-                  onClick={() => void model.stopRun()}
-                  disabled={busy !== null}
-                  data-dockerize="build-stop"
-                >
-                  {trans.__('Stop')}
-                </button>
-              ) : (
-                <button
-                  className="jp-mod-styled"
-                  onClick={() =>
-                    void model.run({
-                      notebooksDir: source.notebookFolder() || undefined
-                    })
-                  }
-                  disabled={!model.canPushOrVerify}
-                  data-dockerize="build-run"
-                >
-                  {busy === 'run' ? trans.__('Starting…') : trans.__('Run')}
-                </button>
-              )}
-            </div>
-            {reason && !job && <p className="jp-Dockerize-hint">{reason}</p>}
-            {model.problem && <ProblemView problem={model.problem} />}
-            {job && (
-              <>
-                <p
-                  className="jp-Dockerize-jobStatus"
-                  data-dockerize="build-status"
-                >
-                  <span
-                    className={`jp-Dockerize-state jp-mod-${job.state}`}
-                    data-state={job.state}
-                  >
-                    {stateLabel(job, trans)}
-                  </span>{' '}
-                  <code>{job.image}</code> — {job.message}
-                </p>
-                {job.error?.hint && <ProblemView problem={job.error} />}
-                {job.pushed && (
-                  <p data-dockerize="push-result">
-                    {trans.__('Pushed as')} <code>{job.pushed.reference}</code>{' '}
-                    <code title={job.pushed.digest}>
-                      {job.pushed.digest.slice(0, 19)}
-                    </code>
-                  </p>
-                )}
-                {job.run && (
-                  <p data-dockerize="run-url">
-                    {trans.__('Running at')}{' '}
-                    <a
-                      href={`${job.run.url}?token=${job.run.token ?? ''}`}
-                      target="_blank"
-                      rel="noopener noreferrer"
-                    >
-                      {job.run.url}
-                    </a>
-                  </p>
-                )}
-                <Progress model={model} trans={trans} />
-                <Verification model={model} trans={trans} />
-                <LogView lines={model.view.lines} trans={trans} />
-              </>
-            )}
-          </section>
-        );
-      }}
+    <UseSignal signal={source.changed}>
+      {() => (
+        <UseSignal signal={model.changed}>
+          {() => <BuildSection model={model} source={source} trans={trans} />}
+        </UseSignal>
+      )}
     </UseSignal>
+  );
+}
+
+function BuildSection(props: {
+  model: BuildModel;
+  source: IBuildSource;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { model, source, trans } = props;
+  const job = model.job;
+  const busy = model.busy;
+  const prepared = source.request();
+  const reason =
+    'reason' in prepared
+      ? prepared.reason
+      : source.engineReachable()
+        ? null
+        : trans.__('No Docker engine answers: see the engine status above.');
+  const startBuild = () => {
+    // Read at the click: the form may have changed since this render.
+    const current = source.request();
+    if ('request' in current) {
+      void model.build(current.request, current.plan);
+    }
+  };
+  const push = async () => {
+    const answer = await askPushTarget(
+      source.pushDefaults(),
+      job?.image ?? '',
+      trans
+    );
+    if (answer) {
+      await model.push(answer.target, answer.auth);
+    }
+  };
+  return (
+    <section className="jp-Dockerize-section" data-dockerize="build">
+      <h3>{trans.__('Build and push')}</h3>
+      <div className="jp-Dockerize-buttons">
+        {model.active ? (
+          <button
+            className="jp-mod-styled jp-mod-warn"
+            onClick={() => void model.cancel()}
+            disabled={busy !== null}
+            data-dockerize="build-cancel"
+          >
+            {trans.__('Cancel')}
+          </button>
+        ) : (
+          <button
+            className="jp-mod-styled jp-mod-accept"
+            onClick={startBuild}
+            disabled={busy !== null || reason !== null}
+            title={reason ?? ''}
+            data-dockerize="build-start"
+          >
+            {job ? trans.__('Build again') : trans.__('Build image')}
+          </button>
+        )}
+        <button
+          className="jp-mod-styled"
+          onClick={() => void push()}
+          disabled={!model.canPushOrVerify}
+          data-dockerize="build-push"
+        >
+          {trans.__('Push…')}
+        </button>
+        <button
+          className="jp-mod-styled"
+          onClick={() => void model.verify()}
+          disabled={!model.canPushOrVerify}
+          data-dockerize="build-verify"
+        >
+          {trans.__('Verify')}
+        </button>
+        {job?.run ? (
+          <button
+            className="jp-mod-styled"
+            onClick={() => void model.stopRun()}
+            disabled={busy !== null}
+            data-dockerize="build-stop"
+          >
+            {trans.__('Stop')}
+          </button>
+        ) : (
+          <button
+            className="jp-mod-styled"
+            onClick={() =>
+              void model.run({
+                notebooksDir: source.notebookFolder() || undefined
+              })
+            }
+            disabled={!model.canPushOrVerify}
+            data-dockerize="build-run"
+          >
+            {busy === 'run' ? trans.__('Starting…') : trans.__('Run')}
+          </button>
+        )}
+      </div>
+      {reason && !job && <p className="jp-Dockerize-hint">{reason}</p>}
+      {model.problem && <ProblemView problem={model.problem} />}
+      {job && (
+        <>
+          <p className="jp-Dockerize-jobStatus" data-dockerize="build-status">
+            <span
+              className={`jp-Dockerize-state jp-mod-${job.state}`}
+              data-state={job.state}
+            >
+              {stateLabel(job, trans)}
+            </span>{' '}
+            <code>{job.image}</code> — {job.message}
+          </p>
+          {job.error?.hint && <ProblemView problem={job.error} />}
+          {job.pushed && (
+            <p data-dockerize="push-result">
+              {trans.__('Pushed as')} <code>{job.pushed.reference}</code>{' '}
+              <code title={job.pushed.digest}>
+                {job.pushed.digest.slice(0, 19)}
+              </code>
+            </p>
+          )}
+          {job.run && (
+            <p data-dockerize="run-url">
+              {trans.__('Running at')}{' '}
+              <a
+                href={`${job.run.url}?token=${job.run.token ?? ''}`}
+                target="_blank"
+                rel="noopener noreferrer"
+              >
+                {job.run.url}
+              </a>
+            </p>
+          )}
+          <Progress model={model} trans={trans} />
+          <Verification model={model} trans={trans} />
+          <LogView lines={model.view.lines} trans={trans} />
+        </>
+      )}
+    </section>
   );
 }

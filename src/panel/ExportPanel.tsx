@@ -222,6 +222,7 @@ export class ExportPanel extends ReactWidget {
   private _buildSource(): IBuildSource {
     const { model, trans } = this;
     return {
+      changed: this._bundle?.changed ?? model.changed,
       request: () => {
         const bundle = this._bundle;
         const capture = model.capture;
