@@ -48,7 +48,7 @@ from .wheelhouse import (
     parse_wheelhouse_request,
     wheelhouse_entries,
 )
-from .workspace import resolve_workspace_path, show
+from .workspace import has_control_character, resolve_workspace_path, show
 
 T = TypeVar("T")
 LOG = logging.getLogger("jupyterlab_dockerize")
@@ -58,6 +58,7 @@ MAX_SECRET = 4096
 @dataclass(frozen=True)
 class BuildRequest:
     image: str
+    notebook: str
     spec: BundleSpec
     wheelhouse: WheelhouseRequest | None
     platform: str | None
@@ -85,10 +86,14 @@ def parse_build_request(body: bytes, limits: BundleLimits) -> BuildRequest:
         raise BadRequest(
             "The bundle has no Dockerfile.", "Send the generated (or edited) Dockerfile in 'files'."
         )
+    notebook = data.get("notebook") or ""
+    if not isinstance(notebook, str) or len(notebook) > 4096 or has_control_character(notebook):
+        raise BadRequest("'notebook' must be the workspace path of the packaged notebook.")
     platform = data.get("platform")
     if platform is not None and platform not in ("linux/amd64", "linux/arm64"):
         raise BadRequest("'platform' must be linux/amd64, linux/arm64 or null.")
     return BuildRequest(
+        notebook=notebook,
         image=familiar_name(reference)
         if not reference.latest_implied
         else f"{familiar_name(reference)}:latest",
@@ -212,7 +217,7 @@ class BuildService:
     async def submit(self, body: bytes) -> Job:
         request = parse_build_request(body, self.limits)
         assembly = await self._in_thread(plan_bundle, self.root, request.spec, self.limits)
-        job = Job(id=new_job_id(), image=request.image)
+        job = Job(id=new_job_id(), image=request.image, notebook=request.notebook)
         job.bind_loop(asyncio.get_running_loop())
         job.emit("phase", phase="build", state=job.state.value, message=job.message)
         self.jobs[job.id] = job

@@ -70,6 +70,8 @@ class JobStateError(Exception):
 class Job:
     id: str
     image: str
+    #: Workspace path of the notebook the bundle packages (for the panel after a reload).
+    notebook: str = ""
     created: str = field(default_factory=utc_now)
     state: JobState = JobState.QUEUED
     message: str = "Waiting for a build slot."
@@ -195,6 +197,7 @@ class Job:
             return {
                 "id": self.id,
                 "image": self.image,
+                "notebook": self.notebook,
                 "created": self.created,
                 "state": self.state.value,
                 "message": self.message,
@@ -223,6 +226,7 @@ class Job:
         job = cls(
             id=str(data["id"]),
             image=str(data.get("image", "")),
+            notebook=str(data.get("notebook") or ""),
             created=str(data.get("created") or utc_now()),
             state=JobState(data.get("state", JobState.FAILED.value)),
             message=str(data.get("message", "")),

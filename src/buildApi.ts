@@ -14,6 +14,8 @@ import { API_NAMESPACE } from './tokens';
 /** POST builds: the bundle (as for the zip) plus the image to tag and build options. */
 export interface IBuildRequest extends IBundleDownloadRequest {
   image: string;
+  /** The notebook packaged, so the panel finds the job again after a reload. */
+  notebook?: string;
   platform?: string | null;
   wheelhouse?: {
     python: string;
@@ -50,6 +52,16 @@ function post(body: unknown): RequestInit {
 
 export function startBuild(request: IBuildRequest): Promise<IBuildJob> {
   return jobCall('builds', post(request), [202]);
+}
+
+/** Every job the server knows, oldest first. */
+export async function listJobs(): Promise<IBuildJob[]> {
+  const { status, body } = await requestAPI('builds');
+  const jobs = (body as { jobs?: unknown } | null)?.jobs;
+  if (status !== 200 || !Array.isArray(jobs)) {
+    throw failure(status, body);
+  }
+  return jobs.map(parseJob);
 }
 
 export function fetchJob(id: string): Promise<IBuildJob> {
@@ -254,6 +266,7 @@ export class JobFollower {
 
 /** The server as the build model's backend. */
 export const serverBuildBackend = {
+  listJobs,
   startBuild,
   fetchJob,
   cancelJob,

@@ -82,8 +82,11 @@ def our_containers(engine) -> list[dict]:
 
 
 async def test_build_streams_steps_and_tags_the_image(jp_fetch, engine, notebook, state_dir):
-    job = await start_build(jp_fetch, QUICK, "dockerize-test/quick:1", include=[notebook])
+    job = await start_build(
+        jp_fetch, QUICK, "dockerize-test/quick:1", include=[notebook], notebook="analysis.ipynb"
+    )
     assert job["state"] in {"queued", "building"}
+    assert job["notebook"] == "analysis.ipynb"
     done = await wait_for(jp_fetch, job["id"], {"built", "failed"})
     assert done["state"] == "built", done
     assert set(done["timestamps"]) >= {"queued", "building", "built"}

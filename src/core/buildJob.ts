@@ -51,6 +51,8 @@ export interface IJobRun {
 export interface IBuildJob {
   id: string;
   image: string;
+  /** Workspace path of the notebook the bundle packaged ('' when not said). */
+  notebook: string;
   state: JobState;
   message: string;
   phase: JobPhase;
@@ -96,6 +98,7 @@ export function parseJob(body: unknown): IBuildJob {
   return {
     id: text(body.id, 'job.id'),
     image: text(body.image, 'job.image'),
+    notebook: typeof body.notebook === 'string' ? body.notebook : '',
     state: state as JobState,
     message: text(body.message, 'job.message'),
     phase: text(body.phase, 'job.phase') as JobPhase,

@@ -202,7 +202,9 @@ export class ExportPanel extends ReactWidget {
         defaults,
         trans: this.trans
       });
-      this._setBuilds(new BuildModel(serverBuildBackend));
+      const builds = new BuildModel(serverBuildBackend);
+      this._setBuilds(builds);
+      void builds.restoreLatest(path, model.plan);
     }
   }
 
@@ -240,7 +242,10 @@ export class ExportPanel extends ReactWidget {
           return { reason: trans.__('Fix the options marked above first.') };
         }
         const request = bundle.request({ snapshot: capture.snapshot, plan });
-        return { request: { ...request, image }, plan };
+        return {
+          request: { ...request, image, notebook: model.notebookPath ?? '' },
+          plan
+        };
       },
       notebookFolder: () =>
         model.notebookPath ? folderOf(model.notebookPath) : '',

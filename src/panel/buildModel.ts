@@ -24,6 +24,7 @@ import { IProblem } from '../tokens';
 
 /** The server calls the model makes (buildApi.ts in the product). */
 export interface IBuildBackend {
+  listJobs(): Promise<IBuildJob[]>;
   startBuild(request: IBuildRequest): Promise<IBuildJob>;
   fetchJob(id: string): Promise<IBuildJob>;
   cancelJob(id: string): Promise<IBuildJob>;
@@ -129,6 +130,26 @@ export class BuildModel {
       this._plan = plan;
       this._setJob(await this.backend.startBuild(request), true);
     });
+  }
+
+  /** After a reload: follows the newest job of this notebook, if the server has one. */
+  async restoreLatest(
+    notebook: string,
+    plan: IRequirementsPlan | null
+  ): Promise<void> {
+    if (this._job !== null) {
+      return;
+    }
+    let jobs: IBuildJob[];
+    try {
+      jobs = await this.backend.listJobs();
+    } catch {
+      return; // the section still works; the old job is simply not shown
+    }
+    const mine = jobs.filter(job => job.notebook === notebook);
+    if (mine.length && this._job === null) {
+      await this.restore(mine[mine.length - 1].id, plan);
+    }
   }
 
   /** Follows a job started earlier (after a reload). */

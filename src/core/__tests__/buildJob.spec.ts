@@ -135,6 +135,7 @@ describe('parseJob', () => {
   const job = {
     id: 'abc',
     image: 'a/b:1',
+    notebook: 'nb.ipynb',
     state: 'failed',
     message: 'no',
     phase: 'push',

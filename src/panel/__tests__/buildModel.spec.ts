@@ -9,6 +9,7 @@ function job(patch: Partial<IBuildJob> = {}): IBuildJob {
   return {
     id: 'j1',
     image: 'jane/analysis:1',
+    notebook: 'work/sales.ipynb',
     state: 'queued',
     message: 'Waiting for a build slot.',
     phase: 'build',
@@ -51,6 +52,9 @@ class Backend implements IBuildBackend {
   current = job();
   callbacks: Parameters<IBuildBackend['follow']>[1] | null = null;
   stopped = 0;
+  async listJobs() {
+    return [job({ id: 'old', notebook: 'other.ipynb' }), this.current];
+  }
   pushes: unknown[] = [];
   async startBuild() {
     return this.current;
@@ -170,5 +174,19 @@ describe('BuildModel', () => {
       mismatches: [{ name: 'six', expected: '1.16.0', found: null }],
       extraInImage: image.distributions.length
     });
+  });
+});
+
+describe('BuildModel after a reload', () => {
+  it('follows the newest job of the same notebook', async () => {
+    const backend = new Backend();
+    backend.current = job({ state: 'building' });
+    const model = new BuildModel(backend);
+    await model.restoreLatest('work/sales.ipynb', plan);
+    expect(model.job?.id).toBe('j1');
+    expect(backend.callbacks).not.toBeNull();
+    const other = new BuildModel(new Backend());
+    await other.restoreLatest('nothing-built.ipynb', plan);
+    expect(other.job).toBeNull();
   });
 });
