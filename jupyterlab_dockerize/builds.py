@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from . import schemas
 from .build import run_build
 from .bundle import (
     BundleAssembly,
@@ -65,7 +66,9 @@ class BuildRequest:
 
 
 def parse_build_request(body: bytes, limits: BundleLimits) -> BuildRequest:
-    data = load_request_object(body, limits)
+    data = load_request_object(
+        body, limits, schemas.BUILD, '{"files": {...}, "include": [...], "image": "user/name:tag"}'
+    )
     image = data.get("image")
     try:
         reference = parse_normalized_image_reference(image)  # type: ignore[arg-type]
@@ -104,7 +107,9 @@ def parse_build_request(body: bytes, limits: BundleLimits) -> BuildRequest:
 
 
 def parse_push_request(body: bytes, limits: BundleLimits) -> tuple[Any, dict[str, str] | None]:
-    data = load_request_object(body, limits)
+    data = load_request_object(
+        body, limits, schemas.PUSH, '{"target": "user/name:tag", "auth": {"username", "token"}}'
+    )
     target = parse_push_target(data.get("target"))
     auth = data.get("auth")
     if auth is None:
@@ -262,8 +267,9 @@ class BuildService:
         self._tasks[job.id] = asyncio.create_task(self._phase(job, cancellation, work, auth))
         return job
 
-    async def verify(self, job_id: str) -> Job:
+    async def verify(self, job_id: str, body: bytes = b"{}") -> Job:
         job = self.get(job_id)
+        load_request_object(body or b"{}", self.limits, schemas.EMPTY, "{}")
         self._begin(job, "verify")
         cancellation = Cancellation()
         self._cancellations[job.id] = cancellation
@@ -292,7 +298,9 @@ class BuildService:
 
     async def run(self, job_id: str, body: bytes) -> Job:
         job = self.get(job_id)
-        data = load_request_object(body or b"{}", self.limits)
+        data = load_request_object(
+            body or b"{}", self.limits, schemas.RUN, '{"notebooksDir": "folder"}'
+        )
         if job.image_id is None:
             raise JobConflict("The image was not built; build it first.", "")
         if job.run is not None:

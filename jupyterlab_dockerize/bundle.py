@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Union
 
+from . import schemas
 from .errors import BadRequest, PayloadTooLarge, WorkspaceChanged
 from .workspace import (
     WorkspaceFile,
@@ -137,13 +138,22 @@ def check_bundle_path(path: object, where: str) -> str:
     return path
 
 
+BUNDLE_EXAMPLE = '{"name": ..., "files": {...}, "include": [...]}'
+
+
 def parse_bundle_request(body: bytes, limits: BundleLimits) -> BundleSpec:
     """The validated request; BadRequest (400) or PayloadTooLarge (413) otherwise."""
-    return bundle_spec_from(load_request_object(body, limits))
+    return bundle_spec_from(load_request_object(body, limits, schemas.BUNDLE, BUNDLE_EXAMPLE))
 
 
-def load_request_object(body: bytes, limits: BundleLimits) -> dict[str, Any]:
-    """A JSON object body within the size limit, with no key twice (400/413 otherwise)."""
+def load_request_object(
+    body: bytes,
+    limits: BundleLimits,
+    schema: dict[str, Any] | None = None,
+    example: str = BUNDLE_EXAMPLE,
+) -> dict[str, Any]:
+    """A JSON object body within the size limit, with no key twice, of the schema's shape
+    (every route's body schema is in schemas.py); 400/413 otherwise."""
     if len(body) > limits.max_request_bytes:
         raise PayloadTooLarge(
             f"The request is {len(body)} bytes, over the limit of {limits.max_request_bytes}.",
@@ -165,10 +175,9 @@ def load_request_object(body: bytes, limits: BundleLimits) -> dict[str, Any]:
             'Send {"name": ..., "files": {...}, "include": [...]}.',
         ) from None
     if not isinstance(data, dict):
-        raise BadRequest(
-            "The request body must be a JSON object.",
-            'Send {"name": ..., "files": {...}, "include": [...]}.',
-        )
+        raise BadRequest("The request body must be a JSON object.", f"Send {example}.")
+    if schema is not None:
+        schemas.check_body(data, schema, example)
     return data
 
 

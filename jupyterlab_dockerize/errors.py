@@ -73,3 +73,10 @@ class JobConflict(DockerizeError):
 
     status = 409
     default_code = "job_conflict"
+
+
+class UnsafeServer(DockerizeError):
+    """Engine work refused because the server has no auth and listens beyond loopback."""
+
+    status = 403
+    default_code = "unsafe_server"

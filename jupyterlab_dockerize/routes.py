@@ -23,6 +23,7 @@ from tornado import web
 from tornado.iostream import StreamClosedError
 from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
+from . import schemas
 from .builds import BuildService
 from .bundle import (
     BundleAssembly,
@@ -37,7 +38,7 @@ from .cancellation import Cancellation, Cancelled
 from .capture import capture_request
 from .config import Dockerize
 from .engine import probe_engine
-from .errors import BadRequest, DockerizeError
+from .errors import BadRequest, DockerizeError, UnsafeServer
 from .wheelhouse import (
     WheelhouseRequest,
     download_wheelhouse,
@@ -51,6 +52,7 @@ SETTINGS_KEY = "jupyterlab_dockerize"
 CAPTURE_KEY = "jupyterlab_dockerize_capture"
 BUILDS_KEY = "jupyterlab_dockerize_builds"
 JOB_ID = r"(?P<job_id>[^/]+)"
+LOOPBACK = frozenset({"localhost", "::1", "127.0.0.1"})
 #: Longest wait of one events request (long polling) and between two heartbeats.
 EVENTS_WAIT = 25.0
 
@@ -137,7 +139,7 @@ class BundleHandler(DockerizeHandler):
         root = self.settings["server_root_dir"]
         self._temp: Path | None = None
         try:
-            data = load_request_object(self.request.body, limits)
+            data = load_request_object(self.request.body, limits, schemas.BUNDLE)
             spec = bundle_spec_from(data)
             wheels = parse_wheelhouse_request(data.get("wheelhouse"), spec.files)
             assembly = await asyncio.to_thread(plan_bundle, root, spec, limits)
@@ -216,8 +218,28 @@ class BuildServiceHandler(DockerizeHandler):
     def builds(self) -> BuildService:
         return self.settings[BUILDS_KEY]
 
-    async def call(self, command: Any, *args: Any, status: int = 200) -> None:
+    def refuse_if_open_to_the_network(self) -> None:
+        """Building, pushing and running are root-equivalent on the engine's host: never for
+        anyone who reaches a server with no token and no password beyond loopback."""
+        if self.identity_provider.auth_enabled:
+            return
+        ip = str(getattr(self.settings.get("serverapp"), "ip", "") or "")
+        if ip in LOOPBACK or ip.startswith("127."):
+            return
+        raise UnsafeServer(
+            f"This Jupyter server has no token or password and listens on {ip or 'every address'}: "
+            "anyone who reaches it could build and run containers and push with your "
+            "credentials, so building, pushing and running are refused.",
+            "Give the server a token (c.IdentityProvider.token) or a password, or listen on "
+            "127.0.0.1 only (--ip=127.0.0.1), then restart it.",
+        )
+
+    async def call(
+        self, command: Any, *args: Any, status: int = 200, guarded: bool = False
+    ) -> None:
         try:
+            if guarded:
+                self.refuse_if_open_to_the_network()
             await self.builds.ready()
             result = await ensure_async(command(*args))
         except DockerizeError as error:
@@ -241,7 +263,7 @@ class BuildsHandler(BuildServiceHandler):
     @web.authenticated
     @authorized
     async def post(self) -> None:
-        await self.call(self.builds.submit, self.request.body, status=202)
+        await self.call(self.builds.submit, self.request.body, status=202, guarded=True)
 
 
 class BuildHandler(BuildServiceHandler):
@@ -265,14 +287,14 @@ class PushHandler(BuildServiceHandler):
     @authorized
     async def post(self, job_id: str) -> None:
         body, self.request.body = self.request.body, b""
-        await self.call(self.builds.push, job_id, body, status=202)
+        await self.call(self.builds.push, job_id, body, status=202, guarded=True)
 
 
 class VerifyHandler(BuildServiceHandler):
     @web.authenticated
     @authorized
     async def post(self, job_id: str) -> None:
-        await self.call(self.builds.verify, job_id, status=202)
+        await self.call(self.builds.verify, job_id, self.request.body, status=202, guarded=True)
 
 
 class RunHandler(BuildServiceHandler):
@@ -281,7 +303,7 @@ class RunHandler(BuildServiceHandler):
     @web.authenticated
     @authorized
     async def post(self, job_id: str) -> None:
-        await self.call(self.builds.run, job_id, self.request.body)
+        await self.call(self.builds.run, job_id, self.request.body, guarded=True)
 
     @web.authenticated
     @authorized

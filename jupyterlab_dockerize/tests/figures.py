@@ -1,0 +1,37 @@
+"""Figures the hardening tests count as they run, for `make bench` (bench/results.json).
+
+When DOCKERIZE_FIGURES_DIR is set, ``Figures("paths").add(tried=1)`` accumulates counts in
+``<dir>/paths.json`` (read-modify-write with an atomic rename; tests run in one process).
+Unset, it counts in memory only, so the tests behave the same either way.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+FIGURES_ENV = "DOCKERIZE_FIGURES_DIR"
+
+
+class Figures:
+    def __init__(self, group: str) -> None:
+        self.group = group
+        self.counts: dict[str, int] = {}
+
+    def add(self, **counts: int) -> None:
+        for name, value in counts.items():
+            self.counts[name] = self.counts.get(name, 0) + value
+        folder = os.environ.get(FIGURES_ENV)
+        if not folder:
+            return
+        path = Path(folder) / f"{self.group}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        stored = json.loads(path.read_text()) if path.exists() else {}
+        for name, value in counts.items():
+            stored[name] = stored.get(name, 0) + value
+        fd, temp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "w") as handle:
+            json.dump(stored, handle, sort_keys=True)
+        os.replace(temp, path)
