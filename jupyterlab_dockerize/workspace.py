@@ -155,6 +155,12 @@ def workspace_file(real_path: str, relative: str) -> WorkspaceFile:
     )
 
 
+def _reaches_hidden(root_real: str, real: str) -> bool:
+    """A plainly named symlink may lead to a hidden file (.env, .git/…): skipped as well."""
+    relative = os.path.relpath(real, root_real)
+    return relative != "." and any(is_skipped_name(part) for part in relative.split(os.sep))
+
+
 def walk_workspace_dir(
     root: str | os.PathLike[str], directory: str | os.PathLike[str]
 ) -> Iterator[tuple[str, WorkspaceFile | None]]:
@@ -162,7 +168,8 @@ def walk_workspace_dir(
 
     Yields ``(relative, file)`` for regular files and ``(relative, None)`` for directories
     (so empty ones survive). Hidden names, ``__pycache__`` and ``.ipynb_checkpoints`` are
-    skipped, and so is any entry whose resolved path leaves the root, any special file, and
+    skipped, and so is any entry whose resolved path leaves the root or goes through a
+    hidden name (a symlink to .env), any special file, and
     any symlinked directory that loops back to one being walked.
     """
     root_real = os.path.realpath(root)
@@ -177,7 +184,7 @@ def walk_workspace_dir(
                 continue
             relative = f"{prefix}{name}"
             real = os.path.realpath(os.path.join(real_dir, name))
-            if not is_inside(root_real, real):
+            if not is_inside(root_real, real) or _reaches_hidden(root_real, real):
                 continue
             try:
                 mode = os.stat(real).st_mode
