@@ -184,6 +184,10 @@ class Builder:
         self.tags.clear()
 
 
+#: Cold builds of each of the pip and uv templates, alternating.
+UV_PAIRS = 3
+
+
 def bench_rebuild(docker_host: str | None = None) -> dict:
     docker_host = docker_host or os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
     started = time.perf_counter()
@@ -273,8 +277,23 @@ def bench_rebuild(docker_host: str | None = None) -> dict:
             sizes["seed"] = builder.size(f"dz-bench-seed:{run}-edit")
             builder.remove_all()
 
-            seconds["uv_cold"] = builder.build(ours(specs[1], 0), f"dz-bench-uv:{run}", cold=True)
+            uv_colds = [builder.build(ours(specs[1], 0), f"dz-bench-uv:{run}", cold=True)]
             sizes["uv"] = builder.size(f"dz-bench-uv:{run}")
+            # The uv/pip ratio swings with the machine's load: more cold builds of each,
+            # alternating, and the ratio of the medians.
+            pip_colds = [seconds["ours_cold"]]
+            for extra in range(1, UV_PAIRS):
+                builder.remove_all()
+                pip_colds.append(
+                    builder.build(ours(specs[0], 0), f"dz-bench-pip:{run}-c{extra}", cold=True)
+                )
+                builder.remove_all()
+                uv_colds.append(
+                    builder.build(ours(specs[1], 0), f"dz-bench-uv:{run}-c{extra}", cold=True)
+                )
+            seconds["uv_cold"] = statistics.median(uv_colds)
+            seconds["pip_cold_median"] = statistics.median(pip_colds)
+            pairs = [round(uv / pip, 3) for uv, pip in zip(uv_colds, pip_colds)]
         finally:
             builder.remove_all()
 
@@ -294,12 +313,14 @@ def bench_rebuild(docker_host: str | None = None) -> dict:
         "image_overhead_pct": pct(sizes["ours"]),
         "image_overhead_mb": round((sizes["ours"] - sizes["floor"]) / mb, 3),
         "seed_recipe_overhead_pct": pct(sizes["seed"]),
-        "uv_over_pip_cold_build": round(seconds["uv_cold"] / seconds["ours_cold"], 3),
+        "uv_over_pip_cold_build": round(seconds["uv_cold"] / seconds["pip_cold_median"], 3),
+        "uv_over_pip_cold_build_pairs": pairs,
         "cold_build_s": round(seconds["ours_cold"], 2),
         "warm_rebuild_s": round(seconds["ours_rebuild"], 3),
         "seed_recipe_cold_build_s": round(seconds["seed_cold"], 2),
         "seed_recipe_rebuild_s": round(seconds["seed_rebuild"], 3),
         "uv_cold_build_s": round(seconds["uv_cold"], 2),
+        "pip_cold_build_median_s": round(seconds["pip_cold_median"], 2),
         "image_mb": round(sizes["ours"] / mb, 1),
         "seed_recipe_image_mb": round(sizes["seed"] / mb, 1),
         "uv_image_mb": round(sizes["uv"] / mb, 1),

@@ -212,6 +212,30 @@ def bench_api_during_build(docker_host: str, rounds: int) -> dict[str, float]:
     }
 
 
+HARDENING_FIGURES = (
+    "hostile_paths_tried",
+    "hostile_paths_escaped",
+    "injection_inputs_tried",
+    "injection_instructions_injected",
+    "faults_tried",
+    "faults_survived",
+    "concurrent_builds_lost",
+    "secret_leaks_found",
+)
+
+
+def hardening_figures(folder: Path) -> dict[str, float]:
+    """The counts the hardening tests wrote as they ran; every expected one must be there."""
+    merged: dict[str, float] = {}
+    for path in sorted(folder.glob("*.json")):
+        for name, value in json.loads(path.read_text()).items():
+            merged[name] = merged.get(name, 0) + value
+    missing = [name for name in HARDENING_FIGURES if name not in merged]
+    if missing:
+        raise RuntimeError(f"the hardening tests did not report {', '.join(missing)}")
+    return merged
+
+
 def machine() -> str:
     system = f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores"
     return f"{system}, Python {platform.python_version()}"
@@ -250,6 +274,12 @@ def write_markdown(results: dict, path: Path) -> None:
         '- `imports_only_package_ratio`: packages kept by "only what the notebook imports" for a',
         '  notebook importing only pandas, over packages kept in "everything installed" mode, in',
         "  that environment (which also has scikit-learn, matplotlib and jupyterlab).",
+        "- Hardening (counted by the tests as they run, see scripts/bench.sh):",
+        "  `hostile_paths_tried`/`hostile_paths_escaped` (zip and build routes; target ≥ 200",
+        "  and 0), `injection_inputs_tried`/`injection_instructions_injected` (the generator;",
+        "  ≥ 10,000 and 0), `faults_tried`/`faults_survived` (engine, registry, disk, timeout,",
+        "  restart), `concurrent_builds_lost` (20 builds at a cap of 2; 0),",
+        "  `secret_leaks_found` (places a pushed token could end up; 0).",
         "- `api_p99_ms_during_build`: p99 of `GET /api/contents` while a build streams about",
         "  4,000 log lines to a client following its events (target < 50 ms), beside the same",
         "  route idle (`api_p99_during_build_over_idle`, near 1: the build never blocks the loop).",
@@ -261,6 +291,12 @@ def write_markdown(results: dict, path: Path) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=200)
+    parser.add_argument(
+        "--figures", type=Path, help="folder of counts the hardening tests wrote (scripts/bench.sh)"
+    )
+    parser.add_argument(
+        "--only-figures", action="store_true", help="merge the test figures, measure nothing"
+    )
     args = parser.parse_args()
     docker_host = os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
 
@@ -268,12 +304,15 @@ def main() -> int:
         "machine": machine(),
         "date": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
-    results.update(bench_engine_route(docker_host, args.rounds))
-    results.update(bench_event_loop_under_hung_probes(args.rounds))
-    results.update(bench_api_during_build(docker_host, args.rounds))
-    results.update(bench_capture())
-    results.update(bench_imports_ratio(ensure_env()[0]))
-    results.update(bench_rebuild(docker_host))
+    if args.figures:
+        results.update(hardening_figures(args.figures))
+    if not args.only_figures:
+        results.update(bench_engine_route(docker_host, args.rounds))
+        results.update(bench_event_loop_under_hung_probes(args.rounds))
+        results.update(bench_api_during_build(docker_host, args.rounds))
+        results.update(bench_capture())
+        results.update(bench_imports_ratio(ensure_env()[0]))
+        results.update(bench_rebuild(docker_host))
 
     out = REPO / "bench" / "results.json"
     existing = json.loads(out.read_text()) if out.exists() else {}

@@ -9,4 +9,14 @@ if ! engine_reachable; then
   ((EUID == 0)) || { echo "No Docker engine is reachable: start one or set DOCKER_HOST." >&2; exit 1; }
   start_harness
 fi
-python bench/run.py "$@"
+# The hardening figures come from the tests themselves, run here with a figures folder.
+figures=$REPO/.bench-build/figures
+rm -rf "$figures"
+mkdir -p "$figures"
+DOCKERIZE_FIGURES_DIR=$figures python -m pytest -p no:cacheprovider -q \
+  jupyterlab_dockerize/tests/test_hostile_paths.py \
+  jupyterlab_dockerize/tests/test_faults.py \
+  jupyterlab_dockerize/tests/test_load.py \
+  "jupyterlab_dockerize/tests/test_builds.py::test_push_needs_the_right_credentials_and_never_keeps_the_token"
+DOCKERIZE_FIGURES_DIR=$figures npx jest --ci src/core/__tests__/injection.spec.ts
+python bench/run.py --figures "$figures" "$@"

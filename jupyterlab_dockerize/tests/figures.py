@@ -21,16 +21,25 @@ class Figures:
         self.counts: dict[str, int] = {}
 
     def add(self, **counts: int) -> None:
+        """Adds to counts (tried, survived, ...)."""
         for name, value in counts.items():
             self.counts[name] = self.counts.get(name, 0) + value
+        self._store(counts, add=True)
+
+    def set(self, **values: float) -> None:
+        """Records measured values (a latency), replacing earlier ones."""
+        self.counts.update(values)
+        self._store(values, add=False)
+
+    def _store(self, values: dict[str, float], add: bool) -> None:
         folder = os.environ.get(FIGURES_ENV)
         if not folder:
             return
         path = Path(folder) / f"{self.group}.json"
         path.parent.mkdir(parents=True, exist_ok=True)
         stored = json.loads(path.read_text()) if path.exists() else {}
-        for name, value in counts.items():
-            stored[name] = stored.get(name, 0) + value
+        for name, value in values.items():
+            stored[name] = stored.get(name, 0) + value if add else value
         fd, temp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         with os.fdopen(fd, "w") as handle:
             json.dump(stored, handle, sort_keys=True)

@@ -196,7 +196,7 @@ async def test_capture_generate_build_verify_run(
         "refusedWrongToken": True,
     }
     assert verification["uid"] == "1000"
-    assert "8888/tcp" in verification["exposedPorts"]
+    assert verification["exposedPorts"] == ["8888/tcp"]
     assert set(verification["volumes"]) >= {"/data", "/notebooks"}
 
     result = run_node(COMPARE, {"plan": plan, "image": verification["snapshot"]})
