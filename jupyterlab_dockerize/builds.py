@@ -226,12 +226,14 @@ class BuildService:
         job.bind_loop(asyncio.get_running_loop())
         job.emit("phase", phase="build", state=job.state.value, message=job.message)
         self.jobs[job.id] = job
-        await self._save(job)
         cancellation = Cancellation()
         self._cancellations[job.id] = cancellation
+        # The task joins the queue now, before any other await: the queue keeps the order
+        # in which jobs were made.
         self._tasks[job.id] = asyncio.create_task(
             self._build(job, request, assembly, cancellation), name=f"dockerize-build-{job.id}"
         )
+        await self._save(job)
         return job
 
     def cancel(self, job_id: str) -> Job:
