@@ -6,7 +6,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-export function addFigures(group: string, counts: Record<string, number>): void {
+export function addFigures(
+  group: string,
+  counts: Record<string, number>
+): void {
   const folder = process.env.DOCKERIZE_FIGURES_DIR;
   if (!folder) {
     return;
