@@ -14,6 +14,22 @@ from typing import Any
 from tornado.httpclient import HTTPClientError
 
 BUILDS = ("jupyterlab-dockerize", "builds")
+
+
+def engine_server_config(state_dir: Path, **dockerize: Any) -> dict:
+    """A Jupyter server with the extension, set for the harness's engine: it has no bridge
+    network, so builds and containers use the host's network (all on loopback)."""
+    return {
+        "ServerApp": {"jpserver_extensions": {"jupyterlab_dockerize": True}},
+        "Dockerize": {
+            "build_network_mode": "host",
+            "run_network_mode": "host",
+            "state_dir": str(state_dir),
+            **dockerize,
+        },
+    }
+
+
 TERMINAL = {"built", "pushed", "verified", "failed", "cancelled", "interrupted"}
 
 

@@ -42,6 +42,22 @@ def engine_host() -> str:
     return settings.host()
 
 
+@pytest.fixture
+def state_dir(tmp_path_factory):
+    """The extension's state folder (job records, temporary build files) for one test."""
+    return tmp_path_factory.mktemp("dockerize-state")
+
+
+@pytest.fixture
+def engine(engine_host):
+    """A docker SDK client of the test engine, to look behind the extension's back."""
+    import docker
+
+    client = docker.APIClient(base_url=engine_host)
+    yield client
+    client.close()
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     skipped = terminalreporter.stats.get("skipped", [])
     if _SKIPPED_FOR_ENGINE and skipped:

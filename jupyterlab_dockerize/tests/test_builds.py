@@ -20,7 +20,15 @@ import pytest
 from tornado.httpclient import HTTPRequest
 from tornado.websocket import websocket_connect
 
-from .buildjobs import EngineProxy, all_events, call, log_text, start_build, wait_for
+from .buildjobs import (
+    EngineProxy,
+    all_events,
+    call,
+    engine_server_config,
+    log_text,
+    start_build,
+    wait_for,
+)
 from .conftest import in_ci
 from .figures import Figures
 
@@ -30,31 +38,6 @@ docker = pytest.importorskip("docker")
 
 STANDIN = "python:3.11-slim"
 QUICK = f"FROM {STANDIN}\nCOPY notebooks/ /notebooks/\nRUN echo step-output\n"
-
-
-@pytest.fixture
-def state_dir(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("dockerize-state")
-
-
-@pytest.fixture
-def jp_server_config(state_dir):
-    return {
-        "ServerApp": {"jpserver_extensions": {"jupyterlab_dockerize": True}},
-        "Dockerize": {
-            "build_network_mode": "host",
-            "run_network_mode": "host",
-            "state_dir": str(state_dir),
-            "max_concurrent_builds": 1,
-        },
-    }
-
-
-@pytest.fixture
-def engine(engine_host):
-    client = docker.APIClient(base_url=engine_host)
-    yield client
-    client.close()
 
 
 @pytest.fixture
@@ -80,6 +63,11 @@ def notebook(jp_root_dir):
 
 def our_containers(engine) -> list[dict]:
     return engine.containers(all=True)
+
+
+@pytest.fixture
+def jp_server_config(state_dir):
+    return engine_server_config(state_dir, max_concurrent_builds=1)
 
 
 async def test_build_streams_steps_and_tags_the_image(jp_fetch, engine, notebook, state_dir):

@@ -24,7 +24,15 @@ from pathlib import Path
 import pytest
 import requests
 
-from .buildjobs import EngineProxy, all_events, call, log_text, start_build, wait_for
+from .buildjobs import (
+    EngineProxy,
+    all_events,
+    call,
+    engine_server_config,
+    log_text,
+    start_build,
+    wait_for,
+)
 from .conftest import in_ci
 from .figures import Figures
 from .generator import free_port
@@ -40,28 +48,8 @@ PIP_CACHE = Path(os.environ.get("PIP_CACHE_DIR") or Path.home() / ".cache" / "pi
 
 
 @pytest.fixture
-def state_dir(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("dockerize-state")
-
-
-@pytest.fixture
 def jp_server_config(state_dir):
-    return {
-        "ServerApp": {"jpserver_extensions": {"jupyterlab_dockerize": True}},
-        "Dockerize": {
-            "build_network_mode": "host",
-            "run_network_mode": "host",
-            "state_dir": str(state_dir),
-            "build_timeout": 20.0,
-        },
-    }
-
-
-@pytest.fixture
-def engine(engine_host):
-    client = docker.APIClient(base_url=engine_host)
-    yield client
-    client.close()
+    return engine_server_config(state_dir, build_timeout=20.0)
 
 
 class Fault:
@@ -207,6 +195,22 @@ async def test_a_full_disk_while_fetching_the_wheelhouse_fails_and_cleans_up(
     finally:
         service.temp_root = saved
         subprocess.run(["umount", str(small)], check=False)
+
+
+async def test_a_full_disk_inside_the_build_fails_the_job_with_the_engines_words(
+    jp_fetch, engine, state_dir
+):
+    """A build step fills its container's /dev/shm (a 64 MiB tmpfs): a real ENOSPC."""
+    with Fault("disk full inside the build"):
+        before = {c["Id"] for c in engine.containers(all=True)}
+        dockerfile = f"FROM {STANDIN}\nRUN head -c 200000000 /dev/zero > /dev/shm/fill\n"
+        job = await start_build(jp_fetch, dockerfile, "dz-fault/shm:1")
+        done = await wait_for(jp_fetch, job["id"], {"failed", "built"}, 120)
+        assert done["state"] == "failed", done
+        assert "returned a non-zero code" in done["message"]
+        assert "No space left on device" in log_text(await all_events(jp_fetch, job["id"]))
+        await wait_until_clean(engine, state_dir, before)
+        await next_build_works(jp_fetch, "dz-fault/after-shm:1")
 
 
 async def test_a_server_killed_mid_build_shows_the_job_interrupted_after_restart(

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from .buildjobs import all_events, call, wait_for
+from .buildjobs import all_events, call, engine_server_config, wait_for
 from .figures import Figures
 
 pytestmark = [pytest.mark.engine, pytest.mark.timeout(900)]
@@ -24,15 +24,8 @@ FIGURES = Figures("load")
 
 
 @pytest.fixture
-def jp_server_config(tmp_path_factory):
-    return {
-        "ServerApp": {"jpserver_extensions": {"jupyterlab_dockerize": True}},
-        "Dockerize": {
-            "build_network_mode": "host",
-            "state_dir": str(tmp_path_factory.mktemp("state")),
-            "max_concurrent_builds": CAP,
-        },
-    }
+def jp_server_config(state_dir):
+    return engine_server_config(state_dir, max_concurrent_builds=CAP)
 
 
 def percentile(samples: list[float], fraction: float) -> float:

@@ -24,7 +24,7 @@ import pytest
 
 from jupyterlab_dockerize.capture import capture_code
 
-from .buildjobs import all_events, call, log_text, wait_for
+from .buildjobs import all_events, call, engine_server_config, log_text, wait_for
 from .generator import GeneratorUnavailable, generate_bundle, run_node
 from .test_capture_snippet import SETUPTOOLS_READY, Kernel, parse_output, pyproject, run, write_tree
 
@@ -109,15 +109,8 @@ def kernel_env(tmp_path_factory):
 
 
 @pytest.fixture
-def jp_server_config(tmp_path_factory):
-    return {
-        "ServerApp": {"jpserver_extensions": {"jupyterlab_dockerize": True}},
-        "Dockerize": {
-            "build_network_mode": "host",
-            "run_network_mode": "host",
-            "state_dir": str(tmp_path_factory.mktemp("state")),
-        },
-    }
+def jp_server_config(state_dir):
+    return engine_server_config(state_dir)
 
 
 async def test_capture_generate_build_verify_run(
