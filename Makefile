@@ -16,13 +16,15 @@ FRONTEND_SOURCES := $(shell find src style schema -type f -not -path '*/__tests_
 SERVER_SOURCES := $(shell find jupyterlab_dockerize -name '*.py' 2>/dev/null) \
 	pyproject.toml install.json $(shell find jupyter-config -type f)
 
-.PHONY: help lab test bench setup lint format clean distclean harness-up harness-down
+.PHONY: help lab test bench setup lint format clean distclean harness-up harness-down \
+	docs docs-screenshots
 
 help:
 	@echo "make lab    set up everything and start JupyterLab with the extension"
 	@echo "make test   set up everything and run every test suite"
 	@echo "make bench  run the benchmarks (bench/results.json, BENCHMARKS.md)"
 	@echo "make format fix formatting (prettier, eslint --fix, ruff)"
+	@echo "make docs   regenerate docs/configuration.md; docs-screenshots: docs/images"
 	@echo "make clean  remove build output; distclean also .venv, node_modules, harness state"
 
 lab: setup
@@ -62,6 +64,14 @@ $(STAMPS)/labextension: $(FRONTEND_SOURCES) $(STAMPS)/node $(STAMPS)/venv
 $(STAMPS)/extension: $(STAMPS)/labextension $(SERVER_SOURCES)
 	$(VENV)/bin/python -m pip install -q .
 	@touch $@
+
+# docs/configuration.md's tables, from config.py and schema/plugin.json (a test compares).
+docs: $(STAMPS)/venv
+	$(VENV)/bin/python scripts/docs-reference.py
+
+# docs/images/*.png, taken by Galata; needs the test engine and registry (make harness-up).
+docs-screenshots: setup
+	source .harness/env && DOCKERIZE_SCREENSHOTS=1 scripts/ui-tests.sh tests/screenshots.spec.ts
 
 harness-up:
 	scripts/harness/up.sh
