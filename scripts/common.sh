@@ -27,7 +27,13 @@ HARNESS_STARTED=0
 start_harness() {
   "$REPO/scripts/debian-packages.sh" engine
   "$REPO/scripts/harness/engine.sh" status >/dev/null 2>&1 || HARNESS_STARTED=1
-  "$REPO/scripts/harness/up.sh" "$@"
+  # Generated Dockerfiles say FROM python:X.Y.Z-slim with the kernel's exact Python (the
+  # project's venv here): the stand-in answers to that name too, since nothing is pulled.
+  local tags=()
+  if [[ -x $REPO/.venv/bin/python ]]; then
+    tags=(--tag "python:$("$REPO/.venv/bin/python" -c 'import platform; print(platform.python_version())')-slim")
+  fi
+  "$REPO/scripts/harness/up.sh" "${tags[@]}" "$@"
   # shellcheck source=/dev/null
   source "${HARNESS_DIR:-$REPO/.harness}/env"
 }

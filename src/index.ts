@@ -55,7 +55,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const trans = anyTranslator.load('jupyterlab_dockerize');
     const model = new ExportPanelModel(
       fetchEngineStatus,
-      new NotebookAccess(app, notebooks),
+      new NotebookAccess(app, notebooks, trans),
       PageConfig.getOption('serverRoot') || undefined
     );
     const contents = app.serviceManager.contents;

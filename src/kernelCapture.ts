@@ -1,6 +1,7 @@
 import { Kernel, KernelMessage } from '@jupyterlab/services';
 
 import { readCaptureOutput } from './core/snapshotParse';
+import { ITranslate, plainTranslate } from './core/text';
 import { IEnvironmentSnapshot } from './core/snapshot';
 import { CaptureAction, IProblem } from './tokens';
 
@@ -30,15 +31,21 @@ function timeout<T>(
 
 /** Refuses kernels that are not Python before anything runs in them. */
 async function checkPythonKernel(
-  kernel: Kernel.IKernelConnection
+  kernel: Kernel.IKernelConnection,
+  trans: ITranslate
 ): Promise<void> {
   const info = await kernel.info;
   const language = info.language_info?.name ?? 'unknown';
   if (language.toLowerCase() !== 'python') {
     throw new CaptureError({
       code: 'kernel_not_python',
-      message: `This notebook's kernel runs ${language}, and capture reads Python environments only.`,
-      hint: 'Switch the notebook to a Python kernel (Kernel › Change Kernel…), or list its packages by hand in the generated requirements.txt.'
+      message: trans.__(
+        "This notebook's kernel runs %1, and capture reads Python environments only.",
+        language
+      ),
+      hint: trans.__(
+        'Switch the notebook to a Python kernel (Kernel › Change Kernel…), or list its packages by hand in the generated requirements.txt.'
+      )
     });
   }
 }
@@ -50,19 +57,22 @@ async function checkPythonKernel(
 export async function captureEnvironment(
   kernel: Kernel.IKernelConnection | null | undefined,
   code: string,
+  trans: ITranslate = plainTranslate,
   timeoutMs = DEFAULT_TIMEOUT_MS
 ): Promise<IEnvironmentSnapshot> {
   if (!kernel || kernel.isDisposed || kernel.status === 'dead') {
     throw new CaptureError(
       {
         code: 'kernel_not_running',
-        message: "The notebook's kernel is not running.",
-        hint: 'Start the kernel, then capture again: the environment is read from the running kernel.'
+        message: trans.__("The notebook's kernel is not running."),
+        hint: trans.__(
+          'Start the kernel, then capture again: the environment is read from the running kernel.'
+        )
       },
       'start-kernel'
     );
   }
-  await checkPythonKernel(kernel);
+  await checkPythonKernel(kernel, trans);
 
   let stdout = '';
   const future = kernel.requestExecute(
@@ -90,8 +100,13 @@ export async function captureEnvironment(
       new CaptureError(
         {
           code: 'capture_timeout',
-          message: `The kernel did not finish the capture within ${Math.round(timeoutMs / 1000)} s.`,
-          hint: 'The kernel may be busy running a cell: wait for it (or interrupt it), then capture again.'
+          message: trans.__(
+            'The kernel did not finish the capture within %1 s.',
+            Math.round(timeoutMs / 1000)
+          ),
+          hint: trans.__(
+            'The kernel may be busy running a cell: wait for it (or interrupt it), then capture again.'
+          )
         },
         'retry'
       )
@@ -104,9 +119,16 @@ export async function captureEnvironment(
     throw new CaptureError(
       {
         code: 'capture_failed',
-        message:
-          `The capture failed in the kernel: ${content.ename ?? 'error'}: ${content.evalue ?? ''}`.trim(),
-        hint: 'Restart the kernel and capture again; if it persists, report it with this message.'
+        message: trans
+          .__(
+            'The capture failed in the kernel: %1: %2',
+            content.ename ?? 'error',
+            content.evalue ?? ''
+          )
+          .trim(),
+        hint: trans.__(
+          'Restart the kernel and capture again; if it persists, report it with this message.'
+        )
       },
       'retry'
     );
@@ -116,8 +138,13 @@ export async function captureEnvironment(
     throw new CaptureError(
       {
         code: 'capture_failed',
-        message: `The capture could not read this environment: ${output.message}`,
-        hint: 'Restart the kernel and capture again; if it persists, report it with this message.'
+        message: trans.__(
+          'The capture could not read this environment: %1',
+          output.message
+        ),
+        hint: trans.__(
+          'Restart the kernel and capture again; if it persists, report it with this message.'
+        )
       },
       'retry'
     );

@@ -3,6 +3,7 @@ import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 
 import { fetchCaptureRequest } from './api';
 import { IEnvironmentSnapshot } from './core/snapshot';
+import { ITranslate, plainTranslate } from './core/text';
 import { CaptureError, captureEnvironment } from './kernelCapture';
 import { INotebookAccess } from './panel/model';
 import { CaptureAction } from './tokens';
@@ -26,7 +27,8 @@ function sourceText(source: string | string[] | undefined): string {
 export class NotebookAccess implements INotebookAccess {
   constructor(
     private readonly app: JupyterFrontEnd,
-    private readonly tracker: INotebookTracker | null
+    private readonly tracker: INotebookTracker | null,
+    private readonly trans: ITranslate = plainTranslate
   ) {}
 
   async capture(path: string): Promise<IEnvironmentSnapshot> {
@@ -35,8 +37,13 @@ export class NotebookAccess implements INotebookAccess {
       throw new CaptureError(
         {
           code: 'notebook_not_open',
-          message: `${path} is not open, so it has no running kernel to read.`,
-          hint: 'Open the notebook and start its kernel; the environment is read from the live kernel.'
+          message: this.trans.__(
+            '%1 is not open, so it has no running kernel to read.',
+            path
+          ),
+          hint: this.trans.__(
+            'Open the notebook and start its kernel; the environment is read from the live kernel.'
+          )
         },
         'open-notebook'
       );
@@ -47,7 +54,7 @@ export class NotebookAccess implements INotebookAccess {
       await session.ready;
     }
     const { code } = await fetchCaptureRequest();
-    return captureEnvironment(session.session?.kernel, code);
+    return captureEnvironment(session.session?.kernel, code, this.trans);
   }
 
   /** Code cell sources: from the open notebook's model, else from the saved file. */

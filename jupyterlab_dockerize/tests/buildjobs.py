@@ -88,6 +88,22 @@ def log_text(events: list[dict], phase: str | None = None) -> str:
     )
 
 
+STANDIN = "python:3.11-slim"
+
+
+def tag_standin_as_base(client, dockerfile: str) -> str | None:
+    """Tags the python:3.11-slim stand-in with the FROM name the generator chose (nothing is
+    pulled here); returns that name when this call made the tag, for the caller to remove."""
+    base = next(line.split()[1] for line in dockerfile.splitlines() if line.startswith("FROM "))
+    try:
+        client.inspect_image(base)
+        return None
+    except Exception:  # noqa: BLE001 - docker.errors.ImageNotFound, without importing docker
+        repository, _, version = base.partition(":")
+        client.tag(STANDIN, repository, version)
+        return base
+
+
 class EngineProxy:
     """A unix-socket relay in front of the real engine, to cut on demand.
 

@@ -24,7 +24,14 @@ import pytest
 
 from jupyterlab_dockerize.capture import capture_code
 
-from .buildjobs import all_events, call, engine_server_config, log_text, wait_for
+from .buildjobs import (
+    all_events,
+    call,
+    engine_server_config,
+    log_text,
+    tag_standin_as_base,
+    wait_for,
+)
 from .generator import GeneratorUnavailable, generate_bundle, run_node
 from .test_capture_snippet import SETUPTOOLS_READY, Kernel, parse_output, pyproject, run, write_tree
 
@@ -34,7 +41,6 @@ docker = pytest.importorskip("docker")
 
 # Kept across runs (HOME moves to a temp dir inside the server fixtures).
 PIP_CACHE = Path(os.environ.get("PIP_CACHE_DIR") or Path.home() / ".cache" / "pip")
-STANDIN = "python:3.11-slim"
 
 COMPARE = r"""
 const path = require('path');
@@ -155,6 +161,17 @@ async def test_capture_generate_build_verify_run(
     assert statuses["python-dateutil"] == "pinned"
     assert spec["wheelhouse"]["extra"] == ["jupyterlab==4.6.6"]
 
+    client = docker.APIClient(base_url=engine_host)
+    tagged = tag_standin_as_base(client, spec["files"]["Dockerfile"])
+    try:
+        await build_verify_and_run(jp_fetch, client, spec, plan)
+    finally:
+        if tagged:
+            client.remove_image(tagged)
+        client.close()
+
+
+async def build_verify_and_run(jp_fetch, client, spec: dict, plan: dict) -> None:
     status, job = await call(
         jp_fetch,
         method="POST",
@@ -211,7 +228,6 @@ async def test_capture_generate_build_verify_run(
         timeout=60,
     )
     assert listing.stdout.split() == ["analysis.ipynb"], listing.stderr
-    client = docker.APIClient(base_url=engine_host)
     try:
         assert client.inspect_container(running["run"]["containerId"])["State"]["Running"]
         status, stopped = await call(jp_fetch, job["id"], "run", method="DELETE")
@@ -223,7 +239,6 @@ async def test_capture_generate_build_verify_run(
         )
     finally:
         client.remove_image("dockerize-test/round-trip:1", force=True)
-        client.close()
 
 
 _LIST_NOTEBOOKS = """

@@ -26,3 +26,16 @@ export function splitCode(message: string): ITextPart[] {
   });
   return parts;
 }
+
+/** Just the `__` of a TranslationBundle, so that tests need no JupyterLab. */
+export interface ITranslate {
+  __(msgid: string, ...args: (string | number)[]): string;
+}
+
+/** %1, %2… replaced as JupyterLab's null translator does. */
+export const plainTranslate: ITranslate = {
+  __: (msgid, ...args) =>
+    msgid.replace(/%(\d+)/g, (match, n: string) =>
+      args[Number(n) - 1] !== undefined ? String(args[Number(n) - 1]) : match
+    )
+};

@@ -202,7 +202,7 @@ export class ExportPanel extends ReactWidget {
         defaults,
         trans: this.trans
       });
-      const builds = new BuildModel(serverBuildBackend);
+      const builds = new BuildModel(serverBuildBackend, this.trans);
       this._setBuilds(builds);
       void builds.restoreLatest(path, model.plan);
     }

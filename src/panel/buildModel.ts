@@ -20,6 +20,7 @@ import { DockerizeRequestError } from '../core/errors';
 import { compareWithImage, IReproduction } from '../core/reproduction';
 import { IRequirementsPlan } from '../core/requirements';
 import { parseSnapshot } from '../core/snapshotParse';
+import { ITranslate, plainTranslate } from '../core/text';
 import { IProblem } from '../tokens';
 
 /** The server calls the model makes (buildApi.ts in the product). */
@@ -60,19 +61,24 @@ export interface IPhaseEnd {
   ok: boolean;
 }
 
-function problemOf(error: unknown): IProblem {
+function problemOf(error: unknown, trans: ITranslate): IProblem {
   if (error instanceof DockerizeRequestError) {
     return error.problem;
   }
   return {
     code: 'unexpected',
     message: error instanceof Error ? error.message : String(error),
-    hint: 'Try again; if it persists, see the browser console and the Jupyter server log.'
+    hint: trans.__(
+      'Try again; if it persists, see the browser console and the Jupyter server log.'
+    )
   };
 }
 
 export class BuildModel {
-  constructor(private readonly backend: IBuildBackend) {}
+  constructor(
+    private readonly backend: IBuildBackend,
+    private readonly trans: ITranslate = plainTranslate
+  ) {}
 
   get changed(): ISignal<this, void> {
     return this._changed;
@@ -232,7 +238,7 @@ export class BuildModel {
     try {
       await work();
     } catch (error) {
-      this._problem = problemOf(error);
+      this._problem = problemOf(error, this.trans);
     } finally {
       this._busy = null;
       this._changed.emit();
@@ -267,7 +273,7 @@ export class BuildModel {
     try {
       job = await this.backend.fetchJob(current.id);
     } catch (error) {
-      this._problem = problemOf(error);
+      this._problem = problemOf(error, this.trans);
       this._changed.emit();
       return;
     }

@@ -27,6 +27,7 @@ import {
   isCleanAbsolutePath
 } from '../core/dockerfileQuote';
 import { hasControls } from '../core/guards';
+import { ITranslate, plainTranslate } from '../core/text';
 import { DockerizeRequestError } from '../core/errors';
 import { parseNormalizedImageReference } from '../core/imageReference';
 import { IRequirementsPlan } from '../core/requirements';
@@ -72,18 +73,7 @@ export type BundleField = keyof IBundleForm;
 /** Field → what is wrong with it (absent when it is valid). */
 export type BundleErrors = Partial<Record<BundleField, string>>;
 
-/** Just the `__` of a TranslationBundle, so that tests need no JupyterLab. */
-export interface ITranslate {
-  __(msgid: string, ...args: (string | number)[]): string;
-}
-
-/** %1, %2… replaced as JupyterLab's null translator does. */
-export const plainTranslate: ITranslate = {
-  __: (msgid, ...args) =>
-    msgid.replace(/%(\d+)/g, (match, n: string) =>
-      args[Number(n) - 1] !== undefined ? String(args[Number(n) - 1]) : match
-    )
-};
+export { ITranslate, plainTranslate } from '../core/text';
 
 /** What the form calls each template; a template missing here shows its own name. */
 const TEMPLATE_LABELS = new Map<string, (trans: ITranslate) => string>([
