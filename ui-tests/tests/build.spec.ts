@@ -1,6 +1,6 @@
 import { expect, test } from '@jupyterlab/galata';
 
-import { packageVisibleNotebook } from './helpers';
+import { packageVisibleNotebook, expectJobState } from './helpers';
 
 const REGISTRY = process.env.DOCKERIZE_TEST_REGISTRY ?? '';
 const USER = process.env.DOCKERIZE_TEST_REGISTRY_USER ?? '';
@@ -43,17 +43,12 @@ test.describe('Build, push and verify', () => {
 
     const build = panel.locator('[data-dockerize="build"]');
     await build.locator('[data-dockerize="build-start"]').click();
-    const status = build.locator(
-      '[data-dockerize="build-status"] [data-state]'
-    );
     // The log follows the build as it happens.
     await expect(build.locator('[data-dockerize="build-log"]')).toContainText(
       'Downloading wheels',
       { timeout: 120_000 }
     );
-    await expect(status).toHaveAttribute('data-state', 'built', {
-      timeout: 400_000
-    });
+    await expectJobState(build, 'built', 400_000);
     await expect(build.locator('[data-dockerize="build-log"]')).toContainText(
       'Step 1/'
     );
@@ -81,9 +76,7 @@ test.describe('Build, push and verify', () => {
       dialog.locator('[data-dockerize="push-target"]')
     ).toContainText(`${REGISTRY}/dockerize/ui-shipped:1`);
     await dialog.getByRole('button', { name: 'Push' }).click();
-    await expect(status).toHaveAttribute('data-state', 'pushed', {
-      timeout: 120_000
-    });
+    await expectJobState(build, 'pushed', 120_000);
     await expect(build.locator('[data-dockerize="push-result"]')).toContainText(
       `${REGISTRY}/dockerize/ui-shipped:1`
     );
@@ -101,9 +94,7 @@ test.describe('Build, push and verify', () => {
 
     // Verify: the image reproduces the selection, answers with its token only, not root.
     await build.locator('[data-dockerize="build-verify"]').click();
-    await expect(status).toHaveAttribute('data-state', 'verified', {
-      timeout: 180_000
-    });
+    await expectJobState(build, 'verified', 180_000);
     await expect(build.locator('[data-dockerize="verify-summary"]')).toHaveText(
       'Reproduced: 1 of 1'
     );

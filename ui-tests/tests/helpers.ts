@@ -89,3 +89,27 @@ export async function editorText(host: Locator): Promise<string> {
     return view.state.doc.toString();
   });
 }
+
+/**
+ * Waits until the build section's job reaches `expected`, and fails at once with the job's
+ * own message when it ends failed, cancelled or interrupted instead.
+ */
+export async function expectJobState(
+  build: Locator,
+  expected: 'built' | 'pushed' | 'verified',
+  timeout: number
+): Promise<void> {
+  const status = build.locator('[data-dockerize="build-status"] [data-state]');
+  await expect(status).toHaveAttribute(
+    'data-state',
+    new RegExp(`^(${expected}|failed|cancelled|interrupted)$`),
+    { timeout }
+  );
+  const state = await status.getAttribute('data-state');
+  if (state !== expected) {
+    const text = await build
+      .locator('[data-dockerize="build-status"]')
+      .textContent();
+    throw new Error(`the job ended ${state} instead of ${expected}: ${text}`);
+  }
+}

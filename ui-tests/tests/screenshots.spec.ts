@@ -12,7 +12,12 @@ import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import type { Locator } from '@playwright/test';
 import * as path from 'path';
 
-import { editorText, packageVisibleNotebook, PANEL_ID } from './helpers';
+import {
+  editorText,
+  packageVisibleNotebook,
+  PANEL_ID,
+  expectJobState
+} from './helpers';
 
 const REGISTRY = process.env.DOCKERIZE_TEST_REGISTRY ?? '';
 const USER = process.env.DOCKERIZE_TEST_REGISTRY_USER ?? '';
@@ -151,9 +156,7 @@ test.describe('User guide screenshots', () => {
     await expect(log).toContainText('Downloading wheels', { timeout: 120_000 });
     await expect(status).toHaveAttribute('data-state', /queued|building/);
     await shot(build, 'build-running.png');
-    await expect(status).toHaveAttribute('data-state', 'built', {
-      timeout: 400_000
-    });
+    await expectJobState(build, 'built', 400_000);
     await expect(log).toContainText('Step 1/');
     await expect(
       build.locator('[data-dockerize="build-progress"]')
@@ -187,9 +190,7 @@ test.describe('User guide screenshots', () => {
       `${REGISTRY}/dockerize/ui-screenshots:1`
     );
     await dialog.getByRole('button', { name: 'Push' }).click();
-    await expect(status).toHaveAttribute('data-state', 'pushed', {
-      timeout: 120_000
-    });
+    await expectJobState(build, 'pushed', 120_000);
     await expect(build.locator('[data-dockerize="push-result"]')).toContainText(
       `${REGISTRY}/dockerize/ui-screenshots:1`
     );
@@ -198,9 +199,7 @@ test.describe('User guide screenshots', () => {
 
     // 6. Verify: the image reproduces the selection and answers with its token only.
     await build.locator('[data-dockerize="build-verify"]').click();
-    await expect(status).toHaveAttribute('data-state', 'verified', {
-      timeout: 180_000
-    });
+    await expectJobState(build, 'verified', 180_000);
     await expect(build.locator('[data-dockerize="verify-summary"]')).toHaveText(
       /^Reproduced: (\d+) of \1$/
     );
