@@ -97,9 +97,7 @@ def parse_build_request(body: bytes, limits: BundleLimits) -> BuildRequest:
         raise BadRequest("'platform' must be linux/amd64, linux/arm64 or null.")
     return BuildRequest(
         notebook=notebook,
-        image=familiar_name(reference)
-        if not reference.latest_implied
-        else f"{familiar_name(reference)}:latest",
+        image=familiar_name(reference) + (":latest" if reference.latest_implied else ""),
         spec=spec,
         wheelhouse=parse_wheelhouse_request(data.get("wheelhouse"), spec.files),
         platform=platform,
@@ -191,18 +189,6 @@ class BuildService:
         finally:
             client.close()
 
-    async def stop(self) -> None:
-        for cancellation in list(self._cancellations.values()):
-            cancellation.cancel("The Jupyter server is stopping.")
-        for job in self.jobs.values():
-            if job.run is not None:
-                container_id = job.run["containerId"]
-                try:
-                    await self._in_thread(self._stop_container, container_id)
-                except DockerizeError:
-                    pass
-        self._executor.shutdown(wait=False, cancel_futures=True)
-
     # --- queries ---------------------------------------------------------------------
 
     def get(self, job_id: str) -> Job:
@@ -220,7 +206,7 @@ class BuildService:
     # --- commands --------------------------------------------------------------------
 
     async def submit(self, body: bytes) -> Job:
-        request = parse_build_request(body, self.limits)
+        request = await self._in_thread(parse_build_request, body, self.limits)
         assembly = await self._in_thread(plan_bundle, self.root, request.spec, self.limits)
         job = Job(id=new_job_id(), image=request.image, notebook=request.notebook)
         job.bind_loop(asyncio.get_running_loop())

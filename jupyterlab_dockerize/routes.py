@@ -28,6 +28,7 @@ from .builds import BuildService
 from .bundle import (
     BundleAssembly,
     BundleLimits,
+    BundleSpec,
     bundle_spec_from,
     iter_zip,
     load_request_object,
@@ -139,32 +140,30 @@ class BundleHandler(DockerizeHandler):
         root = self.settings["server_root_dir"]
         self._temp: Path | None = None
         try:
-            data = load_request_object(self.request.body, limits, schemas.BUNDLE)
-            spec = bundle_spec_from(data)
-            wheels = parse_wheelhouse_request(data.get("wheelhouse"), spec.files)
+            # A body of up to bundle_max_request_bytes is parsed off the event loop.
+            spec, wheels = await asyncio.to_thread(_parse_bundle_body, self.request.body, limits)
             assembly = await asyncio.to_thread(plan_bundle, root, spec, limits)
             if wheels is not None:
                 assembly = await self._add_wheelhouse(assembly, spec.files, wheels)
         except DockerizeError as error:
             self.log.info("jupyterlab-dockerize bundle refused: %s", error.message)
             self.send_error_json(error)
-            self._remove_temp()
+            await self._remove_temp()
             return
         except Cancelled:
-            self._remove_temp()  # the client went away while the wheels came in
+            await self._remove_temp()  # the client went away while the wheels came in
             return
         try:
             await self._stream(assembly)
         finally:
-            self._remove_temp()
+            await self._remove_temp()
 
     async def _add_wheelhouse(
         self, assembly: BundleAssembly, files: dict[str, bytes], wheels: WheelhouseRequest
     ) -> BundleAssembly:
         """The same offline wheelhouse a build gets, so the downloaded bundle builds too."""
         builds: BuildService = self.settings[BUILDS_KEY]
-        builds.temp_root.mkdir(parents=True, exist_ok=True)
-        self._temp = Path(tempfile.mkdtemp(prefix="zip-", dir=builds.temp_root))
+        self._temp = await asyncio.to_thread(_make_temp_dir, builds.temp_root)
         self._cancellation = Cancellation()
         house, lock, _ = await asyncio.to_thread(
             download_wheelhouse,
@@ -176,10 +175,11 @@ class BundleHandler(DockerizeHandler):
         )
         return with_entries(assembly, wheelhouse_entries(house, lock))
 
-    def _remove_temp(self) -> None:
+    async def _remove_temp(self) -> None:
+        """A wheelhouse can hold hundreds of MiB: removed in a worker thread."""
         if self._temp is not None:
-            shutil.rmtree(self._temp, ignore_errors=True)
-            self._temp = None
+            temp, self._temp = self._temp, None
+            await asyncio.to_thread(shutil.rmtree, temp, True)
 
     async def _stream(self, assembly: BundleAssembly) -> None:
         self.set_header("Content-Type", "application/zip")
@@ -209,6 +209,19 @@ class BundleHandler(DockerizeHandler):
             self.log.info("jupyterlab-dockerize: bundle download stopped before its end")
             return
         self.finish()
+
+
+def _parse_bundle_body(
+    body: bytes, limits: BundleLimits
+) -> tuple[BundleSpec, WheelhouseRequest | None]:
+    data = load_request_object(body, limits, schemas.BUNDLE)
+    spec = bundle_spec_from(data)
+    return spec, parse_wheelhouse_request(data.get("wheelhouse"), spec.files)
+
+
+def _make_temp_dir(parent: Path) -> Path:
+    parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix="zip-", dir=parent))
 
 
 class BuildServiceHandler(DockerizeHandler):

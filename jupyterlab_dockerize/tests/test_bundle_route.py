@@ -479,3 +479,25 @@ async def test_a_file_changing_mid_stream_breaks_the_download(jp_fetch, jp_root_
     with pytest.raises(HTTPStreamClosedError):
         await jp_fetch(*BUNDLE_ROUTE, method="POST", body=json.dumps(body))
     assert (await jp_fetch("api", "status")).code == 200
+
+
+async def test_zip_carries_the_offline_wheelhouse_and_cleans_its_temp(jp_fetch, jp_serverapp):
+    body = {
+        "name": "offline",
+        "files": {"Dockerfile": "FROM x\n", "requirements.txt": "six==1.16.0\n"},
+        "wheelhouse": {"python": "3.11", "platform": "linux/amd64", "extra": []},
+    }
+    code, _, raw = await post_bundle(jp_fetch, body)
+    assert code == 200
+    archive = zipfile.ZipFile(io.BytesIO(raw))
+    names = archive.namelist()
+    assert "offline/wheelhouse/six-1.16.0-py2.py3-none-any.whl" in names
+    lock = archive.read("offline/wheelhouse/requirements.lock").decode()
+    assert "six==1.16.0 --hash=sha256:" in lock
+    # Removed just after the last byte went out.
+    temp_root = jp_serverapp.web_app.settings["jupyterlab_dockerize_builds"].temp_root
+    for _ in range(50):
+        if not any(temp_root.iterdir()):
+            break
+        await asyncio.sleep(0.1)
+    assert not any(temp_root.iterdir())

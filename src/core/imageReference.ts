@@ -294,12 +294,8 @@ function explain(text: string): ImageReferenceResult<never> {
   return explainName(rest);
 }
 
-/**
- * Parse a reference exactly as Docker's reference.Parse does: the domain is whatever the
- * grammar takes as one (so "foo/bar" has domain "foo"; see normalizeImageReference for
- * Docker Hub's rules), nothing is defaulted.
- */
-export function parseImageReference(text: string): ImageReferenceResult {
+/** What both parsers refuse before the grammar: empty, bad characters, too long. */
+function precheck(text: string): ImageReferenceResult<never> | null {
   if (typeof text !== 'string' || text === '') {
     return fail('empty', 'the image reference is empty');
   }
@@ -312,6 +308,19 @@ export function parseImageReference(text: string): ImageReferenceResult {
       'too-long',
       `the image reference is longer than ${MAX_REFERENCE_LENGTH} characters`
     );
+  }
+  return null;
+}
+
+/**
+ * Parse a reference exactly as Docker's reference.Parse does: the domain is whatever the
+ * grammar takes as one (so "foo/bar" has domain "foo"; see normalizeImageReference for
+ * Docker Hub's rules), nothing is defaulted.
+ */
+export function parseImageReference(text: string): ImageReferenceResult {
+  const refused = precheck(text);
+  if (refused) {
+    return refused;
   }
   const match = REFERENCE_RE.exec(text);
   if (!match) {
@@ -379,18 +388,9 @@ function splitDockerDomain(name: string): [string, string, number] {
 export function parseNormalizedImageReference(
   text: string
 ): ImageReferenceResult<INormalizedImageReference> {
-  if (typeof text !== 'string' || text === '') {
-    return fail('empty', 'the image reference is empty');
-  }
-  const badCharacter = checkCharacters(text);
-  if (badCharacter) {
-    return badCharacter;
-  }
-  if (text.length > MAX_REFERENCE_LENGTH) {
-    return fail(
-      'too-long',
-      `the image reference is longer than ${MAX_REFERENCE_LENGTH} characters`
-    );
+  const refused = precheck(text);
+  if (refused) {
+    return refused;
   }
   if (IDENTIFIER_RE.test(text)) {
     return fail(
