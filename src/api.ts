@@ -3,6 +3,11 @@ import { ServerConnection } from '@jupyterlab/services';
 
 import { parseEngineStatus, parseProblem } from './core/engine';
 import { DockerizeRequestError } from './core/errors';
+import {
+  IPreflightRequest,
+  IPreflightResponse,
+  parsePreflightResponse
+} from './core/preflight';
 import { API_NAMESPACE, EngineStatus, ICaptureRequest } from './tokens';
 
 export { DockerizeRequestError };
@@ -144,4 +149,40 @@ export async function downloadBundle(
     attachmentName(response.headers.get('Content-Disposition')) ??
     `${request.name}.zip`;
   return { blob, fileName };
+}
+
+/** The code of the problem a server without the pre-flight route gives. */
+export const PREFLIGHT_UNSUPPORTED = 'preflight_unsupported';
+
+/**
+ * Resolves the requirements for the image's Python and platform on the server (POST
+ * preflight). A server without the route (404 without a problem body) gives the problem
+ * PREFLIGHT_UNSUPPORTED; other failures keep the server's problem; an answer outside
+ * the contract is a ContractError.
+ */
+export async function checkRequirements(
+  request: IPreflightRequest,
+  settings: ServerConnection.ISettings = ServerConnection.makeSettings()
+): Promise<IPreflightResponse> {
+  const { status, body } = await requestAPI(
+    'preflight',
+    {
+      method: 'POST',
+      body: JSON.stringify(request),
+      headers: { 'Content-Type': 'application/json' }
+    },
+    settings
+  );
+  if (status === 404 && !parseProblem(body)) {
+    throw new DockerizeRequestError(404, {
+      code: PREFLIGHT_UNSUPPORTED,
+      message:
+        'This Jupyter server cannot check packages before a build: its jupyterlab-dockerize has no pre-flight route.',
+      hint: 'Update jupyterlab-dockerize on the server and restart it. You can still download and build; pip then finds problems during the build.'
+    });
+  }
+  if (status !== 200) {
+    throw failure(status, body);
+  }
+  return parsePreflightResponse(body, request);
 }
