@@ -137,6 +137,8 @@ export interface IBundleContext {
 
 export type DownloadState =
   | { kind: 'idle' }
+  /** Waiting for the package check before the request goes out. */
+  | { kind: 'checking' }
   | { kind: 'downloading' }
   | { kind: 'done'; fileName: string }
   | { kind: 'failed'; problem: IProblem };
@@ -366,7 +368,8 @@ export function bundleOptions(
   if (form.template === 'custom') {
     options.baseImage = form.baseImage.trim();
   }
-  if (form.wheelhouse) {
+  // The conda template has no wheelhouse: the box is disabled, so it says nothing.
+  if (form.wheelhouse && form.template !== 'conda') {
     options.wheelhouse = true;
   }
   if (form.pythonVersion.trim()) {
@@ -674,21 +677,42 @@ export class BundleModel {
     return this._download;
   }
 
+  /** True from the click until the zip is saved or the download failed. */
+  get downloadBusy(): boolean {
+    return (
+      this._download.kind === 'checking' ||
+      this._download.kind === 'downloading'
+    );
+  }
+
   /**
    * Sends the bundle request with `send` (which saves the zip) unless the form is invalid;
-   * its failure becomes the download's problem.
+   * its failure becomes the download's problem. With `settled`, waits for it first (the
+   * package check, which may untick packages) and reads the context after it.
    */
   async startDownload(
-    context: IBundleContext,
-    send: (request: IBundleRequest) => Promise<string>
+    context: IBundleContext | (() => IBundleContext | null),
+    send: (request: IBundleRequest) => Promise<string>,
+    settled?: () => Promise<void>
   ): Promise<void> {
-    if (!this.isValid || this._download.kind === 'downloading') {
+    if (!this.isValid || this.downloadBusy) {
+      return;
+    }
+    if (settled) {
+      this._download = { kind: 'checking' };
+      this._changed.emit();
+      await settled();
+    }
+    const current = typeof context === 'function' ? context() : context;
+    if (!current || !this.isValid) {
+      this._download = { kind: 'idle' };
+      this._changed.emit();
       return;
     }
     this._download = { kind: 'downloading' };
     this._changed.emit();
     try {
-      const fileName = await send(this.request(context));
+      const fileName = await send(this.request(current));
       this._download = { kind: 'done', fileName };
     } catch (error) {
       this._download = { kind: 'failed', problem: unexpected(error) };
@@ -699,7 +723,7 @@ export class BundleModel {
   private _update(): void {
     this._version++;
     this._errors = null;
-    if (this._download.kind !== 'downloading') {
+    if (!this.downloadBusy) {
       this._download = { kind: 'idle' };
     }
     this._changed.emit();

@@ -156,6 +156,16 @@ export class ExportPanelModel {
     this._invalidate();
   }
 
+  /** Includes or excludes several packages at once (one change). */
+  setIncludedMany(names: readonly string[], included: boolean): void {
+    if (names.length) {
+      for (const name of names) {
+        this._overrides.set(name, included);
+      }
+      this._invalidate();
+    }
+  }
+
   /** Asks the server for the engine status; a later call wins over an earlier one. */
   async refreshEngine(): Promise<void> {
     const request = ++this._engineRequest;

@@ -555,6 +555,30 @@ describe('BundleModel', () => {
     model.setField('ui', 'notebook');
     expect(model.download).toEqual({ kind: 'idle' });
   });
+
+  it('waits for the package check and sends the selection it leaves', async () => {
+    const model = makeModel();
+    const kinds: string[] = [];
+    model.changed.connect(() => kinds.push(model.download.kind));
+    let release!: () => void;
+    const settled = () => new Promise<void>(resolve => (release = resolve));
+    let current = context;
+    const send = jest.fn(async () => 'x.zip');
+
+    const download = model.startDownload(() => current, send, settled);
+    expect(model.download).toEqual({ kind: 'checking' });
+    expect(model.downloadBusy).toBe(true);
+    // A second click while it waits does nothing.
+    await model.startDownload(context, send);
+    // The check unticks a package: the download uses the plan after it.
+    current = { ...context, plan: { ...context.plan, entries: [] } };
+    release();
+    await download;
+
+    expect(kinds).toEqual(['checking', 'downloading', 'done']);
+    expect(send).toHaveBeenCalledTimes(1);
+    expect(send).toHaveBeenCalledWith(model.request(current));
+  });
 });
 
 describe('the offline wheelhouse', () => {
@@ -573,5 +597,16 @@ describe('the offline wheelhouse', () => {
     );
     model.setField('wheelhouse', false);
     expect(model.request(context).wheelhouse).toBeUndefined();
+  });
+
+  it('says nothing about the wheelhouse once the conda template disables it', () => {
+    const model = makeModel();
+    model.setField('wheelhouse', true);
+    model.setField('template', 'conda');
+    const spec = model.generated(context);
+    expect(spec.wheelhouse).toBeUndefined();
+    expect(spec.warnings.join(' ')).not.toMatch(/wheelhouse/i);
+    model.setField('template', 'uv');
+    expect(model.request(context).wheelhouse).toBeDefined();
   });
 });

@@ -154,6 +154,22 @@ describe('ExportPanelModel capture', () => {
     expect(line('ipykernel')).toMatch(/^ipykernel==/);
   });
 
+  it('unticks several packages in one change', async () => {
+    const model = new ExportPanelModel(async () => reachable, access());
+    model.setNotebook('analysis.ipynb');
+    await model.captureEnvironment();
+    let changes = 0;
+    model.changed.connect(() => changes++);
+
+    model.setIncludedMany(['six', 'python-dateutil'], false);
+
+    expect(changes).toBe(1);
+    const line = (name: string) =>
+      model.plan!.entries.find(entry => entry.name === name)!.line;
+    expect(line('six')).toBeNull();
+    expect(line('python-dateutil')).toBeNull();
+  });
+
   it('offers the action a failed capture names', async () => {
     const problem = {
       code: 'kernel_not_running',
