@@ -1,4 +1,15 @@
-/** Searching and sorting the package table: pure, so 1,000 rows are tested in jest. */
+/**
+ * Searching and sorting the package table, and what the pre-flight says of each row:
+ * pure, so 1,000 rows are tested in jest.
+ */
+import {
+  cannotInstall,
+  IPreflightPackage,
+  PreflightStatus,
+  preflightStatusLabel,
+  verdictAction
+} from './preflight';
+import { ITranslate, plainTranslate } from './text';
 
 export interface IPackageRow {
   /** Normalized distribution name (the row's key). */
@@ -8,7 +19,7 @@ export interface IPackageRow {
   source: string;
   /** The translation's verdict: pinned, rewritten, vcs, warning, excluded, vendorable. */
   status: string;
-  /** One sentence, shown on hover. */
+  /** One sentence: why the row is what it is. */
   reason: string;
   /** The requirements line it produces, or null. */
   line: string | null;
@@ -62,4 +73,43 @@ export function windowSlice(
   const start = Math.min(total, Math.max(0, first - overscan));
   const end = Math.min(total, first + count + overscan);
   return { start, end: Math.max(start, end) };
+}
+
+/** The pre-flight's word on one row, as the table shows it. */
+export interface IRowCheck {
+  status: PreflightStatus;
+  /** The badge's words. */
+  label: string;
+  reason: string;
+  /** What to do about it ('' for ok). */
+  action: string;
+  /** The image cannot install it as it stands. */
+  blocked: boolean;
+}
+
+/**
+ * The verdict that speaks for a row: the one on the line the row has now, or, for a row
+ * without a line, the verdict that got it unticked (so the reason stays visible).
+ */
+export function rowCheck(
+  row: IPackageRow,
+  verdicts: ReadonlyMap<string, IPreflightPackage>,
+  binaryOnly: boolean,
+  trans: ITranslate = plainTranslate
+): IRowCheck | null {
+  const verdict = verdicts.get(row.name);
+  if (!verdict) {
+    return null;
+  }
+  const blocked = cannotInstall(verdict, binaryOnly);
+  if (row.line === null ? !blocked : verdict.line !== row.line) {
+    return null;
+  }
+  return {
+    status: verdict.status,
+    label: preflightStatusLabel(verdict.status, trans),
+    reason: verdict.reason,
+    action: verdictAction(verdict, binaryOnly, trans),
+    blocked
+  };
 }

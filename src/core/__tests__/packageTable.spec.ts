@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 
-import { IPackageRow, visibleRows, windowSlice } from '../packageTable';
+import { IPreflightPackage } from '../preflight';
+import {
+  IPackageRow,
+  rowCheck,
+  visibleRows,
+  windowSlice
+} from '../packageTable';
 
 function row(name: string, version: string, status = 'pinned'): IPackageRow {
   return {
@@ -118,6 +124,73 @@ describe('windowSlice', () => {
           expect(start).toBeLessThanOrEqual(end);
         }
       )
+    );
+  });
+});
+
+describe('rowCheck', () => {
+  const verdict = (
+    name: string,
+    line: string,
+    status: IPreflightPackage['status']
+  ): IPreflightPackage => ({
+    name,
+    line,
+    status,
+    version: null,
+    file: null,
+    reason: `${name} is ${status}`,
+    action: ''
+  });
+  const row = (name: string, line: string | null): IPackageRow => ({
+    name,
+    version: '1.0',
+    source: 'index',
+    status: line ? 'pinned' : 'excluded',
+    reason: 'why',
+    line
+  });
+  const verdicts = new Map([
+    ['ok', verdict('ok', 'ok==1.0', 'ok')],
+    ['gone', verdict('gone', 'gone==1.0', 'unavailable')],
+    ['sdist', verdict('sdist', 'sdist==1.0', 'source-only')]
+  ]);
+
+  it('shows the verdict on the line the row has', () => {
+    expect(rowCheck(row('ok', 'ok==1.0'), verdicts, true)).toEqual({
+      status: 'ok',
+      label: 'installs',
+      reason: 'ok is ok',
+      action: '',
+      blocked: false
+    });
+    expect(rowCheck(row('gone', 'gone==1.0'), verdicts, true)).toMatchObject({
+      status: 'unavailable',
+      blocked: true
+    });
+    expect(rowCheck(row('gone', 'gone==1.0'), verdicts, true)?.action).not.toBe(
+      ''
+    );
+  });
+
+  it('keeps the reason on a row the check unticked', () => {
+    expect(rowCheck(row('gone', null), verdicts, true)?.reason).toBe(
+      'gone is unavailable'
+    );
+    expect(rowCheck(row('ok', null), verdicts, true)).toBeNull();
+  });
+
+  it('says nothing of another line or an unchecked package', () => {
+    expect(rowCheck(row('gone', 'gone==2.0'), verdicts, true)).toBeNull();
+    expect(rowCheck(row('new', 'new==1.0'), verdicts, true)).toBeNull();
+  });
+
+  it('blocks an sdist only where the image has no compiler', () => {
+    expect(rowCheck(row('sdist', 'sdist==1.0'), verdicts, true)?.blocked).toBe(
+      true
+    );
+    expect(rowCheck(row('sdist', 'sdist==1.0'), verdicts, false)?.blocked).toBe(
+      false
     );
   });
 });
