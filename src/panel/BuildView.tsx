@@ -5,6 +5,7 @@ import { ISignal } from '@lumino/signaling';
 import * as React from 'react';
 
 import { IBuildRequest } from '../buildApi';
+import { ansiClasses, ansiLines, stripAnsiText } from '../core/ansi';
 import { IBuildJob, ILogLine, logText, pushFraction } from '../core/buildJob';
 import { IRequirementsPlan } from '../core/requirements';
 import { BuildModel } from './buildModel';
@@ -25,6 +26,12 @@ export interface IBuildSource {
   notebookFolder(): string;
   pushDefaults(): IPushDefaults;
   engineReachable(): boolean;
+  /** Resolves when the package check has finished (Build waits for it). */
+  settled?(): Promise<void>;
+  /** Lets a waiting build go on without the check. */
+  continueWithout?(): void;
+  /** How many packages are being checked, or null when no check runs. */
+  checking?(): number | null;
 }
 
 function stateLabel(job: IBuildJob, trans: TranslationBundle): string {
@@ -56,6 +63,12 @@ function LogView(props: {
     }
   });
   const shown = lines.slice(-SHOWN_LINES);
+  // The lines only change when new events come (a new array).
+  const styled = React.useMemo(
+    () => ansiLines(lines.slice(-SHOWN_LINES).map(line => line.text)),
+    [lines]
+  );
+
   return (
     <div className="jp-Dockerize-log">
       <div className="jp-Dockerize-logTools">
@@ -70,7 +83,7 @@ function LogView(props: {
         </label>
         <button
           className="jp-mod-styled"
-          onClick={() => Clipboard.copyToSystem(logText(lines))}
+          onClick={() => Clipboard.copyToSystem(stripAnsiText(logText(lines)))}
           disabled={!lines.length}
           data-dockerize="build-copy-log"
         >
@@ -94,18 +107,32 @@ function LogView(props: {
         aria-live="off"
         onWheel={() => setFollow(false)}
       >
-        {shown.map(line => (
-          <div
-            key={line.offset}
-            className={
-              line.stderr
-                ? 'jp-Dockerize-logLine jp-mod-stderr'
-                : 'jp-Dockerize-logLine'
-            }
-          >
-            {line.text || '\u00a0'}
-          </div>
-        ))}
+        {shown.map((line, index) => {
+          const segments = styled[index] ?? [];
+          return (
+            <div
+              key={line.offset}
+              className={
+                line.stderr
+                  ? 'jp-Dockerize-logLine jp-mod-stderr'
+                  : 'jp-Dockerize-logLine'
+              }
+            >
+              {segments.length
+                ? segments.map((segment, at) => {
+                    const classes = ansiClasses(segment.style);
+                    return classes ? (
+                      <span key={at} className={classes}>
+                        {segment.text}
+                      </span>
+                    ) : (
+                      <React.Fragment key={at}>{segment.text}</React.Fragment>
+                    );
+                  })
+                : '\u00a0'}
+            </div>
+          );
+        })}
       </div>
     </div>
   );
@@ -232,6 +259,7 @@ function BuildSection(props: {
   const { model, source, trans } = props;
   const job = model.job;
   const busy = model.busy;
+  const [waiting, setWaiting] = React.useState(false);
   const prepared = source.request();
   const reason =
     'reason' in prepared
@@ -239,13 +267,28 @@ function BuildSection(props: {
       : source.engineReachable()
         ? null
         : trans.__('No Docker engine answers: see the engine status above.');
-  const startBuild = () => {
-    // Read at the click: the form may have changed since this render.
+  const startBuild = async () => {
+    if (source.settled) {
+      setWaiting(true);
+      try {
+        await source.settled();
+      } finally {
+        setWaiting(false);
+      }
+    }
+    // Read now: the form may have changed, and the check may have unticked packages.
     const current = source.request();
     if ('request' in current) {
       void model.build(current.request, current.plan);
     }
   };
+  // One problem is shown once: the job's, else the failed action's if it says more.
+  const jobProblem = job?.error ?? null;
+  const actionProblem =
+    model.problem &&
+    !(jobProblem && model.problem.message === jobProblem.message)
+      ? model.problem
+      : null;
   const push = async () => {
     const answer = await askPushTarget(
       source.pushDefaults(),
@@ -272,12 +315,25 @@ function BuildSection(props: {
         ) : (
           <button
             className="jp-mod-styled jp-mod-accept"
-            onClick={startBuild}
-            disabled={busy !== null || reason !== null}
+            onClick={() => void startBuild()}
+            disabled={busy !== null || reason !== null || waiting}
             title={reason ?? ''}
             data-dockerize="build-start"
           >
-            {job ? trans.__('Build again') : trans.__('Build image')}
+            {waiting
+              ? trans.__('Checking %1 packages…', source.checking?.() ?? 0)
+              : job
+                ? trans.__('Build again')
+                : trans.__('Build image')}
+          </button>
+        )}
+        {waiting && source.continueWithout && (
+          <button
+            className="jp-mod-styled"
+            onClick={() => source.continueWithout?.()}
+            data-dockerize="build-skip-check"
+          >
+            {trans.__('Build without waiting')}
           </button>
         )}
         <button
@@ -321,7 +377,7 @@ function BuildSection(props: {
         )}
       </div>
       {reason && !job && <p className="jp-Dockerize-hint">{reason}</p>}
-      {model.problem && <ProblemView problem={model.problem} />}
+      {actionProblem && <ProblemView problem={actionProblem} />}
       {job && (
         <>
           <p className="jp-Dockerize-jobStatus" data-dockerize="build-status">
@@ -331,9 +387,12 @@ function BuildSection(props: {
             >
               {stateLabel(job, trans)}
             </span>{' '}
-            <code>{job.image}</code> — {job.message}
+            <code>{job.image}</code>
+            {job.message && job.message !== jobProblem?.message
+              ? ` — ${job.message}`
+              : ''}
           </p>
-          {job.error?.hint && <ProblemView problem={job.error} />}
+          {jobProblem && <ProblemView problem={jobProblem} />}
           {job.pushed && (
             <p data-dockerize="push-result">
               {trans.__('Pushed as')} <code>{job.pushed.reference}</code>{' '}

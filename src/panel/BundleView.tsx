@@ -16,6 +16,7 @@ import {
   TemplateChoice,
   templateLabel
 } from './bundleModel';
+import { PreflightModel } from './preflightModel';
 import { ProblemView } from './ProblemView';
 import { BreakablePath } from './text';
 
@@ -607,22 +608,43 @@ function Warnings(props: { warnings: string[]; trans: TranslationBundle }) {
 function DownloadRow(props: {
   bundle: BundleModel;
   context: IBundleContext;
+  preflight: PreflightModel | null;
+  currentContext: () => IBundleContext | null;
   trans: TranslationBundle;
 }) {
-  const { bundle, context, trans } = props;
+  const { bundle, context, preflight, currentContext, trans } = props;
   const state = bundle.download;
+  const checking =
+    preflight?.state.kind === 'checking' ? preflight.state.count : null;
+  const start = () =>
+    void bundle.startDownload(
+      preflight ? currentContext : context,
+      sendAndSave,
+      preflight ? () => preflight.settled() : undefined
+    );
   return (
     <div className="jp-Dockerize-download">
       <button
         className="jp-mod-styled jp-mod-accept"
         data-dockerize="bundle-download"
-        disabled={!bundle.isValid || state.kind === 'downloading'}
-        onClick={() => void bundle.startDownload(context, sendAndSave)}
+        disabled={!bundle.isValid || bundle.downloadBusy}
+        onClick={start}
       >
-        {state.kind === 'downloading'
-          ? trans.__('Preparing the zip…')
-          : trans.__('Download bundle')}
+        {state.kind === 'checking'
+          ? trans.__('Checking %1 packages…', checking ?? 0)
+          : state.kind === 'downloading'
+            ? trans.__('Preparing the zip…')
+            : trans.__('Download bundle')}
       </button>
+      {state.kind === 'checking' && preflight && (
+        <button
+          className="jp-mod-styled"
+          data-dockerize="bundle-skip-check"
+          onClick={() => preflight.continueWithout()}
+        >
+          {trans.__('Download without waiting')}
+        </button>
+      )}
       {!bundle.isValid && (
         <p className="jp-Dockerize-muted">
           {trans.__('Correct the options marked above first.')}
@@ -643,9 +665,15 @@ export function BundleView(props: {
   bundle: BundleModel;
   context: IBundleContext;
   services: IBundleViewServices;
+  /** The package check Download waits for (none: it does not wait). */
+  preflight?: PreflightModel | null;
+  /** The context as it is at the moment of sending (after the check unticked). */
+  currentContext?: () => IBundleContext | null;
   trans: TranslationBundle;
 }): JSX.Element {
   const { bundle, context, services, trans } = props;
+  const preflight = props.preflight ?? null;
+  const currentContext = props.currentContext ?? (() => context);
   const { editorServices, listNotebooks, pickDataFiles } = services;
 
   React.useEffect(() => {
@@ -689,7 +717,13 @@ export function BundleView(props: {
               warnings={bundle.generated(context).warnings}
               trans={trans}
             />
-            <DownloadRow bundle={bundle} context={context} trans={trans} />
+            <DownloadRow
+              bundle={bundle}
+              context={context}
+              preflight={preflight}
+              currentContext={currentContext}
+              trans={trans}
+            />
           </>
         )}
       </UseSignal>

@@ -1,12 +1,23 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
-import { IPackageRow } from '../core/packageTable';
+import { IPackageRow, rowCheck } from '../core/packageTable';
+import { IRequirementEntry } from '../core/requirements';
 import { IEnvironmentSnapshot } from '../core/snapshot';
 import { CaptureAction } from '../tokens';
 import { ExportPanelModel, SelectionMode } from './model';
 import { PackageTable } from './PackageTable';
+import { PreflightModel } from './preflightModel';
+import { PreflightSummary } from './PreflightView';
 import { ProblemView } from './ProblemView';
+import { explainRow, IRowAction, IRowContext } from './rowActions';
+
+/** What the package table needs besides the panel model (null before a bundle exists). */
+export interface ICaptureExtras {
+  preflight: PreflightModel;
+  rowContext: IRowContext;
+  onRowAction: (row: IRequirementEntry, action: IRowAction) => void;
+}
 
 function actionLabel(action: CaptureAction, trans: TranslationBundle): string {
   switch (action) {
@@ -113,9 +124,11 @@ function UnresolvedImports(props: {
 /** The kernel's environment: capture it, choose the packages, see why each one is there. */
 export function CaptureView(props: {
   model: ExportPanelModel;
+  extras?: ICaptureExtras | null;
   trans: TranslationBundle;
 }): JSX.Element | null {
   const { model, trans } = props;
+  const extras = props.extras ?? null;
   const state = model.capture;
   if (!model.notebookPath) {
     return null;
@@ -157,8 +170,19 @@ export function CaptureView(props: {
       break;
     case 'captured': {
       const plan = model.plan;
-      const rows: IPackageRow[] = plan?.entries ?? [];
+      const entries: IRequirementEntry[] = plan?.entries ?? [];
+      const rows: IPackageRow[] = entries;
+      const byName = new Map(entries.map(entry => [entry.name, entry]));
       const lines = rows.filter(row => row.line !== null).length;
+      const checkOf = extras
+        ? (row: IPackageRow) =>
+            rowCheck(
+              row,
+              extras.preflight.verdicts,
+              extras.preflight.binaryOnly,
+              trans
+            )
+        : undefined;
       body = (
         <>
           <KernelSummary snapshot={state.snapshot} trans={trans} />
@@ -174,11 +198,32 @@ export function CaptureView(props: {
               rows.length
             )}
           </p>
+          {extras && (
+            <PreflightSummary preflight={extras.preflight} trans={trans} />
+          )}
           <UnresolvedImports model={model} trans={trans} />
           <PackageTable
             rows={rows}
             isIncluded={row => row.line !== null}
             onToggle={(row, include) => model.setIncluded(row.name, include)}
+            checkOf={checkOf}
+            explain={
+              extras && checkOf
+                ? row =>
+                    explainRow(
+                      byName.get(row.name) ?? (row as IRequirementEntry),
+                      checkOf(row),
+                      extras.rowContext,
+                      trans
+                    )
+                : undefined
+            }
+            onAction={(row, action) => {
+              const entry = byName.get(row.name);
+              if (entry && extras) {
+                extras.onRowAction(entry, action);
+              }
+            }}
             trans={trans}
           />
           <button

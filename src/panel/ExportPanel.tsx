@@ -3,7 +3,16 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
+import { checkRequirements } from '../api';
 import { describeEngine } from '../core/engine';
+import {
+  leftOutImports,
+  IPreflightRequest,
+  IPreflightResponse,
+  preflightRequest,
+  preflightTarget
+} from '../core/preflight';
+import { IRequirementEntry } from '../core/requirements';
 import { dockerizeIcon } from '../icons';
 import { IEngineReachable } from '../tokens';
 import { serverBuildBackend } from '../buildApi';
@@ -16,9 +25,12 @@ import {
   IBundleViewServices,
   NotebookLister
 } from './BundleView';
-import { CaptureView } from './CaptureView';
+import { CaptureView, ICaptureExtras } from './CaptureView';
 import { EngineState, ExportPanelModel } from './model';
+import { PreflightModel } from './preflightModel';
+import { LeftOutImports } from './PreflightView';
 import { ProblemView } from './ProblemView';
+import { IRowAction } from './rowActions';
 import { BreakablePath } from './text';
 
 function EngineDetails(props: {
@@ -127,6 +139,10 @@ export interface IExportPanelOptions {
   pickDataFiles?: DataFilePicker;
   /** Tells the user a build, push or verify ended (a notification with "Open log"). */
   notifyPhaseEnd?: (end: IPhaseEnd) => void;
+  /** Resolves requirements on the server (api.checkRequirements unless given). */
+  checkRequirements?: (
+    request: IPreflightRequest
+  ) => Promise<IPreflightResponse>;
 }
 
 /** An ISO 8601 date without milliseconds: the bundle's `created` label. */
@@ -152,8 +168,10 @@ export class ExportPanel extends ReactWidget {
       pickDataFiles: options.pickDataFiles ?? null
     };
     this._notifyPhaseEnd = options.notifyPhaseEnd ?? null;
+    this._checkRequirements = options.checkRequirements ?? checkRequirements;
     // Connected before the view's UseSignal, so the bundle state is ready when it renders.
     model.changed.connect(this._syncBundle, this);
+    model.changed.connect(this._schedulePreflight, this);
   }
 
   /** The build section's state for the current notebook (null before a capture). */
@@ -164,6 +182,11 @@ export class ExportPanel extends ReactWidget {
   /** The Dockerfile section's state for the current notebook (null before a capture). */
   get bundle(): BundleModel | null {
     return this._bundle;
+  }
+
+  /** The package check for the current notebook (null before a capture). */
+  get preflight(): PreflightModel | null {
+    return this._preflight;
   }
 
   /** The template the settings choose (the registry and namespace come from the model). */
@@ -180,7 +203,7 @@ export class ExportPanel extends ReactWidget {
     const { model } = this;
     const path = model.notebookPath;
     if (!path) {
-      this._bundle = null;
+      this._setBundle(null);
       this._setBuilds(null);
       return;
     }
@@ -192,20 +215,141 @@ export class ExportPanel extends ReactWidget {
     if (this._bundle && this._bundle.notebookPath === path) {
       this._bundle.setDefaults(defaults);
     } else if (this._bundle && this._bundle.notebookPath !== path) {
-      this._bundle = null;
+      this._setBundle(null);
       this._setBuilds(null);
     }
     if (!this._bundle && model.capture.kind === 'captured') {
-      this._bundle = new BundleModel({
-        notebookPath: path,
-        created: now(),
-        defaults,
-        trans: this.trans
-      });
+      this._setBundle(
+        new BundleModel({
+          notebookPath: path,
+          created: now(),
+          defaults,
+          trans: this.trans
+        })
+      );
       const builds = new BuildModel(serverBuildBackend, this.trans);
       this._setBuilds(builds);
       void builds.restoreLatest(path, model.plan);
     }
+  }
+
+  /** The bundle state and its package check live and go together. */
+  private _setBundle(bundle: BundleModel | null): void {
+    if (this._bundle === bundle) {
+      return;
+    }
+    this._bundle?.changed.disconnect(this._onBundleChanged, this);
+    this._preflight?.dispose();
+    this._preflight = null;
+    this._bundle = bundle;
+    if (bundle) {
+      const preflight = new PreflightModel({
+        check: this._checkRequirements,
+        untick: verdicts =>
+          this.model.setIncludedMany(
+            verdicts.map(verdict => verdict.name),
+            false
+          ),
+        trans: this.trans
+      });
+      preflight.changed.connect(() => this.update());
+      this._preflight = preflight;
+      this._bundleShape = '';
+      bundle.changed.connect(this._onBundleChanged, this);
+    }
+  }
+
+  /** The form changed: the check may need to run; the table follows the wheelhouse box. */
+  private _onBundleChanged(): void {
+    this._schedulePreflight();
+    const form = this._bundle?.form;
+    const shape = form ? `${form.template}|${form.wheelhouse}` : '';
+    if (shape !== this._bundleShape) {
+      this._bundleShape = shape;
+      this.update();
+    }
+  }
+
+  /** Hands the package check what the panel would download or build now. */
+  private _schedulePreflight(): void {
+    const preflight = this._preflight;
+    const bundle = this._bundle;
+    if (!preflight || !bundle) {
+      return;
+    }
+    const capture = this.model.capture;
+    const plan = this.model.plan;
+    if (capture.kind !== 'captured' || !plan) {
+      preflight.update(null);
+      return;
+    }
+    const { snapshot } = capture;
+    const target = preflightTarget(
+      {
+        formPython: bundle.form.pythonVersion,
+        kernelPython: snapshot.python.version,
+        template: bundle.form.template,
+        machine: snapshot.platform.machine
+      },
+      this.trans
+    );
+    preflight.update(
+      'reason' in target ? target : preflightRequest(plan, target.target)
+    );
+  }
+
+  /** A button of a package row's explanation. */
+  private _rowAction(row: IRequirementEntry, action: IRowAction): void {
+    switch (action.kind) {
+      case 'include':
+      case 'vendor':
+        this.model.setIncluded(row.name, true);
+        break;
+      case 'exclude':
+        this.model.setIncluded(row.name, false);
+        break;
+      case 'wheelhouse':
+        this._bundle?.setField('wheelhouse', true);
+        this.model.setIncluded(row.name, true);
+        break;
+    }
+  }
+
+  private _captureExtras(): ICaptureExtras | null {
+    const preflight = this._preflight;
+    const bundle = this._bundle;
+    if (!preflight || !bundle) {
+      return null;
+    }
+    return {
+      preflight,
+      rowContext: {
+        wheelhouse: bundle.form.wheelhouse && bundle.form.template !== 'conda',
+        wheelhouseAvailable: bundle.form.template !== 'conda'
+      },
+      onRowAction: (row, action) => this._rowAction(row, action)
+    };
+  }
+
+  /** Imported distributions the image will miss (point 8 of the issue: said before the build). */
+  private _renderLeftOut(): JSX.Element | null {
+    const plan = this.model.plan;
+    const imports = this.model.imports;
+    const preflight = this._preflight;
+    if (!plan || !imports || !preflight) {
+      return null;
+    }
+    return (
+      <LeftOutImports
+        items={leftOutImports(
+          plan,
+          imports.distributions,
+          preflight.verdicts,
+          preflight.binaryOnly
+        )}
+        trans={this.trans}
+      />
+    );
   }
 
   private _setBuilds(builds: BuildModel | null): void {
@@ -250,6 +394,12 @@ export class ExportPanel extends ReactWidget {
       notebookFolder: () =>
         model.notebookPath ? folderOf(model.notebookPath) : '',
       pushDefaults: () => ({ ...model.pushTarget }),
+      settled: () => this._preflight?.settled() ?? Promise.resolve(),
+      continueWithout: () => this._preflight?.continueWithout(),
+      checking: () => {
+        const state = this._preflight?.state;
+        return state?.kind === 'checking' ? state.count : null;
+      },
       engineReachable: () =>
         model.engine.kind === 'known' && model.engine.status.reachable
     };
@@ -265,8 +415,13 @@ export class ExportPanel extends ReactWidget {
               <h2>{trans.__('Export environment')}</h2>
             </header>
             <NotebookView path={model.notebookPath} trans={trans} />
-            <CaptureView model={model} trans={trans} />
+            <CaptureView
+              model={model}
+              extras={this._captureExtras()}
+              trans={trans}
+            />
             {this._renderBundle()}
+            {this._renderLeftOut()}
             {this._builds && (
               <BuildView
                 model={this._builds}
@@ -305,12 +460,25 @@ export class ExportPanel extends ReactWidget {
         bundle={this._bundle}
         context={{ snapshot: capture.snapshot, plan }}
         services={this._bundleServices}
+        preflight={this._preflight}
+        currentContext={() => {
+          const now = model.capture;
+          const current = model.plan;
+          return now.kind === 'captured' && current
+            ? { snapshot: now.snapshot, plan: current }
+            : null;
+        }}
         trans={trans}
       />
     );
   }
 
   private _bundle: BundleModel | null = null;
+  private _preflight: PreflightModel | null = null;
+  private _bundleShape = '';
+  private readonly _checkRequirements: (
+    request: IPreflightRequest
+  ) => Promise<IPreflightResponse>;
   private _builds: BuildModel | null = null;
   private readonly _notifyPhaseEnd: ((end: IPhaseEnd) => void) | null;
   private _defaultTemplate = 'uv';

@@ -3,11 +3,14 @@ import * as React from 'react';
 
 import {
   IPackageRow,
+  IRowCheck,
   ITableView,
   SortKey,
   visibleRows,
   windowSlice
 } from '../core/packageTable';
+import { IRowAction, IRowExplanation } from './rowActions';
+import { RichText } from './text';
 
 const ROW_HEIGHT = 38;
 const COLUMNS: SortKey[] = ['name', 'version', 'source', 'status'];
@@ -17,7 +20,77 @@ export interface IPackageTableProps {
   /** Whether a row is part of the image (its requirement line is written). */
   isIncluded: (row: IPackageRow) => boolean;
   onToggle: (row: IPackageRow, include: boolean) => void;
+  /** The pre-flight's verdict on a row, if it has one. */
+  checkOf?: (row: IPackageRow) => IRowCheck | null;
+  /** Why a row is in or out, and what can be done (shown when a row is chosen). */
+  explain?: (row: IPackageRow) => IRowExplanation;
+  onAction?: (row: IPackageRow, action: IRowAction) => void;
   trans: TranslationBundle;
+}
+
+/** What a chosen row says under the table: its reason and action, always visible. */
+function RowDetail(props: {
+  row: IPackageRow;
+  check: IRowCheck | null;
+  explanation: IRowExplanation;
+  onAction: (action: IRowAction) => void;
+  trans: TranslationBundle;
+}) {
+  const { row, check, explanation, trans } = props;
+  return (
+    <div
+      className="jp-Dockerize-packageDetail"
+      id="jp-Dockerize-packageDetail"
+      data-dockerize="package-detail"
+      data-package={row.name}
+      aria-live="polite"
+    >
+      <p className="jp-Dockerize-packageDetailTitle">
+        <strong>{row.name}</strong> {row.version} · {row.source} ·{' '}
+        <span className={`jp-Dockerize-badge jp-mod-${row.status}`}>
+          {row.status}
+        </span>
+        {check && (
+          <>
+            {' '}
+            <span
+              className={`jp-Dockerize-badge jp-Dockerize-check jp-mod-check-${check.status}`}
+            >
+              {check.label}
+            </span>
+          </>
+        )}
+      </p>
+      <p data-dockerize="package-reason">
+        <RichText text={explanation.reason} />
+      </p>
+      {explanation.action && (
+        <p
+          className="jp-Dockerize-packageAction"
+          data-dockerize="package-action"
+        >
+          <RichText text={explanation.action} />
+        </p>
+      )}
+      {explanation.actions.length > 0 && (
+        <div className="jp-Dockerize-buttons">
+          {explanation.actions.map(action => (
+            <button
+              key={action.kind}
+              className="jp-mod-styled jp-mod-accept"
+              data-dockerize={`package-do-${action.kind}`}
+              onClick={() => props.onAction(action)}
+            >
+              {action.label}
+            </button>
+          ))}
+        </div>
+      )}
+      {!explanation.reason && !explanation.action && (
+        <p className="jp-Dockerize-muted">{trans.__('Nothing to add.')}</p>
+      )}
+    </div>
+  );
 }
 
 function columnLabel(key: SortKey, trans: TranslationBundle): string {
@@ -45,6 +118,7 @@ export function PackageTable(props: IPackageTableProps): JSX.Element {
     direction: 'ascending'
   });
   const [scrollTop, setScrollTop] = React.useState(0);
+  const [chosen, setChosen] = React.useState<string | null>(null);
   const [viewportHeight, setViewportHeight] = React.useState(400);
   const viewport = React.useRef<HTMLDivElement>(null);
 
@@ -70,6 +144,11 @@ export function PackageTable(props: IPackageTableProps): JSX.Element {
     viewportHeight,
     ROW_HEIGHT
   );
+
+  const chosenRow = chosen
+    ? (props.rows.find(row => row.name === chosen) ?? null)
+    : null;
+  const choose = (row: IPackageRow) => setChosen(row.name);
 
   const sortBy = (key: SortKey) =>
     setView(current => ({
@@ -122,14 +201,32 @@ export function PackageTable(props: IPackageTableProps): JSX.Element {
         <div style={{ height: rows.length * ROW_HEIGHT, position: 'relative' }}>
           {rows.slice(start, end).map((row, offset) => {
             const included = props.isIncluded(row);
+            const check = props.checkOf?.(row) ?? null;
+            const isChosen = row.name === chosen;
             return (
               <div
                 key={row.name}
-                className={`jp-Dockerize-packageRow jp-mod-${row.status}`}
+                className={`jp-Dockerize-packageRow jp-mod-${row.status}${isChosen ? ' jp-mod-chosen' : ''}`}
                 role="row"
                 aria-rowindex={start + offset + 1}
+                aria-selected={isChosen}
+                aria-controls={
+                  isChosen ? 'jp-Dockerize-packageDetail' : undefined
+                }
+                tabIndex={0}
                 data-package={row.name}
                 title={row.reason}
+                onClick={() => choose(row)}
+                onFocus={() => choose(row)}
+                onKeyDown={event => {
+                  if (
+                    event.target === event.currentTarget &&
+                    (event.key === 'Enter' || event.key === ' ')
+                  ) {
+                    event.preventDefault();
+                    props.onToggle(row, !included);
+                  }
+                }}
                 style={{
                   position: 'absolute',
                   top: (start + offset) * ROW_HEIGHT,
@@ -143,9 +240,10 @@ export function PackageTable(props: IPackageTableProps): JSX.Element {
                     type="checkbox"
                     checked={included}
                     aria-label={trans.__('Include %1', row.name)}
-                    onChange={event =>
-                      props.onToggle(row, event.currentTarget.checked)
-                    }
+                    onChange={event => {
+                      choose(row);
+                      props.onToggle(row, event.currentTarget.checked);
+                    }}
                   />
                 </span>
                 <span className="jp-Dockerize-packageName">{row.name}</span>
@@ -159,6 +257,15 @@ export function PackageTable(props: IPackageTableProps): JSX.Element {
                   >
                     {row.status}
                   </span>
+                  {check && (
+                    <span
+                      className={`jp-Dockerize-badge jp-Dockerize-check jp-mod-check-${check.status}`}
+                      data-dockerize="package-check"
+                      data-check={check.status}
+                    >
+                      {check.label}
+                    </span>
+                  )}
                 </span>
               </div>
             );
@@ -167,7 +274,19 @@ export function PackageTable(props: IPackageTableProps): JSX.Element {
       </div>
       <p className="jp-Dockerize-packageCount" data-dockerize="package-count">
         {trans.__('%1 of %2 packages shown', rows.length, props.rows.length)}
+        {!chosenRow && props.explain
+          ? ` · ${trans.__('Click a package to see why it is in or out.')}`
+          : ''}
       </p>
+      {chosenRow && props.explain && (
+        <RowDetail
+          row={chosenRow}
+          check={props.checkOf?.(chosenRow) ?? null}
+          explanation={props.explain(chosenRow)}
+          onAction={action => props.onAction?.(chosenRow, action)}
+          trans={trans}
+        />
+      )}
     </div>
   );
 }
