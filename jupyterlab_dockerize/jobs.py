@@ -3,8 +3,9 @@
 No Docker and no Tornado here. Engine work runs in worker threads and reports through
 ``Job.emit``; the server's event loop reads through ``Job.wait_events``, which replays from
 any offset, so a client that reconnects misses nothing. ``JobStore`` keeps each job's
-record (never its events, never a credential) on disk so that a restarted server can show
-the jobs it was running as interrupted.
+record (never a credential) on disk, and its events in a bounded log beside it
+(``joblog.py``), so that a restarted server shows the jobs it was running as interrupted,
+with their logs.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from datetime import datetime, timezone
 from enum import Enum
 from pathlib import Path
 from typing import Any
+
+from .joblog import EventFile, read_events, remove_events
 
 
 class JobState(str, Enum):
@@ -50,6 +53,10 @@ PHASES = {
 
 #: A job keeps at most this many events; later log lines are dropped (phases never are).
 MAX_EVENTS = 100_000
+#: Phases after which a failure leaves the image as it was: still built, still pushable.
+KEEPS_IMAGE = frozenset({"verify"})
+#: States a job may rest in with its image built.
+IMAGE_STATES = frozenset({JobState.BUILT, JobState.PUSHED, JobState.VERIFIED})
 #: Longest log line kept, in characters.
 MAX_LINE = 4000
 
@@ -72,6 +79,8 @@ class Job:
     image: str
     #: Workspace path of the notebook the bundle packages (for the panel after a reload).
     notebook: str = ""
+    #: The server instance that owns the job (instances.py); another live server leaves it be.
+    server: str = ""
     created: str = field(default_factory=utc_now)
     state: JobState = JobState.QUEUED
     message: str = "Waiting for a build slot."
@@ -92,7 +101,12 @@ class Job:
         self.timestamps.setdefault(self.state.value, self.created)
         self._lock = threading.Lock()
         self._events: list[dict[str, Any]] = []
+        #: The offset of ``_events[0]`` (a log read back after a rotation starts later).
+        self._base = 0
         self._dropped = 0
+        self._event_file: EventFile | None = None
+        #: The state to return to when a phase in KEEPS_IMAGE fails or is cancelled.
+        self._resting: JobState | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._changed: asyncio.Event | None = None
 
@@ -112,9 +126,29 @@ class Job:
             if kind == "log":
                 text = str(fields.get("text", ""))
                 fields["text"] = text if len(text) <= MAX_LINE else text[:MAX_LINE] + " …"
-            event = {"offset": len(self._events), "time": utc_now(), "kind": kind, **fields}
+            offset = self._base + len(self._events)
+            event = {"offset": offset, "time": utc_now(), "kind": kind, **fields}
             self._events.append(event)
+            if self._event_file is not None:
+                self._event_file.append(event)
         self._wake()
+
+    def keep_events_in(self, event_file: EventFile) -> None:
+        """Writes every event from now on to ``event_file`` as well."""
+        with self._lock:
+            self._event_file = event_file
+
+    def restore_events(self, events: list[dict[str, Any]]) -> None:
+        """The events a previous server wrote (consecutive offsets, oldest first)."""
+        with self._lock:
+            self._events = list(events[-MAX_EVENTS:])
+            self._base = self._events[0]["offset"] if self._events else 0
+
+    def close_events(self) -> None:
+        with self._lock:
+            if self._event_file is not None:
+                self._event_file.close()
+                self._event_file = None
 
     def _wake(self) -> None:
         loop = self._loop
@@ -132,12 +166,14 @@ class Job:
 
     @property
     def event_count(self) -> int:
+        """The offset the next event gets (events before the first kept one included)."""
         with self._lock:
-            return len(self._events)
+            return self._base + len(self._events)
 
     def events_since(self, offset: int, limit: int = 5000) -> list[dict[str, Any]]:
         with self._lock:
-            return self._events[max(0, offset) : max(0, offset) + limit]
+            start = max(0, offset - self._base)
+            return self._events[start : start + limit]
 
     async def wait_events(
         self, offset: int, timeout: float, limit: int = 5000
@@ -170,6 +206,7 @@ class Job:
             raise JobStateError(f"The job is {self.state.value}; wait for it or cancel it.")
         if phase != "build" and self.image_id is None:
             raise JobStateError("The image was not built; build it first.")
+        self._resting = self.state if self.state in IMAGE_STATES else JobState.BUILT
         self.phase = phase
         self.error = None
         self.set_state(start, _START_MESSAGES[phase])
@@ -180,10 +217,38 @@ class Job:
 
     def fail(self, message: str, hint: str = "", code: str = "job_failed") -> None:
         self.error = {"code": code, "message": message, "hint": hint}
+        if self._keeps_image():
+            # The image is as it was: the failure belongs to the verification, not the job.
+            self.verification = {"ok": False, "error": dict(self.error), "finished": utc_now()}
+            self.set_state(
+                self._rest_state(), f"Verify failed: {message} The image is still built."
+            )
+            return
         self.set_state(JobState.FAILED, message)
 
     def cancel(self, message: str = "Cancelled.") -> None:
+        if self._keeps_image():
+            self.set_state(self._rest_state(), f"{message} The image is still built.")
+            return
         self.set_state(JobState.CANCELLED, message)
+
+    def interrupt(self, message: str, hint: str) -> None:
+        """A server stopped during the job's phase (at shutdown, or found so at start)."""
+        self.error = {"code": "interrupted", "message": message, "hint": hint}
+        if self._keeps_image():
+            self.set_state(self._rest_state(), f"{message} The image is still built.")
+            return
+        self.set_state(JobState.INTERRUPTED, message)
+
+    def _keeps_image(self) -> bool:
+        return self.phase in KEEPS_IMAGE and self.image_id is not None
+
+    def _rest_state(self) -> JobState:
+        if self._resting is not None:
+            return self._resting
+        # A record read back: the last image state it reached.
+        reached = [state for state in IMAGE_STATES if state.value in self.timestamps]
+        return max(reached, key=lambda state: self.timestamps[state.value], default=JobState.BUILT)
 
     @property
     def active(self) -> bool:
@@ -198,6 +263,7 @@ class Job:
                 "id": self.id,
                 "image": self.image,
                 "notebook": self.notebook,
+                "server": self.server,
                 "created": self.created,
                 "state": self.state.value,
                 "message": self.message,
@@ -227,6 +293,7 @@ class Job:
             id=str(data["id"]),
             image=str(data.get("image", "")),
             notebook=str(data.get("notebook") or ""),
+            server=str(data.get("server") or ""),
             created=str(data.get("created") or utc_now()),
             state=JobState(data.get("state", JobState.FAILED.value)),
             message=str(data.get("message", "")),
@@ -255,10 +322,21 @@ def _public_run(run: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 class JobStore:
-    """One JSON record a job under ``directory``, written atomically (temp file + rename)."""
+    """One JSON record a job under ``directory``, written atomically (temp file + rename),
+    and its events in a bounded log beside it."""
 
-    def __init__(self, directory: str | os.PathLike[str]) -> None:
+    def __init__(
+        self, directory: str | os.PathLike[str], log_max_bytes: int = 16 * 1024 * 1024
+    ) -> None:
         self.directory = Path(directory)
+        self.log_max_bytes = log_max_bytes
+
+    def keep_events(self, job: Job) -> None:
+        """Writes the job's events, from now on, to its log file."""
+        job.keep_events_in(EventFile(self.directory, job.id, self.log_max_bytes))
+
+    def load_events(self, job: Job) -> None:
+        job.restore_events(read_events(self.directory, job.id))
 
     def save(self, job: Job) -> None:
         self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -281,7 +359,7 @@ class JobStore:
             if path.name.startswith(".job-"):
                 path.unlink(missing_ok=True)  # a write that never finished
                 continue
-            if path.suffix != ".json":
+            if path.suffix != ".json" or path.name.endswith(".jsonl"):
                 continue
             try:
                 jobs.append(Job.from_record(json.loads(path.read_text(encoding="utf-8"))))
@@ -291,3 +369,4 @@ class JobStore:
 
     def remove(self, job_id: str) -> None:
         (self.directory / f"{job_id}.json").unlink(missing_ok=True)
+        remove_events(self.directory, job_id)

@@ -84,3 +84,85 @@ def test_broken_and_half_written_records_are_dropped(tmp_path):
     (tmp_path / ".job-123.tmp").write_text("{}")
     assert [job.id for job in store.load()] == ["ok"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ok.json"]
+
+
+def test_a_failed_verify_leaves_the_image_built_and_pushable():
+    job = Job(id="j9", image="a/b:1")
+    job.begin("build")
+    job.image_id = "sha256:" + "1" * 64
+    job.succeed("Built.")
+    job.begin("verify")
+    job.fail("list index out of range", "see the log", "internal_error")
+    assert job.state is JobState.BUILT
+    assert job.verification["ok"] is False
+    assert job.verification["error"]["code"] == "internal_error"
+    assert job.error["code"] == "internal_error"
+    assert "still built" in job.message
+    job.begin("push")  # still pushable
+    job.succeed("Pushed.")
+    job.begin("verify")
+    job.cancel("Cancelled by the user.")
+    assert job.state is JobState.PUSHED
+
+
+def test_a_verify_interrupted_by_a_restart_comes_back_to_the_state_it_left():
+    job = Job(id="j10", image="a/b:1")
+    job.begin("build")
+    job.image_id = "sha256:" + "2" * 64
+    job.succeed("Built.")
+    job.begin("verify")
+    restored = Job.from_record(job.record())
+    restored.interrupt("The Jupyter server stopped while this job ran.", "Start it again.")
+    assert restored.state is JobState.BUILT
+    assert restored.error["code"] == "interrupted"
+
+
+def test_events_are_kept_on_disk_and_read_back_after_a_restart(tmp_path):
+    store = JobStore(tmp_path)
+    job = Job(id="j11", image="a/b:1")
+    store.keep_events(job)
+    for number in range(50):
+        job.emit("log", phase="build", text=f"line {number}")
+    job.close_events()
+    store.save(job)
+    (again,) = store.load()
+    store.load_events(again)
+    assert [e["text"] for e in again.events_since(0)] == [f"line {n}" for n in range(50)]
+    store.keep_events(again)
+    again.emit("log", phase="build", text="after the restart")
+    assert again.events_since(50)[0]["offset"] == 50
+    store.remove("j11")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_event_log_on_disk_is_bounded_and_keeps_the_newest_lines(tmp_path):
+    store = JobStore(tmp_path, log_max_bytes=64 * 1024)
+    job = Job(id="j12", image="a/b:1")
+    store.keep_events(job)
+    for number in range(5000):
+        job.emit("log", phase="build", text=f"line {number} " + "x" * 40)
+    job.close_events()
+    on_disk = sum(path.stat().st_size for path in tmp_path.iterdir())
+    assert on_disk <= 64 * 1024
+    again = Job(id="j12", image="a/b:1")
+    store.load_events(again)
+    events = again.events_since(0)
+    assert events[-1]["text"].startswith("line 4999 ")
+    assert events[0]["offset"] > 0  # the oldest were rotated away
+    offsets = [e["offset"] for e in events]
+    assert offsets == list(range(offsets[0], offsets[0] + len(offsets)))
+    assert again.events_since(offsets[0]) == events
+    assert again.event_count == 5000
+
+
+def test_a_torn_last_line_of_a_crash_is_skipped(tmp_path):
+    store = JobStore(tmp_path)
+    job = Job(id="j13", image="a/b:1")
+    store.keep_events(job)
+    job.emit("log", phase="build", text="whole")
+    job.close_events()
+    with (tmp_path / "j13.events.jsonl").open("a") as handle:
+        handle.write('{"offset": 1, "kind": "log", "te')
+    again = Job(id="j13", image="a/b:1")
+    store.load_events(again)
+    assert [e["text"] for e in again.events_since(0)] == ["whole"]
