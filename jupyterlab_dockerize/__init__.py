@@ -33,7 +33,26 @@ def _load_jupyter_server_extension(server_app) -> None:
     state_dir = Path(dockerize.state_dir or Path(jupyter_runtime_dir()) / "jupyterlab-dockerize")
     builds = BuildService(dockerize, server_app.root_dir, state_dir)
     setup_route_handlers(server_app.web_app, dockerize, builds)
+    _stop_with_server(server_app, builds)
     server_app.log.info("Registered jupyterlab-dockerize server extension")
+
+
+def _stop_with_server(server_app, builds: BuildService) -> None:
+    """Stops the build service when the server shuts down.
+
+    jupyter_server calls stop hooks only for ExtensionApp subclasses, and this extension
+    is a plain module: its shutdown joins the server's own cleanup of extensions instead.
+    """
+    cleanup_extensions = server_app.cleanup_extensions
+
+    async def cleanup_with_builds() -> None:
+        try:
+            await builds.shutdown()
+        except Exception:  # the rest of the server's cleanup must still run
+            server_app.log.exception("jupyterlab-dockerize: the build service did not stop cleanly")
+        await cleanup_extensions()
+
+    server_app.cleanup_extensions = cleanup_with_builds
 
 
 async def _start_jupyter_server_extension(server_app) -> None:

@@ -9,14 +9,20 @@ a lock per image reference keeps two jobs from writing the same tag at once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import shutil
+import socket
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
+
+import requests
+import urllib3
+from docker.errors import APIError, DockerException
 
 from . import schemas
 from .build import run_build
@@ -31,7 +37,7 @@ from .bundle import (
 )
 from .cancellation import Cancellation, Cancelled, JobAPIClient
 from .config import Dockerize
-from .containers import remove_labelled_containers
+from .containers import build_network, remove_containers_of, remove_labelled_containers
 from .engine import engine_error, open_api_client
 from .errors import BadRequest, DockerizeError, JobConflict, JobNotFound
 from .image_reference import (
@@ -39,6 +45,7 @@ from .image_reference import (
     familiar_name,
     parse_normalized_image_reference,
 )
+from .instances import ServerInstance
 from .jobs import Job, JobState, JobStateError, JobStore, new_job_id
 from .launch import run_locally, stop_locally
 from .push import parse_push_target, run_push
@@ -128,8 +135,10 @@ class BuildService:
     def __init__(self, config: Dockerize, root: str, state_dir: Path) -> None:
         self.config = config
         self.root = root
-        self.store = JobStore(state_dir / "jobs")
-        self.temp_root = state_dir / "tmp"
+        self.instance = ServerInstance(state_dir)
+        self.store = JobStore(state_dir / "jobs", config.job_log_max_bytes)
+        #: This server's own temporary folder: another server's is never touched.
+        self.temp_root = self.instance.temp_root
         self.jobs: dict[str, Job] = {}
         self._cancellations: dict[str, Cancellation] = {}
         self._tasks: dict[str, asyncio.Task[None]] = {}
@@ -153,39 +162,86 @@ class BuildService:
         await asyncio.shield(self._started)
 
     async def start(self) -> None:
-        """Shows jobs a previous server left running as interrupted and cleans their leftovers."""
+        """Claims this server's place in the state folder; takes over the jobs of servers
+        that are gone (showing their running jobs as interrupted) and cleans what they left.
+        Jobs, files and containers of another server that still runs are left alone."""
         loop = asyncio.get_running_loop()
         self._slots = asyncio.Semaphore(max(1, self.config.max_concurrent_builds))
-        for job in await self._in_thread(self.store.load):
-            job.bind_loop(loop)
-            if job.active or job.run is not None:
+        await self._in_thread(self.instance.claim)
+        with self.instance.dead_instances() as dead:
+            live = await self._in_thread(self.instance.live_instances, dead)
+            adopted_legacy: set[str] = set()
+            for job in await self._in_thread(self.store.load):
+                if job.server in live:
+                    continue  # another running server's job
+                if not job.server:
+                    adopted_legacy.add(job.id)
+                job.bind_loop(loop)
+                await self._in_thread(self.store.load_events, job)
+                self.store.keep_events(job)
                 if job.active:
-                    job.error = {
-                        "code": "interrupted",
-                        "message": "The Jupyter server stopped while this job ran.",
-                        "hint": "Start it again.",
-                    }
-                    job.set_state(JobState.INTERRUPTED, job.error["message"])
+                    job.interrupt(
+                        "The Jupyter server stopped while this job ran.", "Start it again."
+                    )
                 job.run = None
+                job.server = self.instance.id
                 await self._in_thread(self.store.save, job)
-            self.jobs[job.id] = job
-        await self._in_thread(shutil.rmtree, self.temp_root, True)
-        try:
-            removed = await self._in_thread(self._remove_leftover_containers)
-        except DockerizeError as error:
-            LOG.info("jupyterlab-dockerize: leftover containers not checked: %s", error.message)
-        else:
-            if removed:
-                LOG.info("jupyterlab-dockerize: removed %d leftover containers", removed)
+                self.jobs[job.id] = job
+            for job_id in adopted_legacy:  # older versions kept tmp/<job id>
+                await self._in_thread(shutil.rmtree, self.instance.state_dir / "tmp" / job_id, True)
+            try:
+                removed = await self._in_thread(
+                    self._remove_leftover_containers, dead, adopted_legacy
+                )
+            except DockerizeError as error:
+                LOG.info("jupyterlab-dockerize: leftover containers not checked: %s", error.message)
+            else:
+                if removed:
+                    LOG.info("jupyterlab-dockerize: removed %d leftover containers", removed)
 
-    def _remove_leftover_containers(self) -> int:
+    async def shutdown(self, grace: float = 5.0) -> None:
+        """Stops the work under way (jobs end interrupted, with their logs on disk), removes
+        this server's containers and releases its place, so the server's exit never waits
+        for an engine call."""
+        if self._started is None:
+            return
+        stopping = [job for job in self.jobs.values() if job.active]
+        for cancellation in list(self._cancellations.values()):
+            cancellation.cancel("The Jupyter server is stopping.")
+        tasks = [task for task in self._tasks.values() if not task.done()]
+        if tasks:
+            await asyncio.wait(tasks, timeout=grace)
+        for task in tasks:
+            task.cancel()
+        for job in stopping:
+            job.interrupt("The Jupyter server stopped while this job ran.", "Start it again.")
+        for job in self.jobs.values():
+            job.run = None
+            with contextlib.suppress(OSError):
+                self.store.save(job)
+            job.close_events()
+        with contextlib.suppress(Exception):  # the engine may be gone: nothing to remove then
+            await asyncio.wait_for(self._in_thread(self._remove_own_containers), grace)
+        self._executor.shutdown(wait=False, cancel_futures=True)
+        self.instance.release()
+
+    def _remove_leftover_containers(self, dead: set[str], legacy_jobs: set[str]) -> int:
+        if not dead and not legacy_jobs:
+            return 0
         client = self._client(timeout=self.config.engine_timeout)
         try:
-            return remove_labelled_containers(client)
+            return remove_containers_of(client, dead, legacy_jobs)
         except DockerizeError:
             raise
         except Exception as error:  # noqa: BLE001 - the engine may be down at start
             raise engine_error(error, self.config.engine_settings().host()) from None
+        finally:
+            client.close()
+
+    def _remove_own_containers(self) -> None:
+        client = self._client(timeout=self.config.engine_timeout)
+        try:
+            remove_labelled_containers(client, self.instance.id)
         finally:
             client.close()
 
@@ -208,8 +264,14 @@ class BuildService:
     async def submit(self, body: bytes) -> Job:
         request = await self._in_thread(parse_build_request, body, self.limits)
         assembly = await self._in_thread(plan_bundle, self.root, request.spec, self.limits)
-        job = Job(id=new_job_id(), image=request.image, notebook=request.notebook)
+        job = Job(
+            id=new_job_id(),
+            image=request.image,
+            notebook=request.notebook,
+            server=self.instance.id,
+        )
         job.bind_loop(asyncio.get_running_loop())
+        self.store.keep_events(job)
         job.emit("phase", phase="build", state=job.state.value, message=job.message)
         self.jobs[job.id] = job
         cancellation = Cancellation()
@@ -269,6 +331,7 @@ class BuildService:
                     run_verify,
                     network_mode=self.config.run_network_mode,
                     timeout=self.config.verify_timeout,
+                    server_id=self.instance.id,
                 ),
                 job,
                 cancellation,
@@ -314,6 +377,7 @@ class BuildService:
                     network_mode=self.config.run_network_mode,
                     binds=binds,
                     timeout=self.config.verify_timeout,
+                    server_id=self.instance.id,
                 ),
                 job,
                 cancellation,
@@ -395,8 +459,8 @@ class BuildService:
                 job.wheelhouse = hashes
             return self._engine_call(
                 functools.partial(
-                    run_build,
-                    network_mode=self.config.build_network_mode or None,
+                    _build_on_network,
+                    setting=self.config.build_network_mode,
                     platform=request.platform,
                 ),
                 assembly,
@@ -407,14 +471,17 @@ class BuildService:
             shutil.rmtree(temp, ignore_errors=True)
 
     def _engine_call(self, function: Callable[..., T], *args: Any) -> T:
-        """Runs engine work with its own client; engine failures become clear errors."""
-        client = self._client(timeout=None)
+        """Runs engine work with its own client; engine failures become clear errors.
+
+        Every request of that client has a read timeout except a build's log stream (a step
+        may print nothing for minutes; the build timeout bounds it)."""
+        client = self._client(timeout=self.config.engine_call_timeout)
         try:
             return function(client, *args)
         except (DockerizeError, Cancelled):
             raise
-        except Exception as error:  # noqa: BLE001 - classified into a message with a hint
-            raise _job_error(error, self.config.engine_settings().host()) from None
+        except Exception as error:
+            raise _job_error(error, self.config.engine_settings().host()) from error
         finally:
             client.close()
 
@@ -444,10 +511,8 @@ class BuildService:
             job.fail(error.message, error.hint, error.code)
         except Exception as error:
             LOG.exception("jupyterlab-dockerize: job %s failed unexpectedly", job.id)
-            job.fail(
-                f"The {job.phase} failed unexpectedly: {type(error).__name__}.",
-                "See the Jupyter server log.",
-            )
+            internal = internal_error(error, job.phase, job.id)
+            job.fail(internal.message, internal.hint, internal.code)
         finally:
             if secret is not None:
                 secret.clear()
@@ -493,18 +558,82 @@ class BuildService:
         )
 
 
+def _build_on_network(
+    client: JobAPIClient,
+    assembly: BundleAssembly,
+    job: Job,
+    cancellation: Cancellation,
+    *,
+    setting: str,
+    platform: str | None,
+) -> str:
+    network = build_network(setting, client)
+    if setting == "auto" and network == "host":
+        job.emit(
+            "log",
+            phase="build",
+            text="The engine has no bridge network: build steps use the host's network.",
+        )
+    return run_build(client, assembly, job, cancellation, network_mode=network, platform=platform)
+
+
+#: Failures of the connection to the engine: it is gone, or did not answer in time.
+CONNECTION_ERRORS = (
+    requests.exceptions.RequestException,
+    urllib3.exceptions.HTTPError,
+    ConnectionError,
+    socket.timeout,
+)
+
+
 def _job_error(error: BaseException, host: str) -> DockerizeError:
-    """An SDK failure in the middle of a job: the engine's own words when it gave some."""
-    explanation = getattr(error, "explanation", None)
-    if explanation:
+    """A failure in the middle of a job, said as what it is: the engine refusing (in its
+    own words), the engine gone, or a bug of this extension (with the log to read)."""
+    if isinstance(error, APIError):
+        explanation = error.explanation or str(error)
         text = explanation.decode() if isinstance(explanation, bytes) else str(explanation)
+        if "invalid reference format" in text:
+            return BadRequest(
+                f"The Docker engine refused the image name: {text.strip()[:300]}",
+                "Name the image like jane/analysis:1.0: lowercase letters, digits and . _ - "
+                "in the name, a tag of letters, digits, . _ - after ':'.",
+                code="invalid_image_reference",
+            )
         return DockerizeError(
             f"The Docker engine refused: {text.strip()[:500]}",
             "See the job's log for the step that failed.",
             code="engine_error",
         )
-    unavailable = engine_error(error, host)
-    unavailable.message = (
-        f"The Docker engine stopped answering during the job. {unavailable.message}"
+    if isinstance(error, requests.exceptions.Timeout) or isinstance(error, socket.timeout):
+        unavailable = engine_error(error, host)
+        unavailable.message = (
+            "The Docker engine did not answer in time during the job "
+            f"({type(error).__name__}). {unavailable.message}"
+        )
+        return unavailable
+    if isinstance(error, CONNECTION_ERRORS) or (
+        isinstance(error, DockerException) and not isinstance(error, APIError)
+    ):
+        unavailable = engine_error(error, host)
+        unavailable.message = (
+            f"The Docker engine stopped answering during the job. {unavailable.message}"
+        )
+        return unavailable
+    LOG.error("jupyterlab-dockerize: internal error in a job", exc_info=error)
+    return internal_error(error)
+
+
+def internal_error(error: BaseException, phase: str = "", job_id: str = "") -> DockerizeError:
+    """An exception nobody expected: a bug of this extension, never blamed on the engine."""
+    where = f" stopped the {phase}" if phase else ""
+    detail = str(error).strip()[:300]
+    return DockerizeError(
+        f"An internal error of jupyterlab-dockerize{where}: {type(error).__name__}"
+        + (f": {detail}" if detail else "")
+        + ".",
+        "This is a bug, not a problem with your notebook or engine: the Jupyter server's "
+        "log has the details"
+        + (f" (search for job {job_id})" if job_id else "")
+        + ". Please report it; trying again may work.",
+        code="internal_error",
     )
-    return unavailable

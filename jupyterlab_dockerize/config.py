@@ -67,20 +67,42 @@ class Dockerize(Configurable):
         ),
     )
     build_network_mode = Unicode(
-        "",
+        "auto",
         config=True,
         help=(
-            "Network mode of build steps (docker build --network): empty for the engine's "
-            "default, 'host' for engines without a bridge network, 'none' for no network."
+            "Network mode of build steps (docker build --network): 'auto' uses the engine's "
+            "default where it has a bridge network and 'host' where it has none (an engine "
+            "started with --bridge=none); empty for the engine's default, 'host', or 'none' "
+            "for no network."
         ),
     )
     run_network_mode = Unicode(
-        "bridge",
+        "auto",
         config=True,
         help=(
             "How verify and run reach the image's Jupyter: 'bridge' publishes port 8888 on "
             "127.0.0.1 at a port the engine picks; 'host' shares the host's network and gives "
-            "Jupyter a free loopback port through JUPYTER_PORT (for engines without a bridge)."
+            "Jupyter a free loopback port through JUPYTER_PORT; 'auto' (the default) uses "
+            "'bridge' where the engine has a bridge network and can publish the port, and "
+            "'host' otherwise."
+        ),
+    )
+    engine_call_timeout = Float(
+        120.0,
+        config=True,
+        help=(
+            "Seconds a job's engine request (inspect, create, start, a push's next progress "
+            "line) may wait for an answer before the job fails. A build's log stream has no "
+            "such limit (a step may print nothing for minutes): build_timeout bounds it."
+        ),
+    )
+    job_log_max_bytes = Int(
+        16 * 1024 * 1024,
+        config=True,
+        help=(
+            "Largest size, in bytes, of a job's event log on disk (beside its record, so the "
+            "log survives a restart). Past half of it the log rotates: the older half is kept "
+            "as <job>.events.1.jsonl and the oldest lines are dropped."
         ),
     )
     state_dir = Unicode(

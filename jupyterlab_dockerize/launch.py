@@ -18,6 +18,7 @@ def run_locally(
     network_mode: str,
     binds: dict[str, str],
     timeout: float,
+    server_id: str = "",
 ) -> dict[str, Any]:
     """Starts the image and waits for Jupyter; returns the container, its URL and token."""
     assert job.image_id is not None
@@ -29,7 +30,9 @@ def run_locally(
         role="run",
         token=token,
         network_mode=network_mode,
+        server_id=server_id,
         binds=binds,
+        log=lambda text: job.emit("log", phase="run", text=text),
     )
     try:
         wait_for_jupyter(client, container, token, cancellation, timeout)
@@ -40,6 +43,7 @@ def run_locally(
     return {
         "containerId": container.id,
         "port": container.port,
+        "networkMode": container.network_mode,
         "url": base,
         "token": token,
         "binds": sorted(binds.values()),

@@ -18,6 +18,7 @@ from .cancellation import Cancellation, JobAPIClient
 from .capture import SNAPSHOT_MARKER, capture_code
 from .containers import (
     ROLE_LABEL,
+    SERVER_LABEL,
     ContainerFailed,
     container_log_tail,
     http_status,
@@ -35,18 +36,26 @@ def run_verify(
     *,
     network_mode: str,
     timeout: float,
+    server_id: str = "",
 ) -> dict[str, Any]:
     assert job.image_id is not None
     config = client.inspect_image(job.image_id).get("Config") or {}
     job.emit("log", phase="verify", text="Listing the distributions installed in the image.")
-    snapshot = _image_snapshot(client, job, cancellation, timeout)
+    snapshot = _image_snapshot(client, job, cancellation, timeout, server_id)
     count = len(snapshot.get("distributions") or [])
     job.emit("log", phase="verify", text=f"The image has {count} distributions.")
 
     job.emit("log", phase="verify", text="Starting the image's Jupyter with a fresh token.")
     token = secrets.token_hex(24)
     container = start_jupyter(
-        client, job.image_id, job_id=job.id, role="verify", token=token, network_mode=network_mode
+        client,
+        job.image_id,
+        job_id=job.id,
+        role="verify",
+        token=token,
+        network_mode=network_mode,
+        server_id=server_id,
+        log=lambda text: job.emit("log", phase="verify", text=text),
     )
     try:
         wait_for_jupyter(client, container, token, cancellation, timeout)
@@ -71,7 +80,9 @@ def run_verify(
         ),
     )
     return {
+        "ok": True,
         "snapshot": snapshot,
+        "networkMode": container.network_mode,
         "user": str(config.get("User") or ""),
         "uid": uid,
         "exposedPorts": sorted(config.get("ExposedPorts") or {}),
@@ -81,13 +92,16 @@ def run_verify(
 
 
 def _image_snapshot(
-    client: JobAPIClient, job: Job, cancellation: Cancellation, timeout: float
+    client: JobAPIClient, job: Job, cancellation: Cancellation, timeout: float, server_id: str
 ) -> dict[str, Any]:
     assert job.image_id is not None
+    labels = {JOB_LABEL: job.id, ROLE_LABEL: "verify"}
+    if server_id:
+        labels[SERVER_LABEL] = server_id
     container = client.create_container(
         job.image_id,
         command=["python3", "-c", capture_code()],
-        labels={JOB_LABEL: job.id, ROLE_LABEL: "verify"},
+        labels=labels,
         host_config=client.create_host_config(network_mode="none"),
     )
     container_id = container["Id"]

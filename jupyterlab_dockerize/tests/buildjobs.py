@@ -18,16 +18,12 @@ BUILDS = ("jupyterlab-dockerize", "builds")
 
 
 def engine_server_config(state_dir: Path, **dockerize: Any) -> dict:
-    """A Jupyter server with the extension, set for the harness's engine: it has no bridge
-    network, so builds and containers use the host's network (all on loopback)."""
+    """A Jupyter server with the extension, configured as `make lab` configures it: no
+    network setting at all (the harness's engine has no bridge network; the extension must
+    find that out by itself). Only the state folder is the test's own."""
     return {
         "ServerApp": {"jpserver_extensions": {"jupyterlab_dockerize": True}},
-        "Dockerize": {
-            "build_network_mode": "host",
-            "run_network_mode": "host",
-            "state_dir": str(state_dir),
-            **dockerize,
-        },
+        "Dockerize": {"state_dir": str(state_dir), **dockerize},
     }
 
 

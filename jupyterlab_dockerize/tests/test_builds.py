@@ -405,7 +405,7 @@ async def test_jobs_running_when_the_server_stopped_show_as_interrupted(
     (job,) = [job for job in body["jobs"] if job["id"] == "feedfacecafebeef"]
     assert job["state"] == "interrupted"
     assert job["error"]["code"] == "interrupted" and "Start it again" in job["error"]["hint"]
-    assert not (state_dir / "tmp").exists()
+    assert not (state_dir / "tmp" / "feedfacecafebeef").exists()
     with pytest.raises(docker.errors.NotFound):
         engine.inspect_container(leftovers)
     saved = json.loads((state_dir / "jobs" / "feedfacecafebeef.json").read_text())

@@ -237,13 +237,18 @@ async def test_a_server_killed_mid_build_shows_the_job_interrupted_after_restart
         while any("sleep 300" in (c.get("Command") or "") for c in engine.containers(all=True)):
             assert time.monotonic() < deadline, "the killed server's build is still running"
             time.sleep(0.5)
-        (state / "tmp" / job["id"]).mkdir(parents=True)  # as a wheelhouse download leaves it
+        (killed,) = [path.stem for path in (state / "instances").glob("*.lock")]
+        leftover = state / "tmp" / killed / job["id"]
+        leftover.mkdir(parents=True)  # as a wheelhouse download leaves it
         restarted = JupyterProcess(engine_host, state, tmp_path / "root")
         try:
             after = restarted.get(f"builds/{job['id']}")
             assert after["state"] == "interrupted"
             assert after["error"]["code"] == "interrupted"
-            assert not (state / "tmp").exists()
+            assert not (state / "tmp" / killed).exists()
+            assert not (state / "instances" / f"{killed}.lock").exists()
+            # The log was kept on disk beside the record: the restarted server shows it.
+            assert "started" in restarted.log_text(job["id"])
         finally:
             restarted.kill()
 
@@ -383,7 +388,7 @@ class JupyterProcess:
                 sys.executable, "-m", "jupyter_server", "--no-browser", "--ip=127.0.0.1",
                 f"--port={self.port}", "--ServerApp.port_retries=0",
                 f"--ServerApp.root_dir={root}", "--allow-root",
-                f"--Dockerize.state_dir={state}", "--Dockerize.build_network_mode=host",
+                f"--Dockerize.state_dir={state}",
             ],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
