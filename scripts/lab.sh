@@ -14,7 +14,7 @@ if engine_reachable; then
   say "using the Docker engine at ${DOCKER_HOST:-unix:///var/run/docker.sock}"
 elif ((EUID == 0)); then
   say "no Docker engine is reachable: starting a private one (scripts/harness)"
-  start_harness --show-secrets
+  start_harness
 else
   shout "No Docker engine is reachable"
   echo "Start Docker (Docker Desktop, or 'sudo systemctl start docker'), or set DOCKER_HOST," >&2
@@ -33,9 +33,14 @@ echo
 say "JupyterLab: http://127.0.0.1:$port/lab?token=$JUPYTER_TOKEN"
 say "token:      $JUPYTER_TOKEN"
 if [[ -n ${DOCKERIZE_TEST_REGISTRY:-} ]]; then
-  say "registry:   $DOCKERIZE_TEST_REGISTRY (user $DOCKERIZE_TEST_REGISTRY_USER, password above)"
+  # The password goes to a file only its owner can read, never into this output.
+  password_file=${HARNESS_DIR:-$REPO/.harness}/registry-password
+  (umask 077 && printf '%s\n' "$DOCKERIZE_TEST_REGISTRY_PASSWORD" >"$password_file.tmp" &&
+    mv "$password_file.tmp" "$password_file")
+  say "registry:   $DOCKERIZE_TEST_REGISTRY (user $DOCKERIZE_TEST_REGISTRY_USER, password in $password_file)"
 fi
 say "stop with Ctrl-C"
 echo
-jupyter lab --no-browser --ip=127.0.0.1 --port="$port" --ServerApp.port_retries=0 \
-  --ServerApp.root_dir="$root" "${extra[@]}"
+# The same settings file the UI tests load (scripts/lab_server_config.py).
+jupyter lab --config="$REPO/scripts/lab_server_config.py" --no-browser --ip=127.0.0.1 \
+  --port="$port" --ServerApp.root_dir="$root" "${extra[@]}"

@@ -8,10 +8,14 @@ password and the XSRF check.
 """
 
 import os
+from pathlib import Path
 from tempfile import mkdtemp
 
 from jupyterlab.galata import configure_jupyter_server
 
+# The settings `make lab` starts JupyterLab with: the tests check the product as users run it.
+LAB_CONFIG = Path(__file__).resolve().parents[1] / "scripts" / "lab_server_config.py"
+load_subconfig(str(LAB_CONFIG))  # noqa: F821 (provided by the config loader)
 configure_jupyter_server(c)  # noqa: F821 (c is provided by the config loader)
 
 # Fixed, unusual port so the suite does not clash with a JupyterLab on 8888.
@@ -24,13 +28,8 @@ c.ServerApp.allow_root = True  # noqa: F821
 c.Application.log_level = os.environ.get("DOCKERIZE_UI_LOG_LEVEL", "ERROR")  # noqa: F821
 # A fresh, empty root directory for every server.
 c.ServerApp.root_dir = mkdtemp(prefix="dockerize-ui-tests-")  # noqa: F821
-# Lab's "news" and update checks would try to reach the internet.
-c.LabApp.news_url = None  # noqa: F821
-c.LabApp.check_for_updates_class = "jupyterlab.NeverCheckForUpdate"  # noqa: F821
-# The Docker engine is the one named by DOCKER_HOST in the environment,
-# which the server inherits from Playwright (and Playwright from the shell).
-# The harness's engine has no bridge network: builds, verification and runs use the host's
-# network (everything stays on loopback). Jobs keep their records in a fresh folder.
-c.Dockerize.build_network_mode = os.environ.get("DOCKERIZE_UI_BUILD_NETWORK", "host")  # noqa: F821
-c.Dockerize.run_network_mode = os.environ.get("DOCKERIZE_UI_RUN_NETWORK", "host")  # noqa: F821
+# The Docker engine is the one named by DOCKER_HOST in the environment, which the server
+# inherits from Playwright (and Playwright from the shell). No network setting: like
+# `make lab`, the extension finds out that the harness's engine has no bridge. Jobs keep
+# their records in a fresh folder.
 c.Dockerize.state_dir = mkdtemp(prefix="dockerize-ui-state-")  # noqa: F821
