@@ -19,6 +19,7 @@ import { NotebookAccess } from './notebookAccess';
 import { IPhaseEnd } from './panel/buildModel';
 import { ExportPanel } from './panel/ExportPanel';
 import { ExportPanelModel } from './panel/model';
+import { JobNotifier } from './panel/notifications';
 import { PLUGIN_ID } from './tokens';
 
 /** Where the panel keeps the notebook it was opened for, across reloads. */
@@ -59,32 +60,17 @@ const plugin: JupyterFrontEndPlugin<void> = {
       PageConfig.getOption('serverRoot') || undefined
     );
     const contents = app.serviceManager.contents;
-    const notifyPhaseEnd = ({ job, phase, ok }: IPhaseEnd) => {
-      const actions = [
-        {
-          label: trans.__('Open log'),
-          callback: () => app.shell.activateById(panel.id)
-        }
-      ];
-      const done: Record<string, string> = {
-        build: trans.__('Image %1 built.', job.image),
-        push: trans.__(
-          'Image pushed as %1.',
-          job.pushed?.reference ?? job.image
-        ),
-        verify: trans.__('Image %1 verified.', job.image)
-      };
-      if (ok) {
-        Notification.success(done[phase] ?? job.message, {
-          autoClose: 8000,
-          actions
-        });
-      } else if (job.state === 'cancelled') {
-        Notification.info(job.message, { autoClose: 5000, actions });
-      } else {
-        Notification.error(job.message, { autoClose: false, actions });
-      }
-    };
+    // One notification per notebook, updated in place; the same failure never twice.
+    const notifier = new JobNotifier(
+      {
+        emit: (message, type, options) =>
+          Notification.emit(message, type, options),
+        update: args => Notification.update(args)
+      },
+      () => app.shell.activateById(panel.id),
+      trans
+    );
+    const notifyPhaseEnd = (end: IPhaseEnd) => notifier.phaseEnded(end);
     const panel: ExportPanel = new ExportPanel(model, trans, {
       notifyPhaseEnd,
       editorServices,

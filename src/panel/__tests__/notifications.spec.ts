@@ -1,0 +1,118 @@
+import { IBuildJob } from '../../core/buildJob';
+import { INotificationApi, JobNotifier } from '../notifications';
+
+function job(overrides: Partial<IBuildJob> = {}): IBuildJob {
+  return {
+    id: 'job-1',
+    image: 'user/sales:latest',
+    notebook: 'sales.ipynb',
+    state: 'built',
+    message: 'Built.',
+    phase: 'build',
+    timestamps: {},
+    imageId: 'sha256:1',
+    pushed: null,
+    verification: null,
+    run: null,
+    error: null,
+    eventCount: 3,
+    ...overrides
+  };
+}
+
+/** A notification centre that keeps what is on screen. */
+function fakeCentre() {
+  const shown = new Map<string, { message: string; type: string }>();
+  let next = 0;
+  const api: INotificationApi = {
+    emit: (message, type) => {
+      const id = `n${++next}`;
+      shown.set(id, { message, type });
+      return id;
+    },
+    update: ({ id, message, type }) => {
+      if (!shown.has(id)) {
+        return false;
+      }
+      shown.set(id, { message, type });
+      return true;
+    }
+  };
+  return { api, shown };
+}
+
+const failed = (id = 'job-1') =>
+  job({
+    id,
+    state: 'failed',
+    message: 'The build failed.',
+    error: {
+      code: 'build_failed',
+      message: 'pip could not install soupsieve.',
+      hint: 'See the log.'
+    }
+  });
+
+describe('JobNotifier', () => {
+  it('keeps one notification per notebook, updated in place', () => {
+    const { api, shown } = fakeCentre();
+    const notifier = new JobNotifier(api, () => undefined);
+    notifier.phaseEnded({ job: failed('job-1'), phase: 'build', ok: false });
+    notifier.phaseEnded({ job: failed('job-2'), phase: 'build', ok: false });
+    notifier.phaseEnded({
+      job: job({ id: 'job-3' }),
+      phase: 'build',
+      ok: true
+    });
+
+    expect([...shown.values()]).toEqual([
+      { message: 'Image user/sales:latest built.', type: 'success' }
+    ]);
+  });
+
+  it('never tells the same failure of a job twice', () => {
+    const { api, shown } = fakeCentre();
+    const emit = jest.spyOn(api, 'emit');
+    const update = jest.spyOn(api, 'update');
+    const notifier = new JobNotifier(api, () => undefined);
+    for (let i = 0; i < 5; i++) {
+      notifier.phaseEnded({ job: failed(), phase: 'build', ok: false });
+    }
+    expect(emit).toHaveBeenCalledTimes(1);
+    expect(update).not.toHaveBeenCalled();
+    expect([...shown.values()]).toEqual([
+      { message: 'pip could not install soupsieve.', type: 'error' }
+    ]);
+  });
+
+  it('shows a new one when the user dismissed the last', () => {
+    const { api, shown } = fakeCentre();
+    const notifier = new JobNotifier(api, () => undefined);
+    notifier.phaseEnded({ job: job(), phase: 'build', ok: true });
+    shown.clear();
+    notifier.phaseEnded({
+      job: job({ state: 'verified', phase: 'verify' }),
+      phase: 'verify',
+      ok: true
+    });
+    expect([...shown.values()]).toEqual([
+      { message: 'Image user/sales:latest verified.', type: 'success' }
+    ]);
+  });
+
+  it('keeps notebooks apart and offers the log', () => {
+    const { api, shown } = fakeCentre();
+    const opened: string[] = [];
+    const emit = jest.spyOn(api, 'emit');
+    const notifier = new JobNotifier(api, () => opened.push('log'));
+    notifier.phaseEnded({ job: job(), phase: 'build', ok: true });
+    notifier.phaseEnded({
+      job: job({ id: 'job-9', notebook: 'other.ipynb', state: 'cancelled' }),
+      phase: 'build',
+      ok: false
+    });
+    expect(shown.size).toBe(2);
+    emit.mock.calls[0][2].actions[0].callback();
+    expect(opened).toEqual(['log']);
+  });
+});
