@@ -107,9 +107,11 @@ export async function expectJobState(
   );
   const state = await status.getAttribute('data-state');
   if (state !== expected) {
-    const text = await build
-      .locator('[data-dockerize="build-status"]')
-      .textContent();
+    // The status line and the job's problem (shown once, below it).
+    const text = [
+      await build.locator('[data-dockerize="build-status"]').textContent(),
+      ...(await build.locator('.jp-Dockerize-problem').allTextContents())
+    ].join(' ');
     throw new Error(`the job ended ${state} instead of ${expected}: ${text}`);
   }
 }

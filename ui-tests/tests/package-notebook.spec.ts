@@ -67,7 +67,11 @@ test.describe('Package this notebook', () => {
     await expect(panel.locator('[data-dockerize="engine-host"]')).toHaveText(
       engine.body.host
     );
-    await expect(panel.locator('.jp-Dockerize-problem')).toHaveCount(0);
+    await expect(
+      panel
+        .locator('section[aria-labelledby="jp-Dockerize-engineTitle"]')
+        .locator('.jp-Dockerize-problem')
+    ).toHaveCount(0);
 
     // For a human to look at: the whole window and the panel alone.
     await testInfo.attach('export-panel', {

@@ -41,7 +41,10 @@ test('with the engine unreachable the panel shows the problem, not a crash', asy
     panel.locator('[data-dockerize="engine-unreachable"]')
   ).toHaveText('not reachable');
   expect(problem.message).toContain(engine.body.host);
-  const shown = panel.locator('.jp-Dockerize-problem');
+  // The engine's problem (the package check, run after the capture, has its own section).
+  const shown = panel
+    .locator('section[aria-labelledby="jp-Dockerize-engineTitle"]')
+    .locator('.jp-Dockerize-problem');
   await expect(shown).toBeVisible();
   await expect(shown.locator('.jp-Dockerize-problemMessage')).toHaveText(
     problem.message
