@@ -4,7 +4,12 @@
 its size up front, so every error is reported before a single byte is streamed. ``iter_zip``
 and ``iter_tar`` then write the same assembly incrementally, a chunk at a time, never
 holding the archive (or a whole file) in memory. Both are deterministic: sorted entries,
-fixed timestamps, owner root, modes 0o644/0o755.
+owner root, modes 0o644/0o755, and times taken from the input: each workspace file keeps its
+own modification time, and generated entries (texts, folders, a wheelhouse) take the newest
+of those (see ``clamp_mtime``), so the same files give the same bytes.
+
+Notebooks are the one workspace file the assembly changes: a Python notebook is pointed at
+the image's kernel (``notebook_kernel``), in the zip and the build context alike.
 """
 
 from __future__ import annotations
@@ -14,7 +19,9 @@ import json
 import os
 import re
 import stat
+import struct
 import tarfile
+import time
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -22,6 +29,7 @@ from typing import Any, Union
 
 from . import schemas
 from .errors import BadRequest, PayloadTooLarge, WorkspaceChanged
+from .notebook_kernel import MAX_REWRITE_BYTES, point_at_image_kernel
 from .workspace import (
     WorkspaceFile,
     check_relative_syntax,
@@ -33,9 +41,14 @@ from .workspace import (
 )
 
 DEFAULT_NAME = "bundle"
-#: 1980-01-01 00:00:00, the earliest date a zip can hold; used by the tar too.
+#: 1980-01-01 00:00:00 UTC, the earliest date a zip can hold: the time of an entry when the
+#: input has none (a bundle of generated texts only).
 FIXED_DATE_TIME = (1980, 1, 1, 0, 0, 0)
 FIXED_MTIME = 315532800
+#: The zip's extended timestamp field (Info-ZIP "UT"): the exact UTC time, which unzip and
+#: most archive tools restore; the DOS date beside it has no time zone and 2 s steps.
+EXTENDED_TIMESTAMP = 0x5455
+MAX_ZIP_MTIME = 0x7FFFFFFF
 READ_SIZE = 1024 * 1024
 FLUSH_SIZE = 256 * 1024
 FILE_MODE = 0o644
@@ -71,6 +84,7 @@ class BundleEntry:
 
     path: str
     source: Source
+    mtime: int | None = None  # None: the assembly's time of generated entries
 
     @property
     def is_dir(self) -> bool:
@@ -99,6 +113,10 @@ class BundleAssembly:
     entries: tuple[BundleEntry, ...]  # sorted by path, directories included
     total_bytes: int
     file_count: int = field(default=0)
+    mtime: int = FIXED_MTIME  # of generated entries: the newest workspace file's
+
+    def mtime_of(self, entry: BundleEntry) -> int:
+        return self.mtime if entry.mtime is None else entry.mtime
 
 
 # --- parsing -----------------------------------------------------------------------------
@@ -153,7 +171,8 @@ def load_request_object(
     example: str = BUNDLE_EXAMPLE,
 ) -> dict[str, Any]:
     """A JSON object body within the size limit, with no key twice, of the schema's shape
-    (every route's body schema is in schemas.py); 400/413 otherwise."""
+    (every route's body schema is in schemas.py); 400/413 otherwise. ``example`` is the
+    shape of the caller's route: every hint shows it, never another route's."""
     if len(body) > limits.max_request_bytes:
         raise PayloadTooLarge(
             f"The request is {len(body)} bytes, over the limit of {limits.max_request_bytes}.",
@@ -166,14 +185,11 @@ def load_request_object(
     except _DuplicateKey as duplicate:
         raise BadRequest(
             f"The key '{show(duplicate.key)}' appears twice in an object of the request.",
-            "Send every bundle path once.",
+            f"Send every key once, as in {example}.",
             code="bundle_path_collision",
         ) from None
     except (ValueError, UnicodeDecodeError, RecursionError):
-        raise BadRequest(
-            "The request body is not valid JSON.",
-            'Send {"name": ..., "files": {...}, "include": [...]}.',
-        ) from None
+        raise BadRequest("The request body is not valid JSON.", f"Send {example}.") from None
     if not isinstance(data, dict):
         raise BadRequest("The request body must be a JSON object.", f"Send {example}.")
     if schema is not None:
@@ -250,6 +266,7 @@ def plan_bundle(
     """Every entry of the bundle, checked: paths, collisions, workspace access, total size."""
     entries: dict[str, Source] = {}
     origin: dict[str, str] = {}
+    mtimes: dict[str, int] = {}
 
     def add(path: str, source: Source, where: str) -> None:
         if path in entries:
@@ -263,6 +280,9 @@ def plan_bundle(
             )
         entries[path] = source
         origin[path] = where
+        if isinstance(source, WorkspaceFile):
+            mtimes[path] = clamp_mtime(source.mtime)
+            entries[path] = _for_the_image(path, source)
 
     for path, data in spec.files.items():
         add(path, data, "files")
@@ -291,8 +311,8 @@ def plan_bundle(
             entries.setdefault(parent, None)
             origin.setdefault(parent, origin[path])
 
-    ordered = tuple(BundleEntry(path, entries[path]) for path in sorted(entries))
-    total = sum(entry.size for entry in ordered)
+    ordered = tuple(BundleEntry(path, entries[path], mtimes.get(path)) for path in sorted(entries))
+    total = sum(entry.size for entry in ordered)  # a rewritten notebook counts as rewritten
     if total > limits.max_bytes:
         raise PayloadTooLarge(
             f"The bundle would hold {_mib(total)} of files, over the limit of "
@@ -302,12 +322,35 @@ def plan_bundle(
             code="bundle_too_large",
         )
     files = sum(1 for entry in ordered if not entry.is_dir)
-    return BundleAssembly(name=spec.name, entries=ordered, total_bytes=total, file_count=files)
+    return BundleAssembly(
+        name=spec.name,
+        entries=ordered,
+        total_bytes=total,
+        file_count=files,
+        mtime=max(mtimes.values(), default=FIXED_MTIME),
+    )
+
+
+def clamp_mtime(mtime: float, now: float | None = None) -> int:
+    """A file's time as the archives hold it: whole seconds, not before 1980 (a zip cannot
+    say it) and not in the future (a clock set wrong on the author's machine)."""
+    latest = int(time.time() if now is None else now)
+    return max(FIXED_MTIME, min(int(mtime), latest, MAX_ZIP_MTIME))
+
+
+def _for_the_image(path: str, found: WorkspaceFile) -> Source:
+    """A notebook pointed at the image's kernel (its bytes, read now); any other file as is."""
+    if not path.lower().endswith(".ipynb") or found.size > MAX_REWRITE_BYTES:
+        return found
+    data = b"".join(iter_source(BundleEntry(path, found)))
+    rewritten = point_at_image_kernel(data)
+    return found if rewritten is None else rewritten
 
 
 def with_entries(assembly: BundleAssembly, extra: dict[str, Source]) -> BundleAssembly:
     """The assembly plus generated entries (a wheelhouse); their paths must be new."""
     entries = {entry.path: entry.source for entry in assembly.entries}
+    mtimes = {entry.path: entry.mtime for entry in assembly.entries}
     for path, source in extra.items():
         if path in entries and not (source is None and entries[path] is None):
             raise BadRequest(
@@ -316,12 +359,14 @@ def with_entries(assembly: BundleAssembly, extra: dict[str, Source]) -> BundleAs
                 code="bundle_path_collision",
             )
         entries[path] = source
-    ordered = tuple(BundleEntry(path, entries[path]) for path in sorted(entries))
+        mtimes[path] = None  # generated: a downloaded wheel's own time is not the input's
+    ordered = tuple(BundleEntry(path, entries[path], mtimes.get(path)) for path in sorted(entries))
     return BundleAssembly(
         name=assembly.name,
         entries=ordered,
         total_bytes=sum(entry.size for entry in ordered),
         file_count=sum(1 for entry in ordered if not entry.is_dir),
+        mtime=assembly.mtime,
     )
 
 
@@ -409,12 +454,13 @@ def iter_zip(assembly: BundleAssembly) -> Iterator[bytes]:
     sink = _ChunkSink()
     top = assembly.name
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
-        zf.writestr(_zip_info(f"{top}/", DIR_MODE, is_dir=True), b"")
+        zf.writestr(_zip_info(f"{top}/", DIR_MODE, assembly.mtime, is_dir=True), b"")
         for entry in assembly.entries:
+            mtime = assembly.mtime_of(entry)
             if entry.is_dir:
-                zf.writestr(_zip_info(f"{top}/{entry.path}/", DIR_MODE, is_dir=True), b"")
+                zf.writestr(_zip_info(f"{top}/{entry.path}/", DIR_MODE, mtime, is_dir=True), b"")
                 continue
-            info = _zip_info(f"{top}/{entry.path}", entry.mode, is_dir=False)
+            info = _zip_info(f"{top}/{entry.path}", entry.mode, mtime, is_dir=False)
             info.file_size = entry.size  # lets zipfile pick zip64 up front for big files
             with zf.open(info, "w") as member:
                 for chunk in iter_source(entry):
@@ -428,8 +474,10 @@ def iter_zip(assembly: BundleAssembly) -> Iterator[bytes]:
         yield sink.drain()
 
 
-def _zip_info(name: str, mode: int, *, is_dir: bool) -> zipfile.ZipInfo:
-    info = zipfile.ZipInfo(name, date_time=FIXED_DATE_TIME)
+def _zip_info(name: str, mode: int, mtime: int, *, is_dir: bool) -> zipfile.ZipInfo:
+    # UTC in the DOS field too, so that the bytes do not depend on the server's time zone.
+    info = zipfile.ZipInfo(name, date_time=time.gmtime(mtime)[:6])
+    info.extra = struct.pack("<HHBl", EXTENDED_TIMESTAMP, 5, 1, mtime)
     info.create_system = 3  # unix, so that external_attr carries the mode
     if is_dir:
         info.external_attr = ((stat.S_IFDIR | mode) << 16) | 0x10
@@ -444,15 +492,15 @@ def iter_tar(assembly: BundleAssembly, *, top_folder: bool = False) -> Iterator[
     """The bundle as an uncompressed PAX tar (a ``docker build`` context by default).
 
     Entries sit at the archive root unless ``top_folder`` puts them under ``<name>/``.
-    Owner 0:0, no user names, a fixed mtime, modes 0o644/0o755.
+    Owner 0:0, no user names, the entries' times (as the zip's), modes 0o644/0o755.
     """
     sink = _ChunkSink()
     prefix = f"{assembly.name}/" if top_folder else ""
     entries = list(assembly.entries)
     if top_folder:
-        sink.write(_tar_header(assembly.name, None, DIR_MODE))
+        sink.write(_tar_header(assembly.name, None, DIR_MODE, assembly.mtime))
     for entry in entries:
-        sink.write(_tar_header(prefix + entry.path, entry, entry.mode))
+        sink.write(_tar_header(prefix + entry.path, entry, entry.mode, assembly.mtime_of(entry)))
         if entry.is_dir:
             continue
         for chunk in iter_source(entry):
@@ -472,9 +520,9 @@ def iter_tar(assembly: BundleAssembly, *, top_folder: bool = False) -> Iterator[
     yield sink.drain()
 
 
-def _tar_header(name: str, entry: BundleEntry | None, mode: int) -> bytes:
+def _tar_header(name: str, entry: BundleEntry | None, mode: int, mtime: int) -> bytes:
     info = tarfile.TarInfo(name)
-    info.mtime = FIXED_MTIME
+    info.mtime = mtime
     info.uid = info.gid = 0
     info.uname = info.gname = ""
     info.mode = mode

@@ -31,6 +31,7 @@ class WorkspaceFile:
     executable: bool
     device: int
     inode: int
+    mtime: int = 0  # whole seconds since the epoch, as the file system says
 
 
 def show(text: str, limit: int = 120) -> str:
@@ -152,6 +153,7 @@ def workspace_file(real_path: str, relative: str) -> WorkspaceFile:
         executable=bool(info.st_mode & stat.S_IXUSR),
         device=info.st_dev,
         inode=info.st_ino,
+        mtime=int(info.st_mtime),
     )
 
 

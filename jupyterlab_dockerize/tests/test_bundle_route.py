@@ -7,8 +7,10 @@ import io
 import json
 import os
 import shutil
+import struct
 import subprocess
 import tarfile
+import time
 import zipfile
 
 import pytest
@@ -18,6 +20,7 @@ from jupyterlab_dockerize import routes
 from jupyterlab_dockerize.bundle import (
     FIXED_MTIME,
     BundleLimits,
+    clamp_mtime,
     iter_tar,
     iter_zip,
     parse_bundle_request,
@@ -68,7 +71,33 @@ def workspace(jp_root_dir):
     (project / "src" / "mypkg" / "__pycache__" / "x.pyc").write_bytes(b"\0\1")
     (project / ".ipynb_checkpoints").mkdir()
     (project / ".ipynb_checkpoints" / "n-checkpoint.ipynb").write_text("{}")
+    for path in jp_root_dir.rglob("*"):
+        if path.is_file():
+            os.utime(path, (OLDER, OLDER))
+    os.utime(jp_root_dir / "analysis.ipynb", (NEWEST, NEWEST))
     return jp_root_dir
+
+
+#: The workspace's file times: the notebook is the newest input (an odd second on purpose:
+#: the zip's DOS field has 2 s steps, its extended timestamp has the exact second).
+OLDER = 1_650_000_000
+NEWEST = 1_700_000_001
+
+
+def zip_mtime(info: zipfile.ZipInfo) -> int | None:
+    """The exact UTC time of the zip's extended timestamp field (0x5455), if present."""
+    extra = info.extra
+    while len(extra) >= 4:
+        kind, size = struct.unpack("<HH", extra[:4])
+        if kind == 0x5455 and size >= 5 and extra[4] & 1:
+            return struct.unpack("<l", extra[5:9])[0]
+        extra = extra[4 + size :]
+    return None
+
+
+def dos_time(mtime: int) -> tuple[int, ...]:
+    year, month, day, hour, minute, second = time.gmtime(mtime)[:6]
+    return (year, month, day, hour, minute, second - second % 2)
 
 
 def request_body(name="my analysis"):
@@ -115,7 +144,12 @@ async def test_zip_holds_texts_and_workspace_files_under_one_folder(jp_fetch, wo
     assert modes["my_analysis/vendor/mypkg/run.sh"] == 0o100755
     assert modes["my_analysis/Dockerfile"] == 0o100644
     assert modes["my_analysis/vendor/"] == 0o40755
-    assert {info.date_time for info in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+    times = {info.filename.removeprefix("my_analysis/"): info for info in archive.infolist()}
+    for name, info in times.items():
+        # Workspace files keep their own time; generated entries take the newest input's.
+        expected = OLDER if name.startswith(("data/", "vendor/mypkg/")) and "." in name else NEWEST
+        assert (name, zip_mtime(info)) == (name, expected)
+        assert (name, info.date_time) == (name, dos_time(expected))
     if shutil.which("unzip"):  # a second, independent reader of the zip
         path = workspace.parent / "out.zip"
         path.write_bytes(body)
@@ -125,11 +159,64 @@ async def test_zip_holds_texts_and_workspace_files_under_one_folder(jp_fetch, wo
 
 async def test_same_request_gives_identical_bytes(jp_fetch, workspace):
     first = await post_bundle(jp_fetch, request_body())
-    os.utime(workspace / "analysis.ipynb", (1_700_000_000, 1_700_000_000))
+    second = await post_bundle(jp_fetch, request_body())
+    (workspace / "analysis.ipynb").write_text('{"cells": []}')  # same bytes, saved again
+    os.utime(workspace / "analysis.ipynb", (NEWEST, NEWEST))
+    third = await post_bundle(jp_fetch, request_body())
+
+    assert first[0] == second[0] == third[0] == 200
+    assert first[2] == second[2] == third[2]
+
+
+async def test_a_newer_file_time_is_the_only_change(jp_fetch, workspace):
+    """The time is part of the input: a notebook saved later gives a zip that says so."""
+    first = await post_bundle(jp_fetch, request_body())
+    os.utime(workspace / "analysis.ipynb", (NEWEST + 3600, NEWEST + 3600))
     second = await post_bundle(jp_fetch, request_body())
 
-    assert first[0] == second[0] == 200
-    assert first[2] == second[2]
+    assert first[2] != second[2]
+    before = zipfile.ZipFile(io.BytesIO(first[2]))
+    after = zipfile.ZipFile(io.BytesIO(second[2]))
+    assert [i.filename for i in before.infolist()] == [i.filename for i in after.infolist()]
+    for old, new in zip(before.infolist(), after.infolist()):
+        assert before.read(old) == after.read(new)
+    assert zip_mtime(after.getinfo("my_analysis/analysis.ipynb")) == NEWEST + 3600
+    assert zip_mtime(after.getinfo("my_analysis/Dockerfile")) == NEWEST + 3600
+    assert zip_mtime(after.getinfo("my_analysis/data/table.csv")) == OLDER
+
+
+def test_file_times_are_clamped_to_what_an_archive_can_say():
+    now = 1_800_000_000
+    assert clamp_mtime(0, now) == FIXED_MTIME  # before 1980: the zip's earliest date
+    assert clamp_mtime(-5, now) == FIXED_MTIME
+    assert clamp_mtime(1_700_000_000.9, now) == 1_700_000_000
+    assert clamp_mtime(now + 86_400, now) == now  # a clock set in the future
+    assert clamp_mtime(2**40, 2**40) == 0x7FFFFFFF  # the zip's 32-bit field
+
+
+def test_a_bundle_of_texts_only_is_dated_1980(workspace):
+    spec = parse_bundle_request(json.dumps({"files": {"a": "x"}}).encode(), BundleLimits())
+    assembly = plan_bundle(workspace, spec, BundleLimits())
+    assert assembly.mtime == FIXED_MTIME
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(iter_zip(assembly))))
+    assert {info.date_time for info in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+
+
+def test_an_old_or_future_file_is_clamped_in_both_archives(workspace):
+    os.utime(workspace / "data" / "table.csv", (86_400, 86_400))  # 1970
+    future = int(time.time()) + 10 * 86_400
+    os.utime(workspace / "analysis.ipynb", (future, future))
+    spec = parse_bundle_request(json.dumps(request_body()).encode(), BundleLimits())
+    before = int(time.time())
+    assembly = plan_bundle(workspace, spec, BundleLimits())
+    after = int(time.time())
+
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(iter_zip(assembly))))
+    tar = tarfile.open(fileobj=io.BytesIO(b"".join(iter_tar(assembly))))
+    assert zip_mtime(archive.getinfo("my_analysis/data/table.csv")) == FIXED_MTIME
+    assert tar.getmember("data/table.csv").mtime == FIXED_MTIME
+    assert before <= tar.getmember("analysis.ipynb").mtime <= after
+    assert before <= tar.getmember("Dockerfile").mtime <= after
 
 
 @pytest.mark.parametrize(
@@ -171,9 +258,14 @@ def test_zip_and_tar_hold_byte_identical_files(workspace):
     assert len(tar_files) == 8
     zip_dirs = {i.filename.removeprefix(top).rstrip("/") for i in archive.infolist() if i.is_dir()}
     assert zip_dirs - {""} == {m.name for m in tar if m.isdir()}
+    zip_times = {i.filename.removeprefix(top).rstrip("/"): zip_mtime(i) for i in archive.infolist()}
     for member in tar:
         assert (member.uid, member.gid, member.uname, member.gname) == (0, 0, "", "")
-        assert member.mtime == FIXED_MTIME
+        assert member.mtime == zip_times[member.name]
+    assert tar.getmember("data/table.csv").mtime == OLDER
+    assert tar.getmember("analysis.ipynb").mtime == NEWEST
+    assert tar.getmember("Dockerfile").mtime == NEWEST
+    assert tar.getmember("vendor").mtime == NEWEST
     assert len(tar_bytes) % tarfile.RECORDSIZE == 0
     assert b"".join(iter_tar(assembly)) == tar_bytes
     with_top = tarfile.open(fileobj=io.BytesIO(b"".join(iter_tar(assembly, top_folder=True))))
