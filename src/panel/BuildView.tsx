@@ -186,6 +186,18 @@ function Verification(props: {
   if (!verification) {
     return null;
   }
+  if (verification.ok === false) {
+    // The job's problem box says why; the image stays built.
+    return (
+      <div className="jp-Dockerize-verification" data-dockerize="verify-result">
+        <p className="jp-Dockerize-warn" data-dockerize="verify-summary">
+          {trans.__(
+            'Verify failed: the image is still built and can be pushed.'
+          )}
+        </p>
+      </div>
+    );
+  }
   const result = model.reproduction;
   const jupyter = (verification.jupyter ?? {}) as Record<string, boolean>;
   const uid = String(verification.uid ?? '');
