@@ -31,6 +31,7 @@ import docker
 import requests
 from capture import bench_capture, ensure_env
 from imports import bench_imports_ratio
+from realworld import bench_realworld
 from rebuild import bench_rebuild
 
 from jupyterlab_dockerize.tests.helpers import SilentEngine
@@ -259,7 +260,7 @@ def write_markdown(results: dict, path: Path) -> None:
     ]
     for key, value in results.items():
         if key not in {"machine", "date"}:
-            lines.append(f"| `{key}` | {value} |")
+            lines.append(f"| `{key}` | {'null' if value is None else value} |")
     lines += [
         "",
         "What they mean:",
@@ -285,6 +286,22 @@ def write_markdown(results: dict, path: Path) -> None:
         "- `api_p99_ms_during_build`: p99 of `GET /api/contents` while a build streams about",
         "  4,000 log lines to a client following its events (target < 50 ms), beside the same",
         "  route idle (`api_p99_during_build_over_idle`, near 1: the build never blocks the loop).",
+        "- Real-world figures (bench/realworld.py, `bench/run.py --only realworld`), on the",
+        "  environment of jupyterlab_dockerize/tests/realworld.py (80-odd PyPI distributions, a",
+        "  local wheel, a git install, an editable project, kernel `realworld-env`):",
+        "  `realworld_dists` (≥ 60); `fidelity_pct` (everything mode, the default choices:",
+        "  packages the image reproduces over packages selected; target 100);",
+        "  `realworld_build_ok` (1 when the default choices build, verify and run) and",
+        "  `realworld_wheelhouse_build_ok` (the same with the offline wheelhouse), both from",
+        "  test_realworld_round_trip.py; `realworld_env_build_s` (building that environment).",
+        "- `context_rss_growth_mb_1gib`: the Jupyter server's RSS peak over its baseline",
+        "  (psutil from outside, every 2 ms) while a build sends a context with a 1 GiB random",
+        "  file to the engine (target < 64).",
+        "- `preflight_ms_200_cold` / `preflight_ms_200_warm`: the pre-flight of 200 pinned",
+        "  requirements, with empty caches (pre-flight cache and pip's HTTP cache), then with",
+        "  both as the first run left them; `pip_freeze_ms`: `pip freeze` of the real-world",
+        "  venv, for scale.",
+        "- A figure that could not be measured is `null`, with `<figure>_reason` saying why.",
         "",
     ]
     path.write_text("\n".join(lines))
@@ -300,7 +317,9 @@ def main() -> int:
         "--only-figures", action="store_true", help="merge the test figures, measure nothing"
     )
     parser.add_argument(
-        "--only", choices=["api-during-build"], help="measure this one part and merge it"
+        "--only",
+        choices=["api-during-build", "realworld"],
+        help="measure this one part and merge it (realworld: the issue 11 figures)",
     )
     args = parser.parse_args()
     docker_host = os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
@@ -313,6 +332,8 @@ def main() -> int:
         results.update(hardening_figures(args.figures))
     if args.only == "api-during-build":
         results.update(bench_api_during_build(docker_host, args.rounds))
+    elif args.only == "realworld":
+        results.update(bench_realworld(docker_host, JupyterServer))
     elif not args.only_figures:
         results.update(bench_engine_route(docker_host, args.rounds))
         results.update(bench_event_loop_under_hung_probes(args.rounds))
@@ -320,6 +341,7 @@ def main() -> int:
         results.update(bench_capture())
         results.update(bench_imports_ratio(ensure_env()[0]))
         results.update(bench_rebuild(docker_host))
+        results.update(bench_realworld(docker_host, JupyterServer))
 
     out = REPO / "bench" / "results.json"
     existing = json.loads(out.read_text()) if out.exists() else {}
