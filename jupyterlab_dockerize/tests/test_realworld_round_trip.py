@@ -167,6 +167,10 @@ def code_cells(realworld, name: str) -> list[str]:
     return ["".join(cell["source"]) if cell["cell_type"] == "code" else "" for cell in cells]
 
 
+def entries(plan: dict) -> dict[str, dict]:
+    return {entry["name"]: entry for entry in plan["entries"]}
+
+
 def selected(plan: dict) -> dict[str, str]:
     return {entry["name"]: entry["line"] for entry in plan["entries"] if entry["line"] is not None}
 
@@ -237,8 +241,11 @@ async def test_realworld_capture_preflight_build_verify_run(
     for name in ("pandas", "numpy", "scikit-learn", "beautifulsoup4", "python-dateutil"):
         assert verdicts[name]["status"] == "ok", verdicts[name]
     unticked = sorted(name for name, v in verdicts.items() if v["status"] in UNTICKED)
-    # The local wheel's file is in the root: it travels in the bundle, it is never unticked.
-    assert LOCAL_WHEEL[0] not in unticked, verdicts.get(LOCAL_WHEEL[0])
+    # The local wheel's file is in the root: offered to travel in the bundle, never pinned to
+    # an index that does not have it (issue 11, point 3).
+    wheel_entry = entries(everything["plan"])[LOCAL_WHEEL[0]]
+    assert wheel_entry["status"] == "vendorable", wheel_entry
+    assert wheel_entry["workspacePath"] == f"wheels/{realworld.local_wheel.name}", wheel_entry
     final = panel({**base, "mode": "all", "form": default_form, "exclude": unticked})
     plan, spec = final["plan"], final["spec"]
     picked = selected(plan)
@@ -254,13 +261,19 @@ async def test_realworld_capture_preflight_build_verify_run(
         await run_and_stop(jp_fetch, client, job)
         FIGURES.set(realworld_build_ok=1)
 
-        # The offline wheelhouse: every wheel downloaded by the server, the image built offline.
+        # The offline wheelhouse, with the offers taken: the local wheel and the editable
+        # project travel in the bundle, the git install is built into a wheel on the server
+        # (points 3, 9 and 10); every wheel is in the wheelhouse, the image builds offline.
         house_form = {**default_form, "wheelhouse": True, "imageName": IMAGE_WHEELHOUSE}
-        housed = panel({**base, "mode": "all", "form": house_form, "exclude": unticked})
+        local = [LOCAL_WHEEL[0], EDITABLE[0], GIT_PACKAGE[0]]
+        housed = panel(
+            {**base, "mode": "all", "form": house_form, "exclude": unticked, "include": local}
+        )
         assert housed["spec"].get("wheelhouse"), housed["spec"].get("warnings")
+        assert set(local) <= set(selected(housed["plan"])), entries(housed["plan"])
         job = await build(jp_fetch, housed["spec"], IMAGE_WHEELHOUSE)
         wheels = {normalize(entry["file"].split("-")[0]) for entry in job["wheelhouse"]}
-        assert {"pandas", "soupsieve", LOCAL_WHEEL[0], EDITABLE[0]} <= wheels, sorted(wheels)
+        assert {"pandas", "soupsieve", *map(normalize, local)} <= wheels, sorted(wheels)
         await verify(jp_fetch, job, housed["plan"])
         FIGURES.set(realworld_wheelhouse_build_ok=1)
     finally:
