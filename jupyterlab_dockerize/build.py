@@ -2,15 +2,18 @@
 
 The build context is ``iter_tar`` of the same assembly the zip download streams, sent to
 the engine as it is produced. The engine's JSON stream becomes log lines and step progress
-on the job; an ``errorDetail`` in the stream fails the job with the engine's own message.
+on the job; an ``errorDetail`` in the stream fails the job with the engine's own message,
+and a hint read from the failing step's output (``build_hints``).
 """
 
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import Iterator
 from typing import Any
 
+from .build_hints import DEFAULT_HINT, classify_build_output
 from .bundle import BundleAssembly, iter_tar
 from .cancellation import Cancellation, Cancelled, JobAPIClient
 from .errors import DockerizeError
@@ -21,6 +24,8 @@ BUILT = re.compile(r"^Successfully built ([0-9a-f]{12,64})\b")
 
 #: The label every image, container and job leftover of this extension carries.
 JOB_LABEL = "io.github.jupyterlab-dockerize.job"
+#: Lines of the current step kept to explain its failure (pip prints the cause near the end).
+STEP_TAIL_LINES = 400
 
 
 class BuildFailed(DockerizeError):
@@ -49,6 +54,22 @@ class LineBuffer:
     def flush(self) -> list[str]:
         rest, self._partial = self._partial, ""
         return [rest] if rest else []
+
+
+class StepOutput:
+    """The last lines the current build step printed, for the hint when it fails."""
+
+    def __init__(self, limit: int = STEP_TAIL_LINES) -> None:
+        self._lines: deque[str] = deque(maxlen=limit)
+
+    def new_step(self) -> None:
+        self._lines.clear()
+
+    def add(self, line: str) -> None:
+        self._lines.append(line[:2000])
+
+    def text(self) -> str:
+        return "\n".join(self._lines)
 
 
 def run_build(
@@ -81,6 +102,7 @@ def _build(
     platform: str | None,
 ) -> str:
     lines = LineBuffer()
+    step_output = StepOutput()
     image_id: str | None = None
     stream = client.build(
         fileobj=context_stream(assembly, cancellation),
@@ -97,7 +119,7 @@ def _build(
     try:
         for chunk in stream:
             cancellation.check()
-            image_id = _handle_chunk(chunk, job, lines) or image_id
+            image_id = _handle_chunk(chunk, job, lines, step_output) or image_id
     finally:
         for line in lines.flush():
             job.emit("log", phase="build", text=line)
@@ -111,22 +133,19 @@ def _build(
     return str(client.inspect_image(image_id)["Id"])
 
 
-def _handle_chunk(chunk: dict[str, Any], job: Job, lines: LineBuffer) -> str | None:
+def _handle_chunk(
+    chunk: dict[str, Any], job: Job, lines: LineBuffer, step_output: StepOutput
+) -> str | None:
     if not isinstance(chunk, dict):
         return None
     if "error" in chunk or "errorDetail" in chunk:
         detail = chunk.get("errorDetail") or {}
         message = str(detail.get("message") or chunk.get("error") or "unknown error").strip()
         for line in lines.flush():
+            step_output.add(line)
             job.emit("log", phase="build", text=line)
         job.emit("log", phase="build", text=message, stream="stderr")
-        step = job.progress.get("build", {})
-        where = f" at step {step['step']}/{step['steps']} ({step['instruction']})" if step else ""
-        raise BuildFailed(
-            f"The build failed{where}: {message}",
-            "Fix the step that failed (see the log), for example a package version that "
-            "does not exist for the image's Python, then build again.",
-        )
+        raise build_failure(message, job.progress.get("build", {}), step_output.text())
     image_id = None
     aux = chunk.get("aux")
     if isinstance(aux, dict) and isinstance(aux.get("ID"), str):
@@ -136,6 +155,7 @@ def _handle_chunk(chunk: dict[str, Any], job: Job, lines: LineBuffer) -> str | N
         for line in lines.feed(text):
             step = STEP.match(line)
             if step:
+                step_output.new_step()
                 job.progress["build"] = {
                     "step": int(step.group(1)),
                     "steps": int(step.group(2)),
@@ -145,6 +165,7 @@ def _handle_chunk(chunk: dict[str, Any], job: Job, lines: LineBuffer) -> str | N
             built = BUILT.match(line)
             if built and image_id is None:
                 image_id = built.group(1)
+            step_output.add(line)
             job.emit("log", phase="build", text=line)
     status = chunk.get("status")
     if isinstance(status, str):
@@ -152,3 +173,12 @@ def _handle_chunk(chunk: dict[str, Any], job: Job, lines: LineBuffer) -> str | N
         layer = chunk.get("id")
         job.emit("log", phase="build", text=f"{layer}: {status}" if layer else status)
     return image_id
+
+
+def build_failure(message: str, step: dict[str, Any], step_output: str) -> BuildFailed:
+    """The failed build said as what the failing step's output shows (``build_hints``)."""
+    where = f" at step {step['step']}/{step['steps']} ({step['instruction']})" if step else ""
+    kind = classify_build_output(f"{step_output}\n{message}")
+    if kind is None:
+        return BuildFailed(f"The build failed{where}: {message}", DEFAULT_HINT)
+    return BuildFailed(f"The build failed{where}: {kind.what}. {message}", kind.hint)
