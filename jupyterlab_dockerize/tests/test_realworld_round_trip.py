@@ -183,8 +183,11 @@ async def preflight(jp_fetch, request: dict) -> tuple[int, dict]:
             "jupyterlab-dockerize", "preflight", method="POST", body=json.dumps(request)
         )
     except HTTPClientError as error:
-        body = error.response.body if error.response is not None else b"{}"
-        return error.code, json.loads(body or b"{}")
+        body = error.response.body if error.response is not None else b""
+        try:
+            return error.code, json.loads(body)
+        except ValueError:  # a server without the route answers with an HTML page
+            return error.code, {"error": f"POST preflight answered {error.code} (not JSON)"}
     return response.code, json.loads(response.body)
 
 
