@@ -26,8 +26,9 @@ c.ServerApp.allow_root = True  # noqa: F821
 # Playwright shows the server's stderr: keep it to errors (DEBUG, INFO, WARN...
 # through DOCKERIZE_UI_LOG_LEVEL).
 c.Application.log_level = os.environ.get("DOCKERIZE_UI_LOG_LEVEL", "ERROR")  # noqa: F821
-# A fresh, empty root directory for every server.
-c.ServerApp.root_dir = mkdtemp(prefix="dockerize-ui-tests-")  # noqa: F821
+# A fresh, empty root directory for every server, or the real-world environment's root.
+ROOT = os.environ.get("DOCKERIZE_UI_ROOT") or mkdtemp(prefix="dockerize-ui-tests-")
+c.ServerApp.root_dir = ROOT  # noqa: F821
 # The Docker engine is the one named by DOCKER_HOST in the environment, which the server
 # inherits from Playwright (and Playwright from the shell). No network setting: like
 # `make lab`, the extension finds out that the harness's engine has no bridge. Jobs keep

@@ -1,11 +1,15 @@
 /**
  * Playwright configuration for the jupyterlab-dockerize UI tests (Galata).
  *
- * Two JupyterLab servers are started from jupyter_server_test_config.py:
+ * Three JupyterLab servers are started from jupyter_server_test_config.py, which loads
+ * the settings file `make lab` uses:
  *  - "reachable" on DOCKERIZE_UI_PORT (default 8899), inheriting DOCKER_HOST
  *    from the environment: the engine the tests expect to reach;
  *  - "unreachable" on DOCKERIZE_UI_PORT_UNREACHABLE (default 8898), with
- *    DOCKER_HOST pointing at a socket that does not exist.
+ *    DOCKER_HOST pointing at a socket that does not exist;
+ *  - "realworld" on DOCKERIZE_UI_PORT_REALWORLD (default 8897), rooted in the real-world
+ *    environment scripts/ui-tests.sh makes (DOCKERIZE_REALWORLD_ROOT), with its kernel
+ *    on JUPYTER_PATH.
  *
  * The browser is Debian's Chromium (CHROMIUM_PATH, default /usr/bin/chromium):
  * Playwright's own browsers cannot be downloaded here.
@@ -14,10 +18,12 @@ const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
 
 const PORT = process.env.DOCKERIZE_UI_PORT || '8899';
 const UNREACHABLE_PORT = process.env.DOCKERIZE_UI_PORT_UNREACHABLE || '8898';
+const REALWORLD_PORT = process.env.DOCKERIZE_UI_PORT_REALWORLD || '8897';
 const UNREACHABLE_DOCKER_HOST = 'unix:///nonexistent/dockerize-ui-tests.sock';
 
 const baseURL = `http://localhost:${PORT}`;
 const unreachableURL = `http://localhost:${UNREACHABLE_PORT}`;
+const realworldURL = `http://localhost:${REALWORLD_PORT}`;
 
 module.exports = {
   ...baseConfig,
@@ -48,8 +54,13 @@ module.exports = {
   projects: [
     {
       name: 'reachable',
-      testIgnore: /unreachable\.spec\.ts$/,
+      testIgnore: /(unreachable|realworld)\.spec\.ts$/,
       use: { baseURL }
+    },
+    {
+      name: 'realworld',
+      testMatch: /realworld\.spec\.ts$/,
+      use: { baseURL: realworldURL }
     },
     {
       name: 'unreachable',
@@ -78,6 +89,24 @@ module.exports = {
         // an error with the request headers: expected, so keep it quiet.
         DOCKERIZE_UI_LOG_LEVEL:
           process.env.DOCKERIZE_UI_LOG_LEVEL_UNREACHABLE || 'CRITICAL'
+      },
+      timeout: 120 * 1000,
+      reuseExistingServer: !process.env.CI,
+      stdout: 'ignore',
+      stderr: 'pipe'
+    },
+    {
+      command: 'jupyter lab --config jupyter_server_test_config.py',
+      url: `${realworldURL}/lab`,
+      env: {
+        DOCKERIZE_UI_PORT: REALWORLD_PORT,
+        DOCKERIZE_UI_ROOT: process.env.DOCKERIZE_REALWORLD_ROOT || '',
+        JUPYTER_PATH: [
+          process.env.DOCKERIZE_REALWORLD_JUPYTER_PATH,
+          process.env.JUPYTER_PATH
+        ]
+          .filter(Boolean)
+          .join(':')
       },
       timeout: 120 * 1000,
       reuseExistingServer: !process.env.CI,
