@@ -415,6 +415,7 @@ def ensure_realworld(cache: Path | None = None) -> RealWorldEnv:
             elif stale.is_dir():
                 shutil.rmtree(stale, ignore_errors=True)
         base = Path(tempfile.mkdtemp(prefix=f"{link.name}.build-", dir=cache)).resolve()
+        base.chmod(0o755)  # mkdtemp's 0700 would hide the root from a container's user
         try:
             env = _build(base)
         except BaseException:
