@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from traitlets import Bool, Float, Int, Unicode
+from traitlets import Bool, Enum, Float, Int, List, Unicode
 from traitlets.config import Configurable
 
 from .engine import EngineSettings
@@ -120,3 +120,55 @@ class Dockerize(Configurable):
             timeout=self.engine_timeout,
             use_ssh_client=self.use_ssh_client,
         )
+
+    # --- requirements policy and package index (the wheelhouse and the pre-flight) ---
+    pip_index_url = Unicode(
+        "",
+        config=True,
+        help=(
+            "Package index the server's pip uses for the offline wheelhouse and the pre-flight "
+            "(pip runs isolated: pip.conf and PIP_* variables are not read by it). Empty, with "
+            "pip_extra_index_urls and pip_find_links empty too, means the index configuration "
+            "of the server's own pip, read once at the first use."
+        ),
+    )
+    pip_extra_index_urls = List(
+        Unicode(),
+        default_value=[],
+        config=True,
+        help="Further package indexes (pip --extra-index-url) for the wheelhouse and pre-flight.",
+    )
+    pip_find_links = List(
+        Unicode(),
+        default_value=[],
+        config=True,
+        help="Folders or pages of wheels (pip --find-links) for the wheelhouse and pre-flight.",
+    )
+    vcs_builds = Enum(
+        ["never", "pinned"],
+        default_value="pinned",
+        config=True,
+        help=(
+            "Whether the server builds requirements from version control into wheels: "
+            "'pinned' (git URLs pinned to a full commit; git+file only for repositories "
+            "inside the Jupyter root) or 'never'."
+        ),
+    )
+    vendored_builds = Bool(
+        True,
+        config=True,
+        help=(
+            "Build vendored projects that the bundle includes (./vendor/<name>) into wheels "
+            "on the server, so they go into the offline wheelhouse."
+        ),
+    )
+    preflight_cache_ttl = Float(
+        86400.0,
+        config=True,
+        help="Seconds a pre-flight result (per requirement, Python, platform, index) is reused.",
+    )
+    pip_timeout = Float(
+        600.0,
+        config=True,
+        help="Seconds one pip run of the pre-flight may take before the pre-flight fails.",
+    )

@@ -8,6 +8,7 @@ authorizer can grant or deny this extension on its own.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import shutil
 import tempfile
@@ -40,6 +41,10 @@ from .capture import capture_request
 from .config import Dockerize
 from .engine import probe_engine
 from .errors import BadRequest, DockerizeError, UnsafeServer
+from .pip_runner import index_config_from
+from .preflight import EXAMPLE as PREFLIGHT_EXAMPLE
+from .preflight import PreflightCache, parse_preflight_request, run_preflight
+from .requirements_policy import policy_from
 from .wheelhouse import (
     WheelhouseRequest,
     download_wheelhouse,
@@ -52,6 +57,7 @@ AUTH_RESOURCE = "dockerize"
 SETTINGS_KEY = "jupyterlab_dockerize"
 CAPTURE_KEY = "jupyterlab_dockerize_capture"
 BUILDS_KEY = "jupyterlab_dockerize_builds"
+PREFLIGHT_CACHE_KEY = "jupyterlab_dockerize_preflight_cache"
 JOB_ID = r"(?P<job_id>[^/]+)"
 LOOPBACK = frozenset({"localhost", "::1", "127.0.0.1"})
 #: Longest wait of one events request (long polling) and between two heartbeats.
@@ -165,8 +171,14 @@ class BundleHandler(DockerizeHandler):
         builds: BuildService = self.settings[BUILDS_KEY]
         self._temp = await asyncio.to_thread(_make_temp_dir, builds.temp_root)
         self._cancellation = Cancellation()
+        root = self.settings["server_root_dir"]
         house, lock, _ = await asyncio.to_thread(
-            download_wheelhouse,
+            functools.partial(
+                download_wheelhouse,
+                assembly=assembly,
+                policy=policy_from(self.dockerize, root),
+                index=await asyncio.to_thread(index_config_from, self.dockerize),
+            ),
             wheels,
             files,
             self._temp,
@@ -222,6 +234,70 @@ def _parse_bundle_body(
 def _make_temp_dir(parent: Path) -> Path:
     parent.mkdir(parents=True, exist_ok=True)
     return Path(tempfile.mkdtemp(prefix="zip-", dir=parent))
+
+
+class PreflightHandler(DockerizeHandler):
+    """POST: will each requirement install for the image's Python and platform?"""
+
+    _cancellation: Cancellation | None = None
+
+    def on_connection_close(self) -> None:
+        if self._cancellation is not None:
+            self._cancellation.cancel("The pre-flight request was closed.")
+
+    @web.authenticated
+    @authorized
+    async def post(self) -> None:
+        limits = BundleLimits(max_request_bytes=self.dockerize.bundle_max_request_bytes)
+        builds: BuildService = self.settings[BUILDS_KEY]
+        self._cancellation = Cancellation()
+        try:
+            data = await asyncio.to_thread(
+                load_request_object,
+                self.request.body,
+                limits,
+                schemas.PREFLIGHT,
+                PREFLIGHT_EXAMPLE,
+            )
+            request = parse_preflight_request(data)
+            index = await asyncio.to_thread(index_config_from, self.dockerize)
+            root = self.settings["server_root_dir"]
+            answer = await asyncio.to_thread(
+                run_preflight,
+                request,
+                root=root,
+                policy=policy_from(self.dockerize, root),
+                index=index,
+                cache=_preflight_cache(self.settings, builds, self.dockerize),
+                cancellation=self._cancellation,
+                timeout=self.dockerize.pip_timeout,
+            )
+        except DockerizeError as error:
+            self.log.info("jupyterlab-dockerize pre-flight: %s", error.message)
+            self.send_error_json(error)
+            return
+        except Cancelled as cancelled:
+            if cancelled.failure:  # the pip timeout
+                self.send_error_json(
+                    DockerizeError(
+                        f"The pre-flight did not finish: {cancelled.reason}",
+                        "Try again (results so far are cached), or raise c.Dockerize.pip_timeout.",
+                        code="preflight_timeout",
+                    )
+                )
+            return  # the client went away
+        self.send_json(answer)
+
+
+def _preflight_cache(settings: dict[str, Any], builds: BuildService, dockerize: Dockerize) -> Any:
+    """One cache per server, on disk under the state folder (shared by its servers)."""
+    cache = settings.get(PREFLIGHT_CACHE_KEY)
+    if cache is None:
+        instance = getattr(builds, "instance", None)
+        state = instance.state_dir if instance is not None else builds.temp_root.parent
+        cache = PreflightCache(Path(state) / "preflight-cache", dockerize.preflight_cache_ttl)
+        settings[PREFLIGHT_CACHE_KEY] = cache
+    return cache
 
 
 class BuildServiceHandler(DockerizeHandler):
@@ -434,6 +510,7 @@ def setup_route_handlers(
             (route(web_app, "engine"), EngineHandler),
             (route(web_app, "capture-snippet"), CaptureSnippetHandler),
             (route(web_app, "bundle"), BundleHandler),
+            (route(web_app, "preflight"), PreflightHandler),
             (route(web_app, "builds"), BuildsHandler),
             (route(web_app, "builds", JOB_ID), BuildHandler),
             (route(web_app, "builds", JOB_ID, "events"), EventsHandler),

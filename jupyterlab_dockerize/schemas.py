@@ -86,10 +86,35 @@ RUN = {
     "additionalProperties": False,
 }
 
+PREFLIGHT = {
+    "type": "object",
+    "properties": {
+        "python": _TEXT,
+        "platform": _TEXT,
+        "binaryOnly": {"type": "boolean"},
+        "requirements": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "name": _TEXT,
+                    "line": _TEXT,
+                    "workspacePath": _OPTIONAL_TEXT,
+                },
+                "required": ["name", "line"],
+                "additionalProperties": False,
+            },
+        },
+    },
+    "required": ["python", "requirements"],
+    "additionalProperties": False,
+}
+
 EMPTY = {"type": "object", "additionalProperties": False}
 
 _VALIDATORS = {
-    id(schema): Draft202012Validator(schema) for schema in (BUNDLE, BUILD, PUSH, RUN, EMPTY)
+    id(schema): Draft202012Validator(schema)
+    for schema in (BUNDLE, BUILD, PUSH, RUN, PREFLIGHT, EMPTY)
 }
 
 _TYPE_WORDS = {

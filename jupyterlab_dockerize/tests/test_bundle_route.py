@@ -577,7 +577,7 @@ async def test_zip_carries_the_offline_wheelhouse_and_cleans_its_temp(jp_fetch, 
     body = {
         "name": "offline",
         "files": {"Dockerfile": "FROM x\n", "requirements.txt": "six==1.16.0\n"},
-        "wheelhouse": {"python": "3.11", "platform": "linux/amd64", "extra": []},
+        "wheelhouse": {"python": "3.11.7", "platform": "linux/amd64", "extra": []},
     }
     code, _, raw = await post_bundle(jp_fetch, body)
     assert code == 200
