@@ -31,7 +31,9 @@ start_harness() {
   # project's venv here): the stand-in answers to that name too, since nothing is pulled.
   local tags=()
   if [[ -x $REPO/.venv/bin/python ]]; then
-    tags=(--tag "python:$("$REPO/.venv/bin/python" -c 'import platform; print(platform.python_version())')-slim")
+    # That tag gets the venv's own Python, so the image has the kernel's exact version.
+    tags=(--tag "python:$("$REPO/.venv/bin/python" -c 'import platform; print(platform.python_version())')-slim"
+      --python-home "$("$REPO/.venv/bin/python" -c 'import sys; print(sys.base_prefix)')")
   fi
   "$REPO/scripts/harness/up.sh" "${tags[@]}" "$@"
   # shellcheck source=/dev/null

@@ -2,20 +2,27 @@
 # Starts the test harness: private Docker engine (unix socket, and TCP with TLS),
 # password-protected registry, and the python:3.11-slim stand-in; writes
 # $HARNESS_DIR/env for `source`.
-#   up.sh [--show-secrets] [--tag IMAGE]...
-# --tag adds extra tags to the stand-in image (e.g. --tag python:3.11.7-slim).
+#   up.sh [--show-secrets] [--python-home DIR] [--tag IMAGE]...
+# --tag adds extra tags to the stand-in image (e.g. --tag python:3.11.7-slim); with
+# --python-home, the tag of that Python's exact version gets that Python (base-image.sh).
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 show_secrets=0
 extra_tags=()
+python_home=()
 while (($#)); do
   case $1 in
     --show-secrets) show_secrets=1 ;;
     --tag)
       [[ $# -ge 2 ]] || die "--tag needs an image name"
       extra_tags+=("$2")
+      shift
+      ;;
+    --python-home)
+      [[ $# -ge 2 ]] || die "--python-home needs a folder"
+      python_home=(--python-home "$2")
       shift
       ;;
     -h | --help)
@@ -30,7 +37,7 @@ done
 start_seconds=$SECONDS
 "$HARNESS_LIB_DIR/engine.sh" start
 "$HARNESS_LIB_DIR/registry.sh" start
-DOCKER_HOST=$HARNESS_DOCKER_HOST "$HARNESS_LIB_DIR/base-image.sh" "${extra_tags[@]}"
+DOCKER_HOST=$HARNESS_DOCKER_HOST "$HARNESS_LIB_DIR/base-image.sh" "${python_home[@]}" "${extra_tags[@]}"
 
 # shellcheck source=/dev/null
 source "$HARNESS_DIR/registry/credentials"
