@@ -7,6 +7,7 @@ DOCKER_CERT_PATH), so unix sockets, TLS over TCP, ssh and podman's socket all wo
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import ssl
@@ -15,10 +16,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import docker
-from docker.errors import DockerException
+import requests
+import urllib3
+from docker.errors import APIError, DockerException
 from docker.utils import kwargs_from_env
 
-from .errors import EngineUnavailable
+from .errors import DockerizeError, EngineUnavailable
+
+LOG = logging.getLogger("jupyterlab_dockerize")
 
 DEFAULT_UNIX_SOCKET = "unix:///var/run/docker.sock"
 # The oldest Engine API we talk to; the probe asks the engine for its own version anyway.
@@ -119,10 +124,16 @@ def probe_engine(settings: EngineSettings) -> EngineInfo:
     client = open_api_client(settings, version=MINIMUM_API_VERSION)
     try:
         raw = client.version(api_version=False)
-    except Exception as error:  # noqa: BLE001 - every failure becomes a clear 503
-        raise _unavailable(error, host) from None
+    except Exception as error:  # noqa: BLE001 - said as what it is, never a traceback
+        raise classify_engine_exception(error, host) from None
     finally:
         client.close()
+    if not isinstance(raw, dict):
+        raise EngineUnavailable(
+            f"The address {host} answered, but not as a Docker or Podman engine would.",
+            START_ENGINE_HINT,
+            code="engine_bad_host",
+        )
     return EngineInfo(
         host=host,
         product=_product_name(raw),
@@ -133,6 +144,16 @@ def probe_engine(settings: EngineSettings) -> EngineInfo:
         arch=str(raw.get("Arch", "")),
         kernel_version=str(raw.get("KernelVersion", "")),
     )
+
+
+def engine_product(client: Any) -> str:
+    """The engine's product for messages ("Podman Engine", "Docker Engine", or the name its
+    Platform gives); "Docker Engine" when the engine does not say."""
+    try:
+        raw = client.version(api_version=False)
+    except Exception:  # noqa: BLE001 - only a name for messages; the real call reports
+        return "Docker Engine"
+    return _product_name(raw) if isinstance(raw, dict) else "Docker Engine"
 
 
 def _product_name(raw: dict[str, Any]) -> str:
@@ -226,5 +247,59 @@ def _first_line(error: BaseException) -> str:
 
 
 def engine_error(error: BaseException, host: str) -> EngineUnavailable:
-    """The clear 503 for an engine failure met in the middle of a job."""
+    """The clear 503 for a failure of the connection to the engine (``is_connection_error``);
+    for any exception, ``classify_engine_exception`` says which it is."""
     return _unavailable(error, host)
+
+
+#: Failures of the connection to the engine: it is gone, refuses, or did not answer in time.
+CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
+    requests.exceptions.RequestException,
+    urllib3.exceptions.HTTPError,
+    OSError,  # ConnectionError, socket.timeout, FileNotFoundError, PermissionError, ssl.SSLError
+)
+
+
+def is_connection_error(error: BaseException) -> bool:
+    """True for what says the engine cannot be reached, including the docker SDK's own
+    DockerException for a bad address or missing ssh support (not an engine's APIError)."""
+    if isinstance(error, APIError):
+        return False
+    return isinstance(error, (*CONNECTION_ERRORS, DockerException))
+
+
+def classify_engine_exception(error: BaseException, host: str) -> DockerizeError:
+    """An exception met while talking to the engine, said as what it is:
+
+    - the connection failed: EngineUnavailable (503, "engine unreachable" and its kin);
+    - the engine answered with an error: code "engine_error", in the engine's words;
+    - anything else (IndexError, KeyError, TypeError…) is a bug of this extension: code
+      "internal_error", logged with its traceback, never blamed on the engine.
+    """
+    if isinstance(error, DockerizeError):
+        return error
+    if isinstance(error, APIError):
+        explanation = error.explanation or str(error)
+        text = explanation.decode() if isinstance(explanation, bytes) else str(explanation)
+        if "HTTP request to an HTTPS server" in text:
+            return _unavailable(error, host)  # a TLS port spoken to in plain HTTP
+        return DockerizeError(
+            f"The engine at {host} refused: {text.strip()[:500]}",
+            "See the job's log for what was asked; the engine's words say why.",
+            code="engine_error",
+        )
+    if is_connection_error(error):
+        return _unavailable(error, host)
+    LOG.error("jupyterlab-dockerize: internal error while talking to the engine", exc_info=error)
+    return internal_error(error)
+
+
+def internal_error(error: BaseException) -> DockerizeError:
+    detail = str(error).strip().splitlines()[0][:300] if str(error).strip() else ""
+    return DockerizeError(
+        "An internal error of jupyterlab-dockerize: "
+        f"{type(error).__name__}{': ' + detail if detail else ''}. See the Jupyter server log.",
+        "This is a bug of the extension, not a problem with your engine or notebook: the "
+        "Jupyter server's log has the details. Please report it; trying again may work.",
+        code="internal_error",
+    )

@@ -3,15 +3,23 @@
 Credentials are either the user's Docker config (credential helpers included: the SDK reads
 it when ``auth`` is None) or a user name and access token passed in for this one push. They
 live only in this call's arguments: never in the job, a log line, an event or a file.
+
+The digest of what was pushed comes from the stream: Docker sends it twice (an ``aux``
+object and a "<tag>: digest: sha256:… size: N" status line), podman's compat API only as
+that line, in some versions not at all. Without it, the registry is asked (a HEAD of the
+manifest with the same credentials), then Docker's RepoDigests; podman's RepoDigests name
+the local manifest, not the one it converted and pushed, so they are not used for podman.
 """
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 from typing import Any
 
 from .cancellation import Cancellation, JobAPIClient
+from .engine import engine_product
 from .errors import BadRequest, DockerizeError
 from .image_reference import (
     DEFAULT_DOMAIN,
@@ -20,9 +28,18 @@ from .image_reference import (
     parse_normalized_image_reference,
 )
 from .jobs import Job
+from .registry import (
+    engine_says_insecure,
+    is_loopback_registry,
+    manifest_digest,
+)
 
 #: Seconds between two progress events of the same layer.
 PROGRESS_INTERVAL = 0.25
+#: The status line that names the pushed manifest (Docker and podman alike).
+DIGEST_LINE = re.compile(r"^(\S+): digest: (sha256:[0-9a-f]{64}) size: (\d+)$")
+#: Seconds the registry may take to answer the digest question after a push.
+REGISTRY_TIMEOUT = 15.0
 
 
 class PushFailed(DockerizeError):
@@ -77,6 +94,7 @@ def run_push(
     """Tags the job's image as the target and pushes it; returns {reference, digest, size}."""
     client.cancellation = cancellation
     assert job.image_id is not None
+    product = engine_product(client)
     client.tag(job.image_id, target.repository, target.tag)
     job.emit("log", phase="push", text=f"Pushing {target.reference}")
     layers: dict[str, dict[str, Any]] = {}
@@ -89,7 +107,7 @@ def run_push(
         )
         for chunk in stream:
             cancellation.check()
-            _handle_chunk(chunk, job, target, layers, last_sent, result)
+            _handle_chunk(chunk, job, target, layers, last_sent, result, product)
     except DockerizeError:
         raise
     except Exception:
@@ -97,11 +115,98 @@ def run_push(
         raise
     cancellation.check()
     if "digest" not in result:
-        raise PushFailed(
-            f"The push of {target.reference} ended without the registry's digest.",
-            "See the push log; the registry or the engine may have stopped during the push.",
-        )
+        digest = digest_after_push(client, job, target, auth, product)
+        cancellation.check()
+        if digest is None:
+            raise PushFailed(
+                f"The push of {target.reference} ended without the registry's digest, and "
+                f"neither the registry nor {product} could tell it afterwards.",
+                "See the push log: the registry or the engine may have stopped during the "
+                "push. If the log ends with every layer pushed, the image may be in the "
+                "registry all the same: check it there, or push again.",
+            )
+        result["digest"] = digest
     return result
+
+
+def digest_after_push(
+    client: Any, job: Job, target: PushTarget, auth: dict[str, str] | None, product: str
+) -> str | None:
+    """The pushed manifest's digest when the stream did not name it: the registry's answer,
+    else (never on podman) the engine's RepoDigests for the target's repository."""
+    normalized = parse_normalized_image_reference(target.reference)
+    if _registry_reachable_like_the_engine(client, target.registry):
+        plain_http = is_loopback_registry(target.registry) or engine_says_insecure(
+            _engine_info(client), target.registry
+        )
+        digest = manifest_digest(
+            target.registry,
+            normalized.path,
+            target.tag,
+            _credentials(auth, target.registry),
+            plain_http=plain_http,
+            timeout=REGISTRY_TIMEOUT,
+        )
+        if digest is not None:
+            job.emit("log", phase="push", text=f"{product} sent no digest; the registry: {digest}")
+            return digest
+    if "podman" in product.lower():
+        return None
+    digest = _repo_digest(client, target)
+    if digest is not None:
+        job.emit("log", phase="push", text=f"{product} sent no digest; its RepoDigests: {digest}")
+    return digest
+
+
+def _registry_reachable_like_the_engine(client: Any, registry: str) -> bool:
+    """A loopback registry is the engine's own only where the engine runs on this machine."""
+    if not is_loopback_registry(registry):
+        return True
+    base_url = str(getattr(client, "base_url", ""))
+    if base_url.startswith("http+docker://"):
+        return "ssh" not in base_url  # a unix socket (or a named pipe), not ssh
+    return is_loopback_registry(re.sub(r"^\w+://", "", base_url).split("/", 1)[0])
+
+
+def _engine_info(client: Any) -> dict[str, Any]:
+    try:
+        info = client.info()
+    except Exception:  # noqa: BLE001 - only a hint for the scheme; https is tried anyway
+        return {}
+    return info if isinstance(info, dict) else {}
+
+
+def _credentials(auth: dict[str, str] | None, registry: str) -> tuple[str, str] | None:
+    """The push's user name and token, or the Docker config's for the registry (in memory)."""
+    if auth is not None:
+        return auth["username"], auth["password"]
+    try:
+        import docker.auth
+
+        found = docker.auth.resolve_authconfig(docker.auth.load_config(), registry) or {}
+    except Exception:  # noqa: BLE001 - a broken config or credential helper: ask anonymously
+        return None
+    username = found.get("username") or found.get("Username")
+    password = found.get("password") or found.get("Password")
+    if isinstance(username, str) and isinstance(password, str) and username and password:
+        return username, password
+    return None
+
+
+def _repo_digest(client: Any, target: PushTarget) -> str | None:
+    wanted = parse_normalized_image_reference(target.reference)
+    try:
+        repo_digests = client.inspect_image(target.reference).get("RepoDigests") or []
+    except Exception:  # noqa: BLE001 - the last resort: its failure is the push's failure
+        return None
+    for item in repo_digests:
+        try:
+            found = parse_normalized_image_reference(str(item))
+        except InvalidImageReference:
+            continue
+        if (found.domain, found.path) == (wanted.domain, wanted.path) and found.digest:
+            return found.digest
+    return None
 
 
 def _handle_chunk(
@@ -111,6 +216,7 @@ def _handle_chunk(
     layers: dict[str, dict[str, Any]],
     last_sent: dict[str, float],
     result: dict[str, Any],
+    product: str = "Docker Engine",
 ) -> None:
     if not isinstance(chunk, dict):
         return
@@ -120,7 +226,7 @@ def _handle_chunk(
         detail = chunk.get("errorDetail") or {}
         message = str(detail.get("message") or chunk.get("error") or "unknown error").strip()
         job.emit("log", phase="push", text=message, stream="stderr")
-        raise push_error(message, target)
+        raise push_error(message, target, product)
     aux = chunk.get("aux")
     if isinstance(aux, dict) and isinstance(aux.get("Digest"), str):
         result["digest"] = aux["Digest"]
@@ -130,6 +236,10 @@ def _handle_chunk(
     status = chunk.get("status")
     if not isinstance(status, str):
         return
+    named = DIGEST_LINE.match(status.strip())
+    if named and named.group(1) == target.tag:
+        result.setdefault("digest", named.group(2))
+        result.setdefault("size", int(named.group(3)))
     layer = chunk.get("id")
     detail = chunk.get("progressDetail") or {}
     if isinstance(layer, str) and len(layer) == 12:
@@ -149,7 +259,7 @@ def _handle_chunk(
         job.emit("log", phase="push", text=status)
 
 
-def push_error(message: str, target: PushTarget) -> PushFailed:
+def push_error(message: str, target: PushTarget, product: str = "Docker Engine") -> PushFailed:
     lower = message.lower()
     hub = target.registry == DEFAULT_DOMAIN
     where = "Docker Hub" if hub else target.registry
@@ -180,10 +290,33 @@ def push_error(message: str, target: PushTarget) -> PushFailed:
             "Wait a few minutes, or log in: authenticated users get higher limits.",
             code="push_rate_limited",
         )
+    if "http response to https client" in lower:
+        return PushFailed(
+            f"{product} reached {target.registry} over HTTPS, but the registry speaks plain "
+            f"HTTP: {message}",
+            _plain_http_hint(target.registry, product),
+            code="registry_unreachable",
+        )
     if "connection refused" in lower or "no such host" in lower or "dial tcp" in lower:
         return PushFailed(
             f"The registry {target.registry} cannot be reached: {message}",
-            "Check the registry's address and that the Docker engine can reach it.",
+            f"Check the registry's address and that {product} can reach it.",
             code="registry_unreachable",
         )
     return PushFailed(f"The push of {target.reference} failed: {message}", "See the push log.")
+
+
+def _plain_http_hint(registry: str, product: str) -> str:
+    if "podman" in product.lower():
+        return (
+            "podman uses plain HTTP only for registries that registries.conf marks insecure: "
+            f'add [[registry]] location = "{registry}" insecure = true to '
+            "/etc/containers/registries.conf (~/.config/containers/registries.conf for "
+            "rootless podman), restart the podman service, and push again. Better: give the "
+            "registry TLS."
+        )
+    return (
+        f'{product} uses plain HTTP only for insecure registries: add "insecure-registries": '
+        f'["{registry}"] to the engine\'s daemon.json, restart it, and push again. Better: '
+        "give the registry TLS."
+    )
