@@ -337,7 +337,7 @@ _NETWORK = re.compile(
     r"(NewConnectionError|Max retries exceeded|Failed to establish a new connection|"
     r"Temporary failure in name resolution|Name or service not known|Connection refused|"
     r"Network is unreachable|No route to host|ConnectTimeoutError|Read timed out|"
-    r"ProxyError|SSLError|CERTIFICATE_VERIFY_FAILED|Could not fetch URL|"
+    r"ProxyError|SSLError|CERTIFICATE_VERIFY_FAILED|"
     r"connection error|RemoteDisconnected|ConnectionResetError)",
     re.IGNORECASE,
 )

@@ -56,9 +56,8 @@ from .requirements_policy import (
     Requirement,
     RequirementRefused,
     RequirementsPolicy,
-    parse_requirement,
+    parse_raw_line,
     show_line,
-    strip_comment,
 )
 from .workspace import resolve_workspace_path
 
@@ -236,7 +235,7 @@ class _Run:
     def index_versions(self, name: str, binary: bool) -> list[str]:
         """Versions the index offers for the image (sdists included unless ``binary``)."""
         code, output, network = self.pip(
-            "index", "versions", name, "--json", "--quiet",
+            "index", "versions", name, "--json",
             *(["--only-binary", ":all:"] if binary else []),
             *target_options(self.request.python, self.request.platform),
             *self.index.options(),
@@ -593,9 +592,9 @@ def _preflight(run: _Run, started: float) -> dict[str, Any]:
     first_pin: dict[str, Requirement] = {}
     for position, entry in enumerate(request.entries):
         try:
-            if any(not (" " <= c <= "~") for c in entry.line):
-                parse_requirement(entry.line, run.policy)  # refuses it, with the reason
-            req = parse_requirement(strip_comment(entry.line), run.policy)
+            req = parse_raw_line(entry.line, run.policy)
+            if req is None:
+                raise RequirementRefused("the line holds no requirement.", "Untick it.")
         except RequirementRefused as refused:
             results[position] = _result(
                 entry, REFUSED, reason=f"The server refuses this line: {refused.reason}",

@@ -367,6 +367,25 @@ def _wheel(line: str) -> Requirement:
     )
 
 
+def parse_raw_line(raw: str, policy: RequirementsPolicy) -> Requirement | None:
+    """A line as written in requirements.txt (comments allowed); None for no requirement."""
+    if any(not (" " <= c <= "~") for c in raw):
+        raise _refuse(
+            raw,
+            "it holds a character outside printable ASCII (a control character such "
+            "as NUL, CR or tab, or a look-alike letter), comments included.",
+            "Write requirements.txt in plain ASCII with '\\n' line endings.",
+        )
+    if raw.rstrip().endswith("\\") and not raw.lstrip().startswith("#"):
+        raise _refuse(
+            raw,
+            "it ends with a backslash (a line continuation).",
+            "Write each requirement on one line.",
+        )
+    line = strip_comment(raw)
+    return parse_requirement(line, policy) if line else None
+
+
 def parse_requirements_text(
     text: str, policy: RequirementsPolicy, where: str = "requirements.txt"
 ) -> list[Requirement]:
@@ -386,23 +405,9 @@ def parse_requirements_text(
     seen: dict[str, int] = {}
     for number, raw in enumerate(lines, start=1):
         try:
-            if any(not (" " <= c <= "~") for c in raw):
-                raise _refuse(
-                    raw,
-                    "it holds a character outside printable ASCII (a control character such "
-                    "as NUL, CR or tab, or a look-alike letter), comments included.",
-                    "Write requirements.txt in plain ASCII with '\\n' line endings.",
-                )
-            if raw.rstrip().endswith("\\") and not raw.lstrip().startswith("#"):
-                raise _refuse(
-                    raw,
-                    "it ends with a backslash (a line continuation).",
-                    "Write each requirement on one line.",
-                )
-            line = strip_comment(raw)
-            if not line:
+            requirement = parse_raw_line(raw, policy)
+            if requirement is None:
                 continue
-            requirement = parse_requirement(line, policy)
         except RequirementRefused as refused:
             raise RequirementRefused(refused.reason, refused.action, raw, number).as_bad_request(
                 where
