@@ -214,7 +214,7 @@ class _Run:
         report = self.work / "report.json"
         report.unlink(missing_ok=True)
         code, output, network = self.pip(
-            "install", "--dry-run", "--ignore-installed", "--quiet",
+            "install", "--dry-run", "--ignore-installed", "--progress-bar", "off",
             *([] if deps else ["--no-deps"]),
             "--report", str(report),
             "--only-binary", ":all:",
