@@ -21,8 +21,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import requests
-import urllib3
-from docker.errors import APIError, DockerException
+from docker.errors import APIError
 
 from . import schemas
 from .build import run_build
@@ -38,7 +37,13 @@ from .bundle import (
 from .cancellation import Cancellation, Cancelled, JobAPIClient
 from .config import Dockerize
 from .containers import build_network, remove_containers_of, remove_labelled_containers
-from .engine import engine_error, open_api_client
+from .engine import (
+    classify_engine_exception,
+    engine_error,
+    internal_error,
+    is_connection_error,
+    open_api_client,
+)
 from .errors import BadRequest, DockerizeError, JobConflict, JobNotFound
 from .image_reference import (
     InvalidImageReference,
@@ -511,7 +516,7 @@ class BuildService:
             job.fail(error.message, error.hint, error.code)
         except Exception as error:
             LOG.exception("jupyterlab-dockerize: job %s failed unexpectedly", job.id)
-            internal = internal_error(error, job.phase, job.id)
+            internal = internal_error(error)
             job.fail(internal.message, internal.hint, internal.code)
         finally:
             if secret is not None:
@@ -577,18 +582,10 @@ def _build_on_network(
     return run_build(client, assembly, job, cancellation, network_mode=network, platform=platform)
 
 
-#: Failures of the connection to the engine: it is gone, or did not answer in time.
-CONNECTION_ERRORS = (
-    requests.exceptions.RequestException,
-    urllib3.exceptions.HTTPError,
-    ConnectionError,
-    socket.timeout,
-)
-
-
 def _job_error(error: BaseException, host: str) -> DockerizeError:
     """A failure in the middle of a job, said as what it is: the engine refusing (in its
-    own words), the engine gone, or a bug of this extension (with the log to read)."""
+    own words; a refused image name is a bad tag), the engine gone or too slow, or a bug of
+    this extension (with the log to read), never "engine unreachable" for the latter."""
     if isinstance(error, APIError):
         explanation = error.explanation or str(error)
         text = explanation.decode() if isinstance(explanation, bytes) else str(explanation)
@@ -599,41 +596,13 @@ def _job_error(error: BaseException, host: str) -> DockerizeError:
                 "in the name, a tag of letters, digits, . _ - after ':'.",
                 code="invalid_image_reference",
             )
-        return DockerizeError(
-            f"The Docker engine refused: {text.strip()[:500]}",
-            "See the job's log for the step that failed.",
-            code="engine_error",
-        )
-    if isinstance(error, requests.exceptions.Timeout) or isinstance(error, socket.timeout):
-        unavailable = engine_error(error, host)
-        unavailable.message = (
-            "The Docker engine did not answer in time during the job "
-            f"({type(error).__name__}). {unavailable.message}"
-        )
-        return unavailable
-    if isinstance(error, CONNECTION_ERRORS) or (
-        isinstance(error, DockerException) and not isinstance(error, APIError)
-    ):
-        unavailable = engine_error(error, host)
-        unavailable.message = (
-            f"The Docker engine stopped answering during the job. {unavailable.message}"
-        )
-        return unavailable
-    LOG.error("jupyterlab-dockerize: internal error in a job", exc_info=error)
-    return internal_error(error)
-
-
-def internal_error(error: BaseException, phase: str = "", job_id: str = "") -> DockerizeError:
-    """An exception nobody expected: a bug of this extension, never blamed on the engine."""
-    where = f" stopped the {phase}" if phase else ""
-    detail = str(error).strip()[:300]
-    return DockerizeError(
-        f"An internal error of jupyterlab-dockerize{where}: {type(error).__name__}"
-        + (f": {detail}" if detail else "")
-        + ".",
-        "This is a bug, not a problem with your notebook or engine: the Jupyter server's "
-        "log has the details"
-        + (f" (search for job {job_id})" if job_id else "")
-        + ". Please report it; trying again may work.",
-        code="internal_error",
-    )
+        return classify_engine_exception(error, host)
+    if not is_connection_error(error):
+        return classify_engine_exception(error, host)  # an internal error, logged there
+    unavailable = engine_error(error, host)
+    if isinstance(error, (requests.exceptions.Timeout, socket.timeout)):
+        what = f"did not answer in time during the job ({type(error).__name__})"
+    else:
+        what = "stopped answering during the job"
+    unavailable.message = f"The Docker engine {what}. {unavailable.message}"
+    return unavailable
