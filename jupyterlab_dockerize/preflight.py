@@ -33,7 +33,7 @@ from typing import Any
 from packaging.utils import canonicalize_name, parse_wheel_filename
 
 from .cancellation import Cancellation, Cancelled
-from .errors import BadRequest, DockerizeError, WorkspaceForbidden, WorkspaceNotFound
+from .errors import BadRequest, WorkspaceForbidden, WorkspaceNotFound
 from .pip_runner import (
     PLATFORMS,
     IndexConfig,
@@ -75,11 +75,6 @@ EXAMPLE = (
     '{"python": "3.11.7", "platform": "linux/amd64", "binaryOnly": true, '
     '"requirements": [{"name": "pandas", "line": "pandas==2.2.3"}]}'
 )
-
-
-class PreflightFailed(DockerizeError):
-    status = 502
-    default_code = "preflight_failed"
 
 
 @dataclass(frozen=True)
