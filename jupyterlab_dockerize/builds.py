@@ -53,7 +53,9 @@ from .image_reference import (
 from .instances import ServerInstance
 from .jobs import Job, JobState, JobStateError, JobStore, new_job_id
 from .launch import run_locally, stop_locally
+from .pip_runner import index_config_from
 from .push import parse_push_target, run_push
+from .requirements_policy import policy_from
 from .verify import run_verify
 from .wheelhouse import (
     WheelhouseRequest,
@@ -459,6 +461,9 @@ class BuildService:
                     temp,
                     lambda line: job.emit("log", phase="build", text=line),
                     cancellation,
+                    assembly=assembly,
+                    policy=policy_from(self.config, self.root),
+                    index=index_config_from(self.config),
                 )
                 assembly = with_entries(assembly, wheelhouse_entries(house, lock))
                 job.wheelhouse = hashes

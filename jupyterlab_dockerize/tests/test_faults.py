@@ -184,7 +184,7 @@ async def test_a_full_disk_while_fetching_the_wheelhouse_fails_and_cleans_up(
                 f"FROM {STANDIN}\nCOPY wheelhouse/ /w/\n",
                 "dz-fault/full:1",
                 files={"requirements.txt": "numpy==2.1.3\n"},
-                wheelhouse={"python": "3.11", "platform": "linux/amd64", "extra": []},
+                wheelhouse={"python": "3.11.7", "platform": "linux/amd64", "extra": []},
             )
             done = await wait_for(jp_fetch, job["id"], {"failed", "built"}, 180)
             assert done["state"] == "failed", done
