@@ -11,6 +11,7 @@ import {
   DOCKERFILE_TEMPLATES,
   DockerfileTemplate,
   IDockerfileParts,
+  isBundleLocalPath,
   JUPYTER_PORT,
   JUPYTERLAB_VERSION,
   WHEELHOUSE_DIR,
@@ -29,6 +30,7 @@ import {
 import {
   IRequirementsPlan,
   isSafeLine,
+  needsServerBuild,
   renderRequirementsTxt
 } from './requirements';
 import { IEnvironmentSnapshot } from './snapshot';
@@ -100,7 +102,10 @@ export interface IBundleInclude {
 
 /** What the server downloads into wheelhouse/ (POST bundle and builds, "wheelhouse"). */
 export interface IWheelhouseSpec {
-  /** X.Y of the image's Python. */
+  /**
+   * The image's full Python version X.Y.Z (pip reads X.Y as X.Y.0, which refuses
+   * packages that require a later patch release).
+   */
   python: string;
   /** Docker platform of the image (linux/amd64 when the kernel's is unknown). */
   platform: string;
@@ -214,6 +219,11 @@ interface IPython {
   version: string;
   /** X.Y */
   minor: string;
+  /**
+   * X.Y.Z the image runs, as far as known: the version itself, or for an X.Y the kernel's
+   * X.Y.Z of the same minor (python:X.Y-slim has that or a later patch); null otherwise.
+   */
+  full: string | null;
 }
 
 const PYTHON_OPTION = /^3\.[0-9]{1,2}(?:\.[0-9]{1,3})?$/;
@@ -253,7 +263,16 @@ function resolvePython(input: IBundleInput, warnings: string[]): IPython {
       `The kernel runs ${show(String(implementation))}, the image runs CPython; packages built for it may differ.`
     );
   }
-  return { version, minor: version.split('.').slice(0, 2).join('.') };
+  const minor = version.split('.').slice(0, 2).join('.');
+  const captured = input.snapshot?.python?.version;
+  const full = /^3\.[0-9]{1,2}\.[0-9]{1,3}$/.test(version)
+    ? version
+    : typeof captured === 'string' &&
+        /^3\.[0-9]{1,2}\.[0-9]{1,3}$/.test(captured) &&
+        captured.split('.').slice(0, 2).join('.') === minor
+      ? captured
+      : null;
+  return { version, minor, full };
 }
 
 interface IPlatform {
@@ -403,6 +422,41 @@ function hasLine(plan: IRequirementsPlan, name: string): boolean {
   );
 }
 
+/**
+ * The plan without the lines only the server can build (a git repository inside the
+ * Jupyter root) when the bundle has no wheelhouse: the image could not install them.
+ */
+function withoutServerBuilds(
+  plan: IRequirementsPlan,
+  wheelhouse: boolean,
+  warnings: string[]
+): IRequirementsPlan {
+  const entries = Array.isArray(plan?.entries) ? plan.entries : [];
+  if (wheelhouse || !entries.some(e => needsServerBuild(e) && e.line)) {
+    return plan;
+  }
+  const dropped: string[] = [];
+  const kept = entries.map(entry => {
+    if (!needsServerBuild(entry) || entry.line === null) {
+      return entry;
+    }
+    dropped.push(entry.name);
+    return {
+      ...entry,
+      status: 'warning' as const,
+      line: null,
+      reason:
+        'Installed from a git repository on this machine, which the image cannot reach; only the offline wheelhouse can hold it (the server builds it into a wheel).',
+      action:
+        'Turn on the offline wheelhouse to build it on the server, then tick it.'
+    };
+  });
+  warnings.push(
+    `Left out of requirements.txt, since only the offline wheelhouse can hold them (the server builds them from their git repository): ${clip(dropped.filter(isValidName))}. Turn on the offline wheelhouse to include them.`
+  );
+  return { ...plan, entries: kept };
+}
+
 const ISO_DATE =
   /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?(?:Z|[+-][0-9]{2}:[0-9]{2})$/;
 
@@ -452,6 +506,7 @@ function localName(text: string): string {
 
 const PLACEHOLDER = '<user>/<image>:<tag>';
 
+/** vendor/ and wheels/ are let in only when the Dockerfile copies them (not offline). */
 function renderDockerignore(
   conda: boolean,
   vendor: string[],
@@ -464,7 +519,7 @@ function renderDockerignore(
     ...(wheelhouse ? [`!${WHEELHOUSE_DIR}`] : []),
     '!notebooks',
     '!data',
-    ...vendor.map(path => `!${path}`),
+    ...(wheelhouse ? [] : vendor.map(path => `!${path}`)),
     ''
   ].join('\n');
 }
@@ -596,13 +651,20 @@ function renderReadme(parts: IReadmeParts): string {
  * wrong in the input becomes a warning and a safe default.
  */
 export function generateBundle(input: IBundleInput): IBundleSpec {
-  const { options, snapshot, plan } = input;
+  const { options, snapshot } = input;
   const template = options?.template;
   if (!(BUNDLE_TEMPLATES as readonly string[]).includes(template)) {
     throw new BundleTemplateError(template);
   }
   const kind = template as DockerfileTemplate;
   const warnings: string[] = [];
+  const wheelhouse = options.wheelhouse === true && kind !== 'conda';
+  if (options.wheelhouse === true && kind === 'conda') {
+    warnings.push(
+      'The offline wheelhouse holds Python wheels only; the conda template installs from its channels.'
+    );
+  }
+  const plan = withoutServerBuilds(input.plan, wheelhouse, warnings);
 
   const python = resolvePython(input, warnings);
   const platform = resolvePlatform(snapshot, warnings);
@@ -629,8 +691,8 @@ export function generateBundle(input: IBundleInput): IBundleSpec {
   const vendor: IBundleInclude[] = [];
   for (const item of plan?.vendorPaths ?? []) {
     if (
-      /^vendor\/[a-z0-9][a-z0-9._-]*$/.test(item.bundlePath) &&
-      !item.bundlePath.endsWith('.') &&
+      typeof item.bundlePath === 'string' &&
+      isBundleLocalPath(item.bundlePath) &&
       workspacePath(item.workspacePath) !== null
     ) {
       vendor.push({
@@ -651,12 +713,6 @@ export function generateBundle(input: IBundleInput): IBundleSpec {
     ui === 'notebook'
       ? ['notebook', NOTEBOOK_VERSION]
       : ['jupyterlab', JUPYTERLAB_VERSION];
-  const wheelhouse = options.wheelhouse === true && kind !== 'conda';
-  if (options.wheelhouse === true && kind === 'conda') {
-    warnings.push(
-      'The offline wheelhouse holds Python wheels only; the conda template installs from its channels.'
-    );
-  }
   let jupyterPin: string | null = null;
   if (
     kind !== 'docker-stacks' &&
@@ -789,8 +845,13 @@ export function generateBundle(input: IBundleInput): IBundleSpec {
   );
   const spec: IBundleSpec = { files: sorted, include, warnings };
   if (wheelhouse) {
+    if (!python.full) {
+      warnings.push(
+        `The offline wheelhouse needs the image's exact Python version (3.X.Y): give it instead of ${show(python.version)}, or the server refuses to resolve for it.`
+      );
+    }
     spec.wheelhouse = {
-      python: python.minor,
+      python: python.full ?? python.version,
       platform: platform.docker ?? 'linux/amd64',
       requirements: 'requirements.txt',
       extra: jupyterPin ? [jupyterPin] : []

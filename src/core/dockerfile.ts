@@ -60,7 +60,11 @@ export interface IDockerfileParts {
   volumes: string[];
   /** Environment variables (names match ENV_NAME), sorted by name. */
   env: [string, string][];
-  /** The "vendor/<name>" directories to copy next to requirements.txt (environment.yml). */
+  /**
+   * What the requirements install from the bundle, copied next to requirements.txt
+   * (environment.yml): "vendor/<name>" project folders and "wheels/<file>.whl" files.
+   * Not copied with the wheelhouse, which holds them built.
+   */
   vendor: string[];
   /**
    * A `name==version` to install with the requirements, or null when they pin it (and
@@ -108,6 +112,18 @@ const WHEELHOUSE_COMMENT = [
   '# wheelhouse/requirements.lock (made by jupyterlab-dockerize); no index is contacted.'
 ];
 
+/** A vendored project folder. */
+export const VENDOR_PATH = /^vendor\/[a-z0-9][a-z0-9._-]*$/;
+/** A wheel file the bundle carries (its name checked against the wheel grammar before). */
+export const WHEEL_PATH = /^wheels\/[A-Za-z0-9][A-Za-z0-9._+!-]*\.whl$/;
+
+/** A path the requirements install from the bundle: vendor/<name> or wheels/<file>.whl. */
+export function isBundleLocalPath(path: string): boolean {
+  return (
+    (VENDOR_PATH.test(path) && !path.endsWith('.')) || WHEEL_PATH.test(path)
+  );
+}
+
 function runLines(commands: string[]): string {
   return `RUN ${commands.join(' \\\n    && ')}`;
 }
@@ -126,7 +142,7 @@ function check(parts: IDockerfileParts): void {
   if (parts.env.some(([name]) => !ENV_NAME.test(name))) {
     bad('environment variable name');
   }
-  if (parts.vendor.some(path => !/^vendor\/[a-z0-9][a-z0-9._-]*$/.test(path))) {
+  if (parts.vendor.some(path => !isBundleLocalPath(path))) {
     bad('vendored path');
   }
   if (/[\s"'\\]/.test(parts.baseImage) || !parts.baseImage) {
@@ -270,8 +286,15 @@ export function renderDockerfile(parts: IDockerfileParts): string {
   out.push(
     `COPY ${chown}${jsonArray([conda ? 'environment.yml' : 'requirements.txt', './'])}`
   );
-  for (const path of parts.vendor) {
-    out.push(`COPY ${chown}${jsonArray([path, `${path}/`])}`);
+  if (offline && parts.vendor.length) {
+    out.push(
+      '# Vendored projects and bundled wheels are installed from the wheelhouse, built.'
+    );
+  } else {
+    for (const path of parts.vendor) {
+      const target = WHEEL_PATH.test(path) ? 'wheels/' : `${path}/`;
+      out.push(`COPY ${chown}${jsonArray([path, target])}`);
+    }
   }
   const extra = parts.jupyterPin ? ` ${parts.jupyterPin}` : '';
   const offlineInstall = `pip install --no-cache-dir --no-index --find-links=${WHEELHOUSE_DIR} --require-hashes -r ${WHEELHOUSE_LOCK}`;

@@ -46,11 +46,28 @@ export interface IRequirementEntry {
   line: string | null;
   /** One sentence, for a tooltip; `code` parts in backticks. */
   reason: string;
-  /** For 'vendorable': the directory, relative to the Jupyter root ("/"-separated). */
+  /**
+   * For 'vendorable': the directory (a local project) or the .whl file (a local wheel),
+   * relative to the Jupyter root ("/"-separated).
+   */
   workspacePath?: string;
+  /**
+   * For a row without a line: what the user can do to put it in the image, one sentence
+   * (absent when ticking it is all it takes).
+   */
+  action?: string;
+  /**
+   * Its line (or the line it would get) installs only from the offline wheelhouse: a git
+   * repository inside the Jupyter root, pinned to a commit, that the server builds into a
+   * wheel. The image itself cannot reach the repository.
+   */
+  serverBuild?: true;
 }
 
-/** A directory of the workspace the bundle must carry for a vendored line. */
+/**
+ * A directory (`vendor/<name>`) or wheel file (`wheels/<file>.whl`) of the workspace the
+ * bundle must carry for a vendored line.
+ */
 export interface IVendorPath {
   /** The normalized distribution name. */
   name: string;
@@ -80,7 +97,10 @@ export interface IRequirementsOptions {
   indexVersions?: (name: string) => readonly string[] | undefined;
   /** The Jupyter server's root directory (absolute), to find vendorable local projects. */
   jupyterRoot?: string;
-  /** Normalized names of vendorable distributions to copy into the bundle. */
+  /**
+   * Normalized names of vendorable distributions (local projects and local wheel files
+   * inside the Jupyter root) to copy into the bundle.
+   */
   vendor?: ReadonlySet<string>;
   /** Normalized names to keep even when excluded by default or not imported. */
   include?: ReadonlySet<string>;
@@ -94,6 +114,13 @@ export interface IRequirementsOptions {
    * can tell "imported by the notebook" from "needed by pandas".
    */
   only?: ReadonlySet<string>;
+  /**
+   * Whether the bundle installs from the offline wheelhouse. A git repository inside the
+   * Jupyter root (serverBuild) gets its line when `include` names it, unless this is
+   * false: only the server can build it, into the wheelhouse. Undefined: not known here
+   * (generateBundle then drops such lines from a bundle without a wheelhouse).
+   */
+  wheelhouse?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -555,9 +582,95 @@ const VCS_NAMES: Record<string, string> = {
 const SUBDIRECTORY =
   /^[A-Za-z0-9_-][A-Za-z0-9._-]*(?:\/[A-Za-z0-9_-][A-Za-z0-9._-]*)*$/;
 
-type LineResult = { line: string; reason: string } | { warning: string };
+type LineResult =
+  | { line: string; reason: string; serverBuild?: true }
+  | { warning: string; action?: string; serverBuild?: true };
 
-function vcsLine(name: string, directUrl: IDirectUrl): LineResult {
+/** What decides whether a git repository on this machine can be built by the server. */
+interface ILocalVcsContext {
+  root: IFilePath | null;
+  /** `include` names the distribution. */
+  included: boolean;
+  /** IRequirementsOptions.wheelhouse. */
+  wheelhouse: boolean | undefined;
+}
+
+/** A path segment the server's requirements policy accepts in a git+file URL. */
+const SERVER_URL_SEGMENT = /^[A-Za-z0-9_~+-][A-Za-z0-9._~+-]*$/;
+
+const CLONE_INTO_ROOT =
+  'Clone the repository into the Jupyter folder, install it from there (pip install git+file://...) and capture again; or push it to a host git can reach and reinstall it from there.';
+
+/**
+ * A git install from a repository on this machine: the image cannot reach it, but when
+ * the repository lies inside the Jupyter root (not in a hidden folder) and the commit is
+ * exact, the server can build it into a wheel for the offline wheelhouse (its policy
+ * accepts `name @ git+file:///<path>@<commit>` only there).
+ */
+function localVcsLine(
+  name: string,
+  vcs: string,
+  label: string,
+  url: string,
+  local: IFilePath | null,
+  commit: string,
+  fragment: string,
+  context: ILocalVcsContext
+): LineResult {
+  const where = show(local ? displayPath(local) : url);
+  const unreachable = `Installed from a ${label} repository on this machine (${where}), which a Docker build cannot reach`;
+  if (vcs !== 'git' || !local || local.windows) {
+    return { warning: `${unreachable}.`, action: CLONE_INTO_ROOT };
+  }
+  const relative = context.root ? relativeInside(context.root, local) : null;
+  if (relative === null) {
+    return {
+      warning: `${unreachable}; it lies outside the Jupyter root, so the server does not build it either.`,
+      action: CLONE_INTO_ROOT
+    };
+  }
+  if (relative.split('/').some(part => part.startsWith('.'))) {
+    return {
+      warning: `${unreachable}; it lies in a hidden folder of the Jupyter root, which the server does not read.`,
+      action: CLONE_INTO_ROOT
+    };
+  }
+  if (!COMMIT.git.test(commit)) {
+    return {
+      warning: `${unreachable}, and the recorded revision ${show(commit)} is not an exact commit id, so the server cannot build it reproducibly either.`,
+      action: CLONE_INTO_ROOT
+    };
+  }
+  if (!local.segments.every(part => SERVER_URL_SEGMENT.test(part))) {
+    return {
+      warning: `${unreachable}; its path has characters the server does not accept in a git URL.`,
+      action:
+        'Move the repository to a folder of the Jupyter root with a plain name (letters, digits, ., _, -), reinstall it from there and capture again.'
+    };
+  }
+  const short = show(commit.slice(0, 12));
+  const shown = show(relative || '.');
+  if (!context.included || context.wheelhouse === false) {
+    return {
+      serverBuild: true,
+      warning: `${unreachable}, but the server can build it into a wheel for the offline wheelhouse: the repository ${shown} lies inside the Jupyter root and the commit ${short} is exact.`,
+      action: context.wheelhouse
+        ? 'Tick it: the server builds it into a wheel for the offline wheelhouse.'
+        : 'Turn on the offline wheelhouse and tick it: the server builds it into a wheel.'
+    };
+  }
+  return {
+    serverBuild: true,
+    line: `${name} @ git+file:///${local.segments.join('/')}@${commit.toLowerCase()}${fragment}`,
+    reason: `Installed from the git repository ${shown} inside the Jupyter root, which the image cannot reach: the server builds it into a wheel for the offline wheelhouse, pinned to the exact commit ${short}.`
+  };
+}
+
+function vcsLine(
+  name: string,
+  directUrl: IDirectUrl,
+  context: ILocalVcsContext
+): LineResult {
   const info = directUrl.vcs_info;
   const vcs = typeof info?.vcs === 'string' ? info.vcs.toLowerCase() : '';
   const schemes = VCS_SCHEMES[vcs];
@@ -571,11 +684,33 @@ function vcsLine(name: string, directUrl: IDirectUrl): LineResult {
   if (url.toLowerCase().startsWith(`${vcs}+`)) {
     url = url.slice(vcs.length + 1);
   }
+  const commit = typeof info.commit_id === 'string' ? info.commit_id : '';
+  let fragment = '';
+  if (directUrl.subdirectory !== undefined && directUrl.subdirectory !== '') {
+    const sub = directUrl.subdirectory;
+    if (
+      typeof sub !== 'string' ||
+      !SUBDIRECTORY.test(sub) ||
+      sub.split('/').some(part => part === '.' || part === '..')
+    ) {
+      return {
+        warning: `Installed from ${label} at ${showUrl(url)}, but its subdirectory ${show(sub)} is not a plain relative path.`
+      };
+    }
+    fragment = `#subdirectory=${sub}`;
+  }
   const local = fileUrlPath(url);
   if (local || /^file:/i.test(url)) {
-    return {
-      warning: `Installed from a ${label} repository on this machine (${show(local ? displayPath(local) : url)}), which a Docker build cannot reach.`
-    };
+    return localVcsLine(
+      name,
+      vcs,
+      label,
+      url,
+      local,
+      commit,
+      fragment,
+      context
+    );
   }
   const checked = checkUrl(url);
   if (typeof checked === 'string') {
@@ -586,25 +721,10 @@ function vcsLine(name: string, directUrl: IDirectUrl): LineResult {
       warning: `Installed from ${label} over ${show(checked.scheme)}, a scheme pip does not use for ${label}.`
     };
   }
-  const commit = typeof info.commit_id === 'string' ? info.commit_id : '';
   if (!COMMIT[vcs].test(commit)) {
     return {
       warning: `Installed from ${label} at ${show(url)}, but the recorded revision ${show(commit)} is not an exact commit id, so the build could not be reproduced.`
     };
-  }
-  let fragment = '';
-  if (directUrl.subdirectory !== undefined && directUrl.subdirectory !== '') {
-    const sub = directUrl.subdirectory;
-    if (
-      typeof sub !== 'string' ||
-      !SUBDIRECTORY.test(sub) ||
-      sub.split('/').some(part => part === '.' || part === '..')
-    ) {
-      return {
-        warning: `Installed from ${label} at ${show(url)}, but its subdirectory ${show(sub)} is not a plain relative path.`
-      };
-    }
-    fragment = `#subdirectory=${sub}`;
   }
   const requested =
     typeof info.requested_revision === 'string' && info.requested_revision
@@ -615,6 +735,118 @@ function vcsLine(name: string, directUrl: IDirectUrl): LineResult {
     reason: `Installed from ${label} at ${show(url)}; pinned to the exact commit ${show(commit.slice(0, 12))}${requested}, never a branch.`
   };
 }
+
+/**
+ * A wheel file name (the binary distribution format): name-version[-build]-python-abi-
+ * platform.whl, each part from its own small alphabet; no slash, no space, nothing a
+ * requirements file or a shell reads as syntax.
+ */
+const WHEEL_FILENAME =
+  /^([A-Za-z0-9](?:[A-Za-z0-9._]{0,198}[A-Za-z0-9])?)-([A-Za-z0-9_.!+]{1,100})(?:-([0-9][A-Za-z0-9_.]{0,30}))?-([A-Za-z0-9_.]{1,60})-([A-Za-z0-9_.]{1,60})-([A-Za-z0-9_.]{1,200})\.whl$/;
+
+/** The parts of a valid wheel file name, or null. */
+export function parseWheelFilename(
+  filename: string
+): { name: string; version: string } | null {
+  const match =
+    typeof filename === 'string' && filename.length <= 255
+      ? WHEEL_FILENAME.exec(filename)
+      : null;
+  if (!match || !isValidName(match[1])) {
+    return null;
+  }
+  return {
+    name: normalizeName(match[1]),
+    version: match[2].replace(/_/g, '-')
+  };
+}
+
+const COPY_WHEEL_INTO_ROOT =
+  'Copy the wheel file into the Jupyter folder, install it from there (pip install ./<file>.whl) and capture again.';
+
+type LocalWheel =
+  | { kind: 'inside'; filename: string; workspacePath: string }
+  | { kind: 'left-out'; made: Made };
+
+/**
+ * A distribution installed from a wheel file on this machine (file:// URL ending in
+ * .whl). No index has to have that build, so it is never pinned to one: inside the
+ * Jupyter root it can travel in the bundle (wheels/<file>), elsewhere it is left out with
+ * what to do. Null when the URL is not a local wheel.
+ */
+function localWheel(
+  name: string,
+  version: string,
+  directUrl: IDirectUrl | null,
+  root: IFilePath | null
+): LocalWheel | null {
+  const url = directUrl?.url;
+  const path = fileUrlPath(url);
+  const filename = path?.segments[path.segments.length - 1] ?? '';
+  const leftOut = (
+    warning: string,
+    action = COPY_WHEEL_INTO_ROOT
+  ): LocalWheel => ({
+    kind: 'left-out',
+    made: { warning, action }
+  });
+  if (!path) {
+    return typeof url === 'string' && /^file:.*\.whl$/is.test(url)
+      ? leftOut(
+          `Installed from the wheel file ${showUrl(url)}, whose path cannot be read safely, so it is not copied into the bundle.`
+        )
+      : null;
+  }
+  if (!/\.whl$/i.test(filename)) {
+    return null;
+  }
+  const shownPath = show(displayPath(path), 120);
+  const parsed = parseWheelFilename(filename);
+  if (!parsed) {
+    return leftOut(
+      `Installed from the file ${shownPath}, whose name is not a valid wheel file name, so it is not copied into the bundle.`,
+      'Rename the file to its wheel name (name-version-python-abi-platform.whl) inside the Jupyter folder, reinstall it from there and capture again.'
+    );
+  }
+  if (parsed.name !== name || !sameVersion(parsed.version, version)) {
+    return leftOut(
+      `Installed from the wheel file ${shownPath}, whose name does not match ${show(name)} ${show(version)}, so it is not copied into the bundle.`,
+      'Reinstall the package from its own wheel file inside the Jupyter folder and capture again.'
+    );
+  }
+  const relative = root ? relativeInside(root, path) : null;
+  if (relative === null || relative === '') {
+    return leftOut(
+      `Installed from the wheel file ${shownPath}, outside the Jupyter root: the bundle cannot carry it, and a package index may not have this build, so it is not pinned to one.`
+    );
+  }
+  return { kind: 'inside', filename, workspacePath: relative };
+}
+
+function vendoredWheel(
+  name: string,
+  wheel: { filename: string; workspacePath: string },
+  vendor: ReadonlySet<string>
+): Made {
+  const bundlePath = `wheels/${wheel.filename}`;
+  const where = `Installed from the wheel file ${show(wheel.workspacePath, 120)} inside the Jupyter root`;
+  if (!vendor.has(name)) {
+    return {
+      status: 'vendorable',
+      workspacePath: wheel.workspacePath,
+      warning: `${where}; tick it to copy the wheel into the bundle (${show(bundlePath, 120)}) and install it from there.`
+    };
+  }
+  return {
+    line: `./${bundlePath}`,
+    status: 'vendorable',
+    reason: `${where}; copied into the bundle as ${show(bundlePath, 120)} and installed from there.`,
+    vendor: { name, workspacePath: wheel.workspacePath, bundlePath }
+  };
+}
+
+const MOVE_PROJECT_INTO_ROOT =
+  'Move the project into the Jupyter folder, reinstall it from there (pip install -e <folder>) and capture again.';
 
 /** 'found', 'missing' or 'unknown' for `version` of `name` on the index. */
 function lookUp(
@@ -855,20 +1087,22 @@ export function translateRequirements(
       continue;
     }
 
-    const made = translateOne(
-      name,
-      version,
-      source,
-      dist,
-      directUrl,
+    const made = translateOne(name, version, source, dist, directUrl, {
       options,
       root,
-      vendor
-    );
+      vendor,
+      include
+    });
     if ('warning' in made) {
       const warned = entry(made.status ?? 'warning', made.warning);
       if (made.workspacePath !== undefined) {
         warned.workspacePath = made.workspacePath;
+      }
+      if (made.action) {
+        warned.action = made.action;
+      }
+      if (made.serverBuild) {
+        warned.serverBuild = true;
       }
       entries.push(warned);
       continue;
@@ -883,6 +1117,9 @@ export function translateRequirements(
       continue;
     }
     const kept = entry(made.status, withClause(made.reason, clause), made.line);
+    if (made.serverBuild) {
+      kept.serverBuild = true;
+    }
     if (made.vendor) {
       kept.workspacePath = made.vendor.workspacePath;
       vendorPaths.push(made.vendor);
@@ -909,8 +1146,22 @@ type Made =
       reason: string;
       status: RequirementStatus;
       vendor?: IVendorPath;
+      serverBuild?: true;
     }
-  | { warning: string; status?: RequirementStatus; workspacePath?: string };
+  | {
+      warning: string;
+      status?: RequirementStatus;
+      workspacePath?: string;
+      action?: string;
+      serverBuild?: true;
+    };
+
+interface ITranslateContext {
+  options: IRequirementsOptions;
+  root: IFilePath | null;
+  vendor: ReadonlySet<string>;
+  include: ReadonlySet<string>;
+}
 
 function translateOne(
   name: string,
@@ -918,16 +1169,17 @@ function translateOne(
   source: RequirementSource,
   dist: IDistribution,
   directUrl: IDirectUrl | null,
-  options: IRequirementsOptions,
-  root: IFilePath | null,
-  vendor: ReadonlySet<string>
+  context: ITranslateContext
 ): Made {
+  const { options, root, vendor } = context;
   const pin = `${name}==${version}`;
   switch (source) {
     case 'index': {
       if (lookUp(name, version, options.indexVersions) === 'missing') {
         return {
-          warning: `Installed from a package index, but release ${show(version)} is not on the index the image installs from.`
+          warning: `Installed from a package index, but release ${show(version)} is not on the index the image installs from.`,
+          action:
+            'Install a release the index has (pip install <name>==<version>) and capture again.'
         };
       }
       return {
@@ -938,6 +1190,15 @@ function translateOne(
     }
     case 'conda':
     case 'local-archive': {
+      const wheel =
+        source === 'local-archive'
+          ? localWheel(name, version, directUrl, root)
+          : null;
+      if (wheel) {
+        return wheel.kind === 'inside'
+          ? vendoredWheel(name, wheel, vendor)
+          : wheel.made;
+      }
       const from =
         source === 'conda'
           ? 'Installed by conda'
@@ -958,7 +1219,11 @@ function translateOne(
       };
     }
     case 'vcs': {
-      const made = vcsLine(name, directUrl!);
+      const made = vcsLine(name, directUrl!, {
+        root,
+        included: context.include.has(name),
+        wheelhouse: options.wheelhouse
+      });
       return 'warning' in made ? made : { ...made, status: 'vcs' };
     }
     case 'editable':
@@ -977,18 +1242,22 @@ function translateOne(
       const path = fileUrlPath(directUrl.url);
       if (!path) {
         return {
-          warning: `${how} ${showUrl(directUrl.url)}, which is not a local path a Docker build can reach.`
+          warning: `${how} ${showUrl(directUrl.url)}, which is not a local path a Docker build can reach.`,
+          action: MOVE_PROJECT_INTO_ROOT
         };
       }
       const relative = root ? relativeInside(root, path) : null;
       if (relative === null) {
         return {
-          warning: `${how} ${show(displayPath(path))} on this machine, which a Docker build cannot reach.`
+          warning: `${how} ${show(displayPath(path))} on this machine, which a Docker build cannot reach.`,
+          action: MOVE_PROJECT_INTO_ROOT
         };
       }
       if (relative === '') {
         return {
-          warning: `${how} the Jupyter root itself; vendoring it would copy the whole workspace, so it is left out.`
+          warning: `${how} the Jupyter root itself; vendoring it would copy the whole workspace, so it is left out.`,
+          action:
+            'Move the project into a folder of its own inside the Jupyter folder, reinstall it from there and capture again.'
         };
       }
       const bundlePath = `vendor/${name}`;
@@ -1006,6 +1275,84 @@ function translateOne(
         vendor: { name, workspacePath: relative, bundlePath }
       };
     }
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Why a row cannot be in the image
+
+/**
+ * The entry installs (or would install) only from the offline wheelhouse, whose wheel the
+ * server builds: a git repository inside the Jupyter root that the image cannot reach.
+ */
+export function needsServerBuild(entry: IRequirementEntry): boolean {
+  return entry.serverBuild === true;
+}
+
+export interface IInclusionContext {
+  /** The offline wheelhouse is on. */
+  wheelhouse: boolean;
+  /** The template can have a wheelhouse (every one but conda). */
+  wheelhouseAvailable: boolean;
+}
+
+/**
+ * What would let a blocked row in: 'wheelhouse' turn on the offline wheelhouse (the
+ * server builds it); 'template' choose a template that has one; 'capture-again' change
+ * something on this machine (the action says what), then capture again; 'none' nothing.
+ */
+export type InclusionFix = 'wheelhouse' | 'template' | 'capture-again' | 'none';
+
+export interface IInclusionBlocker {
+  /** Why the row cannot be in the image as things stand. */
+  reason: string;
+  /** What would allow it, one sentence. */
+  action: string;
+  fix: InclusionFix;
+}
+
+/**
+ * Why `entry` cannot be put in the image, and what would allow it; null when it already
+ * is, or when ticking it (include, or vendor for a local project or wheel) is all it takes.
+ */
+export function inclusionBlocker(
+  entry: IRequirementEntry,
+  context: IInclusionContext
+): IInclusionBlocker | null {
+  if (needsServerBuild(entry)) {
+    if (context.wheelhouse) {
+      return null;
+    }
+    return context.wheelhouseAvailable
+      ? {
+          reason: entry.reason,
+          action:
+            'Turn on the offline wheelhouse to build it on the server, then tick it.',
+          fix: 'wheelhouse'
+        }
+      : {
+          reason: entry.reason,
+          action:
+            'Choose a pip or uv template and turn on the offline wheelhouse: the server builds it into a wheel (the conda template has no wheelhouse).',
+          fix: 'template'
+        };
+  }
+  if (entry.line !== null) {
+    return null;
+  }
+  switch (entry.status) {
+    case 'excluded':
+    case 'vendorable':
+      return null;
+    default:
+      return entry.action
+        ? { reason: entry.reason, action: entry.action, fix: 'capture-again' }
+        : {
+            reason: entry.reason,
+            action:
+              'It cannot be included as installed: reinstall it from a package index or from inside the Jupyter folder, then capture again.',
+            fix: 'none'
+          };
   }
 }
 

@@ -484,7 +484,8 @@ describe('the offline wheelhouse option', () => {
       expect(dockerfile).not.toContain('uv pip install');
       expect(bundle.files['.dockerignore']).toContain('\n!wheelhouse\n');
       expect(bundle.wheelhouse).toEqual({
-        python: '3.11',
+        // the image's full version: pip reads 3.11 as 3.11.0 (issue 11, point 2)
+        python: '3.11.7',
         platform: 'linux/amd64',
         requirements: 'requirements.txt',
         extra: ['jupyterlab==4.6.6']

@@ -380,6 +380,7 @@ const VCS_URLS = [
   'git://example.org/r',
   'https://user:token@github.com/o/r.git',
   'file:///home/u/r',
+  'file:///home/u/work/repos/r',
   'https://hg.example.org/r'
 ];
 const DIR_URLS = [
@@ -390,6 +391,9 @@ const DIR_URLS = [
 ];
 const ARCHIVE_URLS = [
   'file:///home/u/dl/pkg-1.0.tar.gz',
+  'file:///home/u/work/dist/mylib-1.0-py3-none-any.whl',
+  'file:///home/u/work/numpy-2.1.0-cp311-cp311-linux_x86_64.whl',
+  'file:///elsewhere/numpy-2.1.0-py3-none-any.whl',
   'https://files.example.org/p/pkg-1.0-py3-none-any.whl'
 ];
 const LINES = [
@@ -482,7 +486,12 @@ function snapshotWith(
 const vendorPathArbitrary: fc.Arbitrary<IVendorPath> = fc.record({
   name: mixed(NAMES),
   workspacePath: mixed(['projects/mylib', 'a', 'deep/dir/p']),
-  bundlePath: mixed(['vendor/mylib', 'vendor/a.b-c_d', 'vendor/x'])
+  bundlePath: mixed([
+    'vendor/mylib',
+    'vendor/a.b-c_d',
+    'vendor/x',
+    'wheels/mylib-1.0-py3-none-any.whl'
+  ])
 });
 
 // ---------------------------------------------------------------------------------------
@@ -535,8 +544,9 @@ function acceptedEnv(
 function acceptedVendor(plan: IRequirementsPlan): IVendorPath[] {
   return (plan.vendorPaths ?? []).filter(
     item =>
-      /^vendor\/[a-z0-9][a-z0-9._-]*$/.test(item.bundlePath) &&
-      !item.bundlePath.endsWith('.') &&
+      ((/^vendor\/[a-z0-9][a-z0-9._-]*$/.test(item.bundlePath) &&
+        !item.bundlePath.endsWith('.')) ||
+        /^wheels\/[A-Za-z0-9][A-Za-z0-9._+!-]*\.whl$/.test(item.bundlePath)) &&
       workspaceOk(item.workspacePath)
   );
 }
@@ -554,13 +564,16 @@ const DOCKER_REFERENCE = (() => {
   );
 })();
 
-/** One requirement as the generator writes them: a pin, a VCS URL at a commit, a vendored path. */
+/**
+ * One requirement as the generator writes them: a pin, a VCS URL at a commit, a vendored
+ * path, a bundled wheel.
+ */
 const ONE_REQUIREMENT = (() => {
   const name = '[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?';
   const version = '[A-Za-z0-9!+._-]+';
   const url = '[a-z][a-z0-9+]*://[A-Za-z0-9._~+,=:/@%-]+';
   return new RegExp(
-    `^(?:${name}==${version}|${name} @ (?:git|hg|svn|bzr)\\+${url}(?:#subdirectory=[A-Za-z0-9._/-]+)?|\\./vendor/[a-z0-9][a-z0-9._-]*)$`
+    `^(?:${name}==${version}|${name} @ (?:git|hg|svn|bzr)\\+${url}(?:#subdirectory=[A-Za-z0-9._/-]+)?|\\./vendor/[a-z0-9][a-z0-9._-]*|\\./wheels/[A-Za-z0-9][A-Za-z0-9._+!-]*\\.whl)$`
   );
 })();
 
@@ -1329,9 +1342,12 @@ describe('hostile inputs through generateBundle', () => {
         conda: sample.conda ? { packages } : null,
         distributions
       });
+      const names = new Set(sample.distributions.map(item => item.name));
       const plan = translateRequirements(snapshot, {
         jupyterRoot: '/home/u/work',
-        vendor: new Set(sample.distributions.map(item => item.name))
+        vendor: names,
+        include: names,
+        wheelhouse: sample.options.wheelhouse
       });
       return bundleProblems(
         {

@@ -180,7 +180,8 @@ describe('conda builds and local archives', () => {
     expect(entry.status).toBe('rewritten');
   });
 
-  it('rewrites local wheels and archives', () => {
+  it('never pins a local wheel to the index; rewrites local archives', () => {
+    // Was 'rewritten' to dz-wheel-pkg==0.1.0, which no index has (issue 11, point 3).
     const entry = one(
       dist('dz-wheel-pkg', '0.1.0', {
         directUrl: {
@@ -191,8 +192,8 @@ describe('conda builds and local archives', () => {
     );
     expect(entry).toMatchObject({
       source: 'local-archive',
-      status: 'rewritten',
-      line: 'dz-wheel-pkg==0.1.0'
+      status: 'warning',
+      line: null
     });
     expect(entry.reason).toContain('dz_wheel_pkg-0.1.0-py2.py3-none-any.whl');
     expect(
@@ -696,7 +697,12 @@ describe('fixtures', () => {
       status: 'pinned',
       line: `six==${byName.get('six')?.version}`
     });
-    check('dz-wheel-pkg', { status: 'rewritten', source: 'local-archive' });
+    check('dz-wheel-pkg', {
+      status: 'vendorable',
+      source: 'local-archive',
+      line: null,
+      workspacePath: 'wheels/dz_wheel_pkg-0.1.0-py2.py3-none-any.whl'
+    });
     check('dz-git-pkg', { status: 'warning', source: 'vcs', line: null });
     check('dz-edit-flat', {
       status: 'vendorable',
