@@ -111,12 +111,29 @@ def _show_character(character: str) -> str:
     return '"\'"' if character == "'" else f"'{character}'"
 
 
+def _locate(text: str, index: int) -> str:
+    """The part ``index`` falls in (digest, tag or name) and its 1-based position there.
+
+    A form has a field for the name and one for the tag, so a position counted from the
+    start of ``name:tag`` would point at the wrong character of the tag.
+    """
+    at = text.find("@")
+    if at >= 0 and index > at:
+        return f"position {index - at} of the digest"
+    name = text[:at] if at >= 0 else text
+    colon = name.rfind(":")
+    in_brackets = name.rfind("[") > name.rfind("]")
+    if not in_brackets and colon > name.rfind("/") and index > colon:
+        return f"position {index - colon} of the tag"
+    return f"position {index + 1} of the name"
+
+
 def _check_characters(text: str) -> None:
     for index, character in enumerate(text):
         if character not in _ALLOWED_CHARACTER:
             raise InvalidImageReference(
                 "invalid-character",
-                f"invalid character {_show_character(character)} at position {index + 1}; "
+                f"invalid character {_show_character(character)} at {_locate(text, index)}; "
                 "image references may only contain letters, digits and . _ - / : @ [ ]",
             )
 

@@ -173,15 +173,43 @@ BAD = [" ", "\t", "\n", "\r", "\x00", "\x1b", "\x7f", "\u00a0", "\u2028", "\u300
 BAD += ['"', "'", "$", "`", "\\", ";", "|", "&"]
 
 
+def _where(reference: ImageReference, at: int) -> str:
+    """The part a character inserted at ``at`` lands in, and its position there."""
+    name = len(reference.domain) + 1 if reference.domain else 0
+    name += len(reference.path)
+    if at <= name:
+        return f"position {at + 1} of the name"
+    tag = len(reference.tag) + 1 if reference.tag else 0
+    if at <= name + tag:
+        return f"position {at - name} of the tag"
+    return f"position {at - name - tag} of the digest"
+
+
 def test_bad_characters_are_refused_where_they_are() -> None:
     rng = random.Random(7)
     for _ in range(300):
-        text = format_image_reference(_reference(rng))
+        reference = _reference(rng)
+        text = format_image_reference(reference)
         at = rng.randint(0, len(text))
         with pytest.raises(InvalidImageReference) as caught:
             parse_image_reference(text[:at] + rng.choice(BAD) + text[at:])
         assert caught.value.kind == "invalid-character"
-        assert f"at position {at + 1}" in str(caught.value)
+        # Counted from the start of the part (tag, digest, name), as a form's field shows it.
+        assert f"at {_where(reference, at)};" in str(caught.value)
+
+
+def test_a_position_counts_from_the_start_of_its_part() -> None:
+    cases = {
+        "scrape:v1 2": "U+0020 at position 3 of the tag",
+        "ubuntu 22.04": "U+0020 at position 7 of the name",
+        "localhost:5000/app:a;b": "';' at position 2 of the tag",
+        "app@sha256:ab cd": "U+0020 at position 10 of the digest",
+        "[fe80::1%eth0]:5000/repo": "'%' at position 9 of the name",
+    }
+    for text, expected in cases.items():
+        with pytest.raises(InvalidImageReference) as caught:
+            parse_image_reference(text)
+        assert expected in str(caught.value)
 
 
 def test_uppercase_in_the_path_is_refused() -> None:

@@ -130,7 +130,27 @@ function showCharacter(codePoint: number): string {
   return character === "'" ? `"'"` : `'${character}'`;
 }
 
-/** The first character no reference may contain, with its 1-based position. */
+/**
+ * Which part of `text` index `i` falls in, and its 1-based position in that part: the
+ * digest (after '@'), the tag (after the last ':' that follows the last '/' of the name),
+ * else the name. A form has a field for the name and one for the tag, so a position
+ * counted from the start of `name:tag` would point at the wrong character of the tag.
+ */
+function locate(text: string, i: number): string {
+  const at = text.indexOf('@');
+  if (at >= 0 && i > at) {
+    return `position ${i - at} of the digest`;
+  }
+  const name = at >= 0 ? text.slice(0, at) : text;
+  const colon = name.lastIndexOf(':');
+  const inBrackets = name.lastIndexOf('[') > name.lastIndexOf(']');
+  if (!inBrackets && colon > name.lastIndexOf('/') && i > colon) {
+    return `position ${i - colon} of the tag`;
+  }
+  return `position ${i + 1} of the name`;
+}
+
+/** The first character no reference may contain, with its position in its part. */
 function checkCharacters(text: string): ImageReferenceResult<never> | null {
   for (let i = 0; i < text.length; i++) {
     if (!ALLOWED_CHARACTER.test(text[i])) {
@@ -138,7 +158,7 @@ function checkCharacters(text: string): ImageReferenceResult<never> | null {
       const codePoint = text.codePointAt(i) ?? 0;
       return fail(
         'invalid-character',
-        `invalid character ${showCharacter(codePoint)} at position ${i + 1}; ` +
+        `invalid character ${showCharacter(codePoint)} at ${locate(text, i)}; ` +
           'image references may only contain letters, digits and . _ - / : @ [ ]'
       );
     }

@@ -92,11 +92,11 @@ describe('error messages', () => {
 
   it('says what to fix in plain words', () => {
     expect(messageOf('ubu$ntu')).toBe(
-      "invalid character '$' at position 4; image references may only contain " +
+      "invalid character '$' at position 4 of the name; image references may only contain " +
         'letters, digits and . _ - / : @ [ ]'
     );
     expect(messageOf('a b')).toMatch(
-      /^invalid character U\+0020 at position 2;/
+      /^invalid character U\+0020 at position 2 of the name;/
     );
     expect(messageOf('a\u0000')).toMatch(/U\+0000 at position 2/);
     expect(messageOf('a😀')).toMatch(/'😀' at position 2/);
@@ -263,6 +263,39 @@ describe('properties', () => {
     );
   });
 
+  /** The part a character inserted at `at` lands in, and its position there. */
+  const where = (reference: IImageReference, at: number): string => {
+    const name =
+      (reference.domain ? reference.domain.length + 1 : 0) +
+      reference.path.length;
+    if (at <= name) {
+      return `position ${at + 1} of the name`;
+    }
+    const tag = reference.tag ? reference.tag.length + 1 : 0;
+    return at <= name + tag
+      ? `position ${at - name} of the tag`
+      : `position ${at - name - tag} of the digest`;
+  };
+
+  it('counts a position from the start of the tag, digest or name', () => {
+    const messageOf = (text: string): string => {
+      const result = parseImageReference(text);
+      return result.ok ? '' : result.error;
+    };
+    expect(messageOf('scrape:v1 2')).toMatch(
+      /^invalid character U\+0020 at position 3 of the tag;/
+    );
+    expect(messageOf('localhost:5000/app:a;b')).toMatch(
+      /';' at position 2 of the tag;/
+    );
+    expect(messageOf('app@sha256:ab cd')).toMatch(
+      /U\+0020 at position 10 of the digest;/
+    );
+    expect(messageOf('[fe80::1%eth0]:5000/repo')).toMatch(
+      /'%' at position 9 of the name;/
+    );
+  });
+
   it('refuses whitespace, control characters, quotes, $ and backticks anywhere', () => {
     const bad = fc.oneof(
       fc.constantFrom(' ', '\t', '\n', '\r', '\u00a0', '\u2028', '\u3000'),
@@ -281,7 +314,8 @@ describe('properties', () => {
           kind: 'invalid-character'
         });
         if (!result.ok) {
-          expect(result.error).toContain(`at position ${position + 1}`);
+          // Counted from the start of its part, as a form's name or tag field shows it.
+          expect(result.error).toContain(`at ${where(reference, position)};`);
         }
         expect(parseNormalizedImageReference(text + character).ok).toBe(false);
       }),
