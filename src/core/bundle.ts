@@ -633,7 +633,7 @@ function renderReadme(parts: IReadmeParts): string {
           ''
         ]),
     '```bash',
-    `docker tag ${parts.local} ${target}`,
+    ...(parts.local === target ? [] : [`docker tag ${parts.local} ${target}`]),
     login,
     `docker push ${target}`,
     '```',
@@ -747,9 +747,13 @@ export function generateBundle(input: IBundleInput): IBundleSpec {
     );
   }
   const firstStem = (notebooks.names[0] ?? 'notebook').replace(/\.[^.]*$/, '');
-  const local = image
-    ? localName(image.path.split('/').pop()!)
-    : localName(firstStem);
+  // The chosen image name is what `docker build -t` tags (and the build/push target);
+  // a digest reference cannot be a tag, and an IPv6 registry's brackets are a shell
+  // pattern, so those get a local name like no name does.
+  const local =
+    image && !image.digest && /^[A-Za-z0-9._:/-]+$/.test(imageName)
+      ? imageName
+      : localName(image ? image.path.split('/').pop()! : firstStem);
   const title = image ? image.path : firstStem;
 
   const created = typeof options.created === 'string' ? options.created : '';

@@ -188,19 +188,32 @@ services:
     const named = generateBundle(
       input({ imageName: 'registry.example.org:5000/alice/nb:1.0' })
     ).files['README.md'];
-    expect(named).toContain('docker build -t nb .\n');
+    // The chosen name itself, not its last component (issue 11, point 14).
     expect(named).toContain(
-      'docker run --rm -v "$PWD/notebooks:/notebooks" -v "$PWD/data:/data" -p 8888:8888 -e JUPYTER_TOKEN nb\n'
+      'docker build -t registry.example.org:5000/alice/nb:1.0 .\n'
     );
     expect(named).toContain(
-      'docker tag nb registry.example.org:5000/alice/nb:1.0\ndocker login registry.example.org:5000\ndocker push registry.example.org:5000/alice/nb:1.0\n'
+      'docker run --rm -v "$PWD/notebooks:/notebooks" -v "$PWD/data:/data" -p 8888:8888 -e JUPYTER_TOKEN registry.example.org:5000/alice/nb:1.0\n'
     );
+    expect(named).toContain(
+      '```bash\ndocker login registry.example.org:5000\ndocker push registry.example.org:5000/alice/nb:1.0\n'
+    );
+    expect(named).not.toContain('docker tag');
     const hub = generateBundle(input({ imageName: 'alice/nb' })).files[
       'README.md'
     ];
-    expect(hub).toContain(
-      'docker tag nb alice/nb\ndocker login\ndocker push alice/nb\n'
+    expect(hub).toContain('docker build -t alice/nb .\n');
+    expect(hub).toContain('```bash\ndocker login\ndocker push alice/nb\n');
+    const digest = `ghcr.io/alice/nb@sha256:${'a'.repeat(64)}`;
+    const pinned = generateBundle(input({ imageName: digest }));
+    expect(pinned.files['README.md']).toContain('docker build -t nb .\n');
+    expect(pinned.files['README.md']).toContain(`docker tag nb ${digest}\n`);
+    expect(pinned.files.Dockerfile).toContain(
+      '# Template: pip. Build: docker build -t nb .\n'
     );
+    expect(
+      generateBundle(input({ imageName: 'alice/nb:1' })).files.Dockerfile
+    ).toContain('# Template: pip. Build: docker build -t alice/nb:1 .\n');
     const unnamed = generateBundle(input({ imageName: 'Alice/NB; rm -rf /' }));
     expect(unnamed.files['README.md']).toContain(
       'docker tag report-2024 <user>/<image>:<tag>\n'
