@@ -19,7 +19,10 @@
  *   trailing backslash joins the next one), and only counts at the start of a logical line.
  * - Line magics are skipped (`%pip`, `%conda`, `%load_ext`, `%matplotlib`, …) except those
  *   whose argument is Python that runs: `%time`, `%timeit`, `%prun` and `%debug` (their
- *   options are stripped first, getopt style).
+ *   options are stripped first, getopt style). What a magic or a shell line needs installed
+ *   (`%matplotlib widget` → matplotlib and ipympl, `%load_ext sql` → sql, `%%cython` →
+ *   Cython, `!python -m spacy …` → spacy) is recorded as an import flagged `magic`
+ *   (magics.ts has the tables).
  * - A cell whose first non-blank line starts with `%%` (in column 0) is a cell magic.
  *   `%%time`, `%%timeit` (its first line, after the options, is setup code), `%%capture`,
  *   `%%prun`, `%%debug`, `%%python`, `%%python3` and `%%script python…` run their body as
@@ -36,6 +39,7 @@
  * to the end of the cell (as Python would, before refusing the cell).
  */
 
+import { cellMagicModules, lineMagicModules, shellModules } from './magics';
 import { normalizeName } from './pep508';
 import { IEnvironmentSnapshot } from './snapshot';
 import { STDLIB_ADDED_IN, STDLIB_MODULES, STDLIB_REMOVED_IN } from './stdlib';
@@ -54,6 +58,11 @@ export interface IImportedModule {
   guarded: boolean;
   /** The dotted module paths seen, in order (`sklearn.linear_model`, `sklearn`). */
   modules: string[];
+  /**
+   * Set when no statement imports it and only a magic or shell line needs it: the first
+   * such line, e.g. `%load_ext sql`, `%matplotlib widget`, `!python -m spacy` (magics.ts).
+   */
+  magic?: string;
 }
 
 /** A relative import (`from . import x`, `from ..pkg import y`): a module of the notebook's folder. */
@@ -240,7 +249,8 @@ class Collector {
     cell: number,
     line: number,
     dynamic: boolean,
-    guarded: boolean
+    guarded: boolean,
+    magic?: string
   ): void {
     let dotted = this.checked.get(module);
     if (dotted === undefined) {
@@ -261,9 +271,13 @@ class Collector {
         line,
         dynamic,
         guarded,
-        modules: [dotted]
+        modules: [dotted],
+        ...(magic === undefined ? {} : { magic })
       });
       return;
+    }
+    if (magic === undefined) {
+      delete known.magic;
     }
     if (known.dynamic && !dynamic) {
       known.dynamic = false;
@@ -486,13 +500,12 @@ class PythonScanner {
     this.count = 0;
     this.maybeDynamic = false;
     this.depth = 0;
-    if (
-      c === BANG ||
-      c === QUESTION ||
-      c === SLASH ||
-      c === COMMA ||
-      c === SEMICOLON
-    ) {
+    if (c === BANG) {
+      this.popBlocks(indent);
+      this.shellLine(i);
+      return false;
+    }
+    if (c === QUESTION || c === SLASH || c === COMMA || c === SEMICOLON) {
       this.popBlocks(indent);
       this.skipEscape();
       return false;
@@ -526,6 +539,33 @@ class PythonScanner {
     }
   }
 
+  /** Records what a magic or shell line needs, labelled with the line (first 60 characters). */
+  private addMagicModules(
+    modules: string[],
+    line: number,
+    head: string,
+    args: string
+  ): void {
+    if (!modules.length) {
+      return;
+    }
+    const label = `${head} ${args.replace(/\\?\r?\n/g, ' ').trim()}`
+      .trim()
+      .slice(0, 60);
+    for (const module of modules) {
+      this.sink.add(module, this.cell, line, false, this.isGuarded(), label);
+    }
+  }
+
+  /** `!cmd` at `at`: skipped; a `python -m module` in it is recorded (magics.ts). */
+  private shellLine(at: number): void {
+    const line = this.line;
+    this.pos = at;
+    this.skipEscape();
+    const command = this.src.slice(at + 1, this.pos);
+    this.addMagicModules(shellModules(command), line, '!', command);
+  }
+
   /** `%name args` at `at`: skipped, or its argument scanned when it is Python. */
   private lineMagic(at: number): void {
     const src = this.src;
@@ -538,6 +578,12 @@ class PythonScanner {
     this.pos = end;
     const argStart = end;
     this.skipEscape();
+    this.addMagicModules(
+      lineMagicModules(name, src.slice(argStart, this.pos)),
+      line,
+      `%${name}`,
+      src.slice(argStart, this.pos)
+    );
     const spec = PYTHON_LINE_MAGICS.get(name);
     if (spec === undefined || this.nesting >= MAX_NESTING) {
       return;
@@ -639,8 +685,7 @@ class PythonScanner {
     const c = src.charCodeAt(i);
     if (c === BANG && src.charCodeAt(i + 1) !== EQUALS) {
       this.line += lines;
-      this.pos = i;
-      this.skipEscape();
+      this.shellLine(i);
     } else if (c === PERCENT) {
       this.line += lines;
       this.lineMagic(i);
@@ -1150,6 +1195,13 @@ function scanCell(
   const magic = match[1];
   const args = match[2];
   const headLine = firstLine + blank;
+  const needs = cellMagicModules(magic, args);
+  if (needs.length && nesting < MAX_NESTING) {
+    const label = `%%${magic}${args}`.trim().slice(0, 60);
+    for (const module of needs) {
+      sink.add(module, cell, headLine, false, false, label);
+    }
+  }
   let python = PYTHON_CELL_MAGICS.has(magic);
   if (magic === 'script') {
     const interpreter = args.trim().split(/\s+/)[0] ?? '';
@@ -1225,6 +1277,8 @@ export interface IResolvedImport {
   line: number;
   dynamic: boolean;
   guarded: boolean;
+  /** Only a magic or shell line needs it (IImportedModule.magic). */
+  magic?: string;
 }
 
 export type UnresolvedKind = 'stdlib' | 'local' | 'unknown';
@@ -1241,6 +1295,8 @@ export interface IUnresolvedImport {
   line: number;
   dynamic: boolean;
   guarded: boolean;
+  /** Only a magic or shell line needs it (IImportedModule.magic). */
+  magic?: string;
 }
 
 export interface IImportResolution {
@@ -1392,7 +1448,8 @@ export function resolveImports(
       cell: item.cell,
       line: item.line,
       dynamic: item.dynamic,
-      guarded: item.guarded
+      guarded: item.guarded,
+      ...(item.magic === undefined ? {} : { magic: item.magic })
     };
     if (local.has(item.name)) {
       unresolved.push({ ...base, kind: 'local', suggestion: null, note: null });
@@ -1418,7 +1475,8 @@ export function resolveImports(
         cell: item.cell,
         line: item.line,
         dynamic: item.dynamic,
-        guarded: item.guarded
+        guarded: item.guarded,
+        ...(item.magic === undefined ? {} : { magic: item.magic })
       });
       continue;
     }
