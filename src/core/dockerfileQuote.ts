@@ -15,6 +15,16 @@ export function dockerQuoted(value: string): string {
   return `"${stripControls(value).replace(/[\\"$]/g, char => `\\${char}`)}"`;
 }
 
+/**
+ * A single-quoted POSIX shell word: everything inside is literal (no `$`, backquote or
+ * backslash expansion); a `'` is closed, escaped and reopened. The value must have no
+ * control character (callers refuse those): a newline would still be literal, but would
+ * split the line a reader sees.
+ */
+export function shellQuoted(value: string): string {
+  return `'${value.replace(/'/g, "'\\''")}'`;
+}
+
 /** A JSON string (exec-form arrays, JSON-form COPY and VOLUME); ASCII only. */
 export function jsonString(value: string): string {
   return JSON.stringify(value).replace(
