@@ -1184,6 +1184,42 @@ function environmentProblems(input: IBundleInput, text: string): string[] {
 // ---------------------------------------------------------------------------------------
 // All the files of a bundle
 
+/** binder/start: the fixed lines, one `export NAME='value'` per accepted variable, exec. */
+function binderStartProblems(input: IBundleInput, text: string): string[] {
+  const lines = text.split('\n');
+  const expected = Object.entries(acceptedEnv(input.options.env)).sort(
+    ([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)
+  );
+  const problems: string[] = [];
+  if (
+    lines[0] !== '#!/bin/bash' ||
+    !lines[1].startsWith('# ') ||
+    !lines[2].startsWith('# ') ||
+    lines[lines.length - 2] !== 'exec "$@"' ||
+    lines[lines.length - 1] !== ''
+  ) {
+    problems.push(`binder/start: frame ${shown(text)}`);
+  }
+  const exports = lines.slice(3, -2);
+  if (exports.length !== expected.length) {
+    problems.push(`binder/start: ${exports.length} exports`);
+  }
+  exports.forEach((line, index) => {
+    const match = /^export ([A-Za-z_][A-Za-z0-9_]*)='((?:[^']|'\\'')*)'$/.exec(
+      line
+    );
+    const value = match?.[2].replace(/'\\''/g, "'");
+    if (
+      !match ||
+      match[1] !== expected[index]?.[0] ||
+      value !== expected[index]?.[1]
+    ) {
+      problems.push(`binder/start: line ${shown(line)}`);
+    }
+  });
+  return problems;
+}
+
 function bundleProblems(input: IBundleInput, strict: boolean): IChecked {
   const bundle = generateBundle(input);
   const problems = [
@@ -1194,6 +1230,10 @@ function bundleProblems(input: IBundleInput, strict: boolean): IChecked {
     ),
     ...composeProblems(input, bundle.files['compose.yaml'])
   ];
+  const start = bundle.files['binder/start'];
+  if (start !== undefined) {
+    problems.push(...binderStartProblems(input, start));
+  }
   const environment = bundle.files['environment.yml'];
   if (input.options.template === 'conda' && environment === undefined) {
     problems.push('environment.yml: missing for the conda template');
