@@ -6,8 +6,9 @@ Accepted, and nothing else:
 
 - ``name==version`` (PEP 508 name, optional extras, a PEP 440 version, an optional
   environment marker): installed from the index the administrator configured;
-- ``name @ git+https://host/path@<commit>`` (also ``git+ssh://``, and ``git+file:///``
-  for a repository inside the Jupyter root), pinned to a full 40- or 64-hex commit, where
+- ``name @ git+https://host/path@<commit>`` (also ``git+http://`` — the full commit
+  pins the content —, ``git+ssh://``, and ``git+file:///`` for a repository inside the
+  Jupyter root), pinned to a full 40- or 64-hex commit, where
   the ``vcs_builds`` setting allows it: the server builds it into a wheel;
 - ``./vendor/<name>`` (a project folder the bundle includes) and ``./wheels/<file>.whl``
   (a wheel file the bundle includes).
@@ -243,8 +244,8 @@ def _vcs(line: str, match: re.Match[str], policy: RequirementsPolicy) -> Require
     if not url.startswith("git+"):
         raise _refuse(
             line,
-            "only git URLs (git+https, git+ssh, git+file inside the Jupyter root) are built on "
-            "the server; other URLs, archives and files are not fetched.",
+            "only git URLs (git+https, git+http, git+ssh, git+file inside the Jupyter root) are "
+            "built on the server; other URLs, archives and files are not fetched.",
             hint,
         )
     if policy.vcs_builds == VCS_NEVER:
@@ -271,11 +272,11 @@ def _vcs(line: str, match: re.Match[str], policy: RequirementsPolicy) -> Require
             hint,
         )
     scheme, sep, rest = location.partition("://")
-    if not sep or scheme not in ("git+https", "git+ssh", "git+file"):
+    if not sep or scheme not in ("git+https", "git+http", "git+ssh", "git+file"):
         raise _refuse(
             line,
             f"'{show_line(scheme, 20)}' is not a scheme the server fetches (git+https, "
-            "git+ssh, or git+file for a repository inside the Jupyter root).",
+            "git+http, git+ssh, or git+file for a repository inside the Jupyter root).",
             hint,
         )
     host, slash, path = rest.partition("/")

@@ -166,7 +166,7 @@ def hostile_texts(world: dict[str, Any], inside_root: Path) -> list[str]:
         f"x @ git+ssh://-oProxyCommand=x/p@{COMMIT}",
         f"x @ git+ext::sh -c touch% /tmp/x@{COMMIT}",
         f"x @ git+git://example.org/p@{COMMIT}",
-        f"x @ git+http://example.org/p@{COMMIT}",
+        f"x @ git+http://user:pw@127.0.0.1:1/p@{COMMIT}",
         f"x @ hg+https://example.org/p@{COMMIT}",
         f"x @ svn+https://example.org/p@{COMMIT}",
         f"x @ bzr+https://example.org/p@{COMMIT}",
