@@ -6,6 +6,7 @@ import { IRequirementEntry } from '../core/requirements';
 import { IEnvironmentSnapshot } from '../core/snapshot';
 import { CaptureAction } from '../tokens';
 import { ExportPanelModel, SelectionMode } from './model';
+import { magicNote } from './importMagics';
 import { PackageTable } from './PackageTable';
 import { PreflightModel } from './preflightModel';
 import { PreflightSummary } from './PreflightView';
@@ -114,6 +115,7 @@ function UnresolvedImports(props: {
               : item.suggestion
                 ? trans.__('(did you mean %1?)', item.suggestion)
                 : trans.__('(not installed in this kernel)')}
+            {item.magic && ` ${magicNote(item.magic, trans)}`}
           </li>
         ))}
       </ul>

@@ -18,7 +18,13 @@ import { IEngineReachable } from '../tokens';
 import { serverBuildBackend } from '../buildApi';
 import { BuildModel, IPhaseEnd } from './buildModel';
 import { BuildView, IBuildSource } from './BuildView';
-import { BundleModel, folderOf, formImageReference } from './bundleModel';
+import {
+  BundleModel,
+  folderOf,
+  formImageReference,
+  wheelhouseAvailable,
+  wheelhouseOn
+} from './bundleModel';
 import {
   BundleView,
   DataFilePicker,
@@ -28,6 +34,7 @@ import {
 import { CaptureView, ICaptureExtras } from './CaptureView';
 import { EngineState, ExportPanelModel } from './model';
 import { PreflightModel } from './preflightModel';
+import { magicsByDistribution } from './importMagics';
 import { LeftOutImports } from './PreflightView';
 import { ProblemView } from './ProblemView';
 import { IRowAction } from './rowActions';
@@ -257,12 +264,21 @@ export class ExportPanel extends ReactWidget {
       this._bundleShape = '';
       bundle.changed.connect(this._onBundleChanged, this);
     }
+    // The plan follows the wheelhouse box: a git install the server builds needs it.
+    this.model.setWheelhouse(bundle ? wheelhouseOn(bundle.form) : undefined);
   }
 
-  /** The form changed: the check may need to run; the table follows the wheelhouse box. */
+  /**
+   * The form changed: the plan and the table follow the wheelhouse box (a git install the
+   * server builds gets its line only with it on); the check may need to run.
+   */
   private _onBundleChanged(): void {
-    this._schedulePreflight();
     const form = this._bundle?.form;
+    if (form) {
+      // Changes the plan only when the box does; the model's signal then reschedules.
+      this.model.setWheelhouse(wheelhouseOn(form));
+    }
+    this._schedulePreflight();
     const shape = form ? `${form.template}|${form.wheelhouse}` : '';
     if (shape !== this._bundleShape) {
       this._bundleShape = shape;
@@ -312,6 +328,14 @@ export class ExportPanel extends ReactWidget {
         this._bundle?.setField('wheelhouse', true);
         this.model.setIncluded(row.name, true);
         break;
+      case 'template':
+        this._bundle?.setField('template', 'pip');
+        this._bundle?.setField('wheelhouse', true);
+        this.model.setIncluded(row.name, true);
+        break;
+      case 'capture':
+        void this.model.captureEnvironment();
+        break;
     }
   }
 
@@ -324,8 +348,8 @@ export class ExportPanel extends ReactWidget {
     return {
       preflight,
       rowContext: {
-        wheelhouse: bundle.form.wheelhouse && bundle.form.template !== 'conda',
-        wheelhouseAvailable: bundle.form.template !== 'conda'
+        wheelhouse: wheelhouseOn(bundle.form),
+        wheelhouseAvailable: wheelhouseAvailable(bundle.form)
       },
       onRowAction: (row, action) => this._rowAction(row, action)
     };
@@ -347,6 +371,7 @@ export class ExportPanel extends ReactWidget {
           preflight.verdicts,
           preflight.binaryOnly
         )}
+        magics={magicsByDistribution(imports.resolved)}
         trans={this.trans}
       />
     );

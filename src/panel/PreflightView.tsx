@@ -8,6 +8,7 @@ import {
   problemVerdicts,
   verdictAction
 } from '../core/preflight';
+import { magicNote } from './importMagics';
 import { PreflightModel } from './preflightModel';
 import { ProblemView } from './ProblemView';
 import { RichText } from './text';
@@ -114,12 +115,16 @@ export function PreflightSummary(props: {
   }
 }
 
-/** Distributions the notebook imports that the image will not have, before any build. */
+/**
+ * Distributions the notebook imports that the image will not have, before any build;
+ * `magics` names the magic that needs one where no import statement does.
+ */
 export function LeftOutImports(props: {
   items: readonly ILeftOutImport[];
+  magics?: ReadonlyMap<string, string>;
   trans: TranslationBundle;
 }): JSX.Element | null {
-  const { items, trans } = props;
+  const { items, magics, trans } = props;
   if (!items.length) {
     return null;
   }
@@ -140,7 +145,10 @@ export function LeftOutImports(props: {
       <ul>
         {items.map(item => (
           <li key={item.name} data-package={item.name}>
-            <code>{item.name}</code> — <RichText text={item.reason} />
+            <code>{item.name}</code>
+            {magics?.has(item.name) &&
+              ` ${magicNote(magics.get(item.name), trans)}`}{' '}
+            — <RichText text={item.reason} />
           </li>
         ))}
       </ul>

@@ -353,6 +353,19 @@ export function formImageReference(form: IBundleForm): string {
   return name ? (tag ? `${name}:${tag}` : name) : '';
 }
 
+/** The template can have an offline wheelhouse (the conda template has none). */
+export function wheelhouseAvailable(form: IBundleForm): boolean {
+  return form.template !== 'conda';
+}
+
+/**
+ * The bundle installs from the offline wheelhouse: the box is ticked and the template has
+ * one (for conda the box is disabled, so it says nothing).
+ */
+export function wheelhouseOn(form: IBundleForm): boolean {
+  return form.wheelhouse && wheelhouseAvailable(form);
+}
+
 /** The form as generateBundle options (invalid entries are passed on: it warns). */
 export function bundleOptions(
   form: IBundleForm,
@@ -368,8 +381,7 @@ export function bundleOptions(
   if (form.template === 'custom') {
     options.baseImage = form.baseImage.trim();
   }
-  // The conda template has no wheelhouse: the box is disabled, so it says nothing.
-  if (form.wheelhouse && form.template !== 'conda') {
+  if (wheelhouseOn(form)) {
     options.wheelhouse = true;
   }
   if (form.pythonVersion.trim()) {

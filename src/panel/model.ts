@@ -122,7 +122,8 @@ export class ExportPanelModel {
         only,
         // Ticking a vendorable project means: copy it into the bundle.
         vendor: include,
-        jupyterRoot: this.jupyterRoot
+        jupyterRoot: this.jupyterRoot,
+        wheelhouse: this._wheelhouse
       });
     }
     return this._plan;
@@ -146,6 +147,22 @@ export class ExportPanelModel {
   setMode(mode: SelectionMode): void {
     if (mode !== this._mode) {
       this._mode = mode;
+      this._invalidate();
+    }
+  }
+
+  /**
+   * Whether the bundle installs from the offline wheelhouse (undefined: no bundle form
+   * yet). A git install from a repository inside the Jupyter root gets its line only with
+   * the wheelhouse on: the server builds it into a wheel there.
+   */
+  get wheelhouse(): boolean | undefined {
+    return this._wheelhouse;
+  }
+
+  setWheelhouse(wheelhouse: boolean | undefined): void {
+    if (wheelhouse !== this._wheelhouse) {
+      this._wheelhouse = wheelhouse;
       this._invalidate();
     }
   }
@@ -242,6 +259,7 @@ export class ExportPanelModel {
   private _mode: SelectionMode = 'all';
   private _imports: IImportResolution | null = null;
   private _overrides = new Map<string, boolean>();
+  private _wheelhouse: boolean | undefined = undefined;
   private _plan: IRequirementsPlan | null = null;
   private _pushTarget: IPushTarget = { registry: 'docker.io', namespace: '' };
   private _changed = new Signal<this, void>(this);

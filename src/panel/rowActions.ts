@@ -3,10 +3,21 @@
  * it: what a click on a row shows (a checkbox that cannot tick says why here). Pure.
  */
 import { IRowCheck } from '../core/packageTable';
-import { IRequirementEntry } from '../core/requirements';
+import {
+  inclusionBlocker,
+  IInclusionBlocker,
+  IInclusionContext,
+  IRequirementEntry
+} from '../core/requirements';
 import { ITranslate, plainTranslate } from '../core/text';
 
-export type RowActionKind = 'include' | 'exclude' | 'vendor' | 'wheelhouse';
+/**
+ * 'wheelhouse': turn on the offline wheelhouse and tick the row (the server builds it);
+ * 'template': switch to the pip template with the wheelhouse on, and tick the row;
+ * 'capture': capture the environment again (after a reinstall on this machine).
+ */
+export type RowActionKind =
+  'include' | 'exclude' | 'vendor' | 'wheelhouse' | 'template' | 'capture';
 
 export interface IRowAction {
   kind: RowActionKind;
@@ -21,20 +32,26 @@ export interface IRowExplanation {
   actions: IRowAction[];
 }
 
-export interface IRowContext {
-  /** The offline wheelhouse is on. */
-  wheelhouse: boolean;
-  /** The template can have a wheelhouse (not conda). */
-  wheelhouseAvailable: boolean;
-}
+/** The offline wheelhouse is on; the template can have one (not conda). */
+export type IRowContext = IInclusionContext;
 
-/** A git install from a repository on this machine (the server can build it into a wheel). */
-function isLocalVcs(row: IRequirementEntry): boolean {
-  return (
-    row.source === 'vcs' &&
-    row.line === null &&
-    /repository on this machine/.test(row.reason)
-  );
+/** The button that applies a blocker's fix. */
+function fixAction(blocker: IInclusionBlocker, trans: ITranslate): IRowAction {
+  switch (blocker.fix) {
+    case 'wheelhouse':
+      return {
+        kind: 'wheelhouse',
+        label: trans.__('Turn on the offline wheelhouse')
+      };
+    case 'template':
+      return {
+        kind: 'template',
+        label: trans.__('Use the pip template with the offline wheelhouse')
+      };
+    default:
+      // Whatever the fix is, it happens on this machine; a new capture then sees it.
+      return { kind: 'capture', label: trans.__('Capture again') };
+  }
 }
 
 /** The explanation of a row, with the buttons that change it. */
@@ -57,6 +74,14 @@ export function explainRow(
           actions: [{ kind: 'exclude', label: trans.__('Untick it') }]
         };
   }
+  const blocker = inclusionBlocker(row, context);
+  if (blocker) {
+    return {
+      reason: blocker.reason,
+      action: blocker.action,
+      actions: [fixAction(blocker, trans)]
+    };
+  }
   if (row.line !== null) {
     return {
       reason: check?.reason ? `${row.reason} ${check.reason}` : row.reason,
@@ -64,42 +89,17 @@ export function explainRow(
       actions: []
     };
   }
-  if (isLocalVcs(row) && context.wheelhouseAvailable && !context.wheelhouse) {
+  if (row.status === 'vendorable') {
     return {
       reason: row.reason,
-      action: trans.__(
-        'Turn on the offline wheelhouse: the server builds it into a wheel.'
-      ),
-      actions: [
-        {
-          kind: 'wheelhouse',
-          label: trans.__('Turn on the offline wheelhouse')
-        }
-      ]
+      action: trans.__('Tick it to copy it into the bundle.'),
+      actions: [{ kind: 'vendor', label: trans.__('Copy it into the bundle') }]
     };
   }
-  switch (row.status) {
-    case 'excluded':
-      return {
-        reason: row.reason,
-        action: trans.__('Tick it to put it in the image.'),
-        actions: [{ kind: 'include', label: trans.__('Include it') }]
-      };
-    case 'vendorable':
-      return {
-        reason: row.reason,
-        action: trans.__('Tick it to copy it into the bundle.'),
-        actions: [
-          { kind: 'vendor', label: trans.__('Copy it into the bundle') }
-        ]
-      };
-    default:
-      return {
-        reason: row.reason,
-        action: trans.__(
-          'It cannot be included as installed; reinstall it from a package index or inside the Jupyter folder, then capture again.'
-        ),
-        actions: []
-      };
-  }
+  // Excluded by default, or a git install the server builds now that the wheelhouse is on.
+  return {
+    reason: row.reason,
+    action: row.action || trans.__('Tick it to put it in the image.'),
+    actions: [{ kind: 'include', label: trans.__('Include it') }]
+  };
 }

@@ -21,7 +21,9 @@ import {
   plainTranslate,
   TEMPLATE_CHOICES,
   templateLabel,
-  validateForm
+  validateForm,
+  wheelhouseAvailable,
+  wheelhouseOn
 } from '../bundleModel';
 
 const snapshot = JSON.parse(
@@ -586,8 +588,9 @@ describe('the offline wheelhouse', () => {
     const model = makeModel();
     model.setField('wheelhouse', true);
     const request = model.request(context);
+    // The image's full Python version: pip reads 3.11 as 3.11.0 (issue 11, point 2).
     expect(request.wheelhouse).toEqual({
-      python: '3.11',
+      python: '3.11.7',
       platform: 'linux/amd64',
       requirements: 'requirements.txt',
       extra: ['jupyterlab==4.6.6']
@@ -608,5 +611,43 @@ describe('the offline wheelhouse', () => {
     expect(spec.warnings.join(' ')).not.toMatch(/wheelhouse/i);
     model.setField('template', 'uv');
     expect(model.request(context).wheelhouse).toBeDefined();
+  });
+
+  it('is on only when ticked and the template has one', () => {
+    expect(wheelhouseOn(form({ wheelhouse: true, template: 'pip' }))).toBe(
+      true
+    );
+    expect(wheelhouseOn(form({ wheelhouse: false, template: 'pip' }))).toBe(
+      false
+    );
+    expect(wheelhouseOn(form({ wheelhouse: true, template: 'conda' }))).toBe(
+      false
+    );
+    expect(wheelhouseAvailable(form({ template: 'conda' }))).toBe(false);
+    expect(wheelhouseAvailable(form({ template: 'uv' }))).toBe(true);
+  });
+
+  it('carries a git install the server builds when the plan follows the box', () => {
+    const model = makeModel();
+    const planFor = (wheelhouse: boolean) =>
+      translateRequirements(snapshot, {
+        jupyterRoot: '/home/user/project',
+        include: new Set(['dz-git-pkg']),
+        wheelhouse
+      });
+    model.setField('wheelhouse', true);
+    const on = model.request({
+      snapshot,
+      plan: planFor(wheelhouseOn(model.form))
+    });
+    expect(on.files['requirements.txt']).toMatch(
+      /^dz-git-pkg @ git\+file:\/\/\/home\/user\/project\/packages\/dz-git-pkg@/m
+    );
+    model.setField('wheelhouse', false);
+    const off = model.request({
+      snapshot,
+      plan: planFor(wheelhouseOn(model.form))
+    });
+    expect(off.files['requirements.txt']).not.toMatch(/^dz-git-pkg @/m);
   });
 });

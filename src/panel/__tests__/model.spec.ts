@@ -257,4 +257,38 @@ describe('ExportPanelModel vendoring', () => {
     expect(entry().line).toMatch(/^\.\/vendor\//);
     expect(model.plan!.vendorPaths.map(v => v.name)).toContain(editable.name);
   });
+
+  it('ticks a git install inside the root only with the offline wheelhouse on', async () => {
+    const model = new ExportPanelModel(
+      async () => reachable,
+      {
+        capture: async () => snapshot,
+        codeCells: async () => [],
+        act: async () => undefined
+      },
+      root
+    );
+    model.setNotebook('analysis.ipynb');
+    await model.captureEnvironment();
+    const git = () => model.plan!.entries.find(e => e.name === 'dz-git-pkg')!;
+    let changes = 0;
+    model.changed.connect(() => changes++);
+
+    model.setWheelhouse(false);
+    model.setIncluded('dz-git-pkg', true);
+    expect(git().serverBuild).toBe(true);
+    expect(git().line).toBeNull();
+    expect(git().status).toBe('warning');
+
+    model.setWheelhouse(true);
+    expect(model.wheelhouse).toBe(true);
+    expect(git().line).toMatch(
+      /^dz-git-pkg @ git\+file:\/\/\/home\/user\/project\/packages\/dz-git-pkg@aa5f8552/
+    );
+
+    model.setWheelhouse(true);
+    expect(changes).toBe(3);
+    model.setWheelhouse(false);
+    expect(git().line).toBeNull();
+  });
 });
