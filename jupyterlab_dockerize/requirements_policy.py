@@ -55,7 +55,9 @@ _HOST = re.compile(
     r"(?P<host>[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252}[A-Za-z0-9])?)"
     r"(?::(?P<port>[0-9]{1,5}))?$"
 )
-_URL_PATH_PART = re.compile(r"^[A-Za-z0-9_~+-][A-Za-z0-9._~+-]*$")
+# A leading dot is fine (~/.cache/...): a git+file repository in a hidden folder *of the
+# root* is refused on its own, and "." and ".." never pass.
+_URL_PATH_PART = re.compile(r"^(?!\.{1,2}$)[A-Za-z0-9._~+-]+$")
 _SUBDIRECTORY = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9._-]*(?:/[A-Za-z0-9_-][A-Za-z0-9._-]*)*$")
 _VENDORED = re.compile(r"^\./vendor/(?P<name>[A-Za-z0-9][A-Za-z0-9._-]{0,199})/?$")
 _WHEEL = re.compile(r"^\./wheels/(?P<file>[A-Za-z0-9][A-Za-z0-9._+!-]{0,250}\.whl)$")

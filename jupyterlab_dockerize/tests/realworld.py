@@ -17,7 +17,9 @@ in, because a venv and its install records hold absolute paths and cannot be mov
       myproj/                  the editable project (distribution "myproj")
       wheels/localwheel-0.3.1-py3-none-any.whl   the local wheel, installed from this file
     venv/                      the kernel's venv (outside the root, as a user's usually is)
-    src/dz-git-pkg/            the local git repository (outside the root)
+    root/src/dz-git-pkg/       the local git repository, inside the root as a user's
+                               projects are when JupyterLab starts in their home (the
+                               server builds only repositories inside the root)
     jupyter/share/jupyter/     a JUPYTER_PATH entry holding kernels/realworld-env
     freeze.txt                 `pip freeze` of the venv
     realworld.json             what was built: paths, counts, the build's seconds
@@ -51,7 +53,7 @@ from pathlib import Path
 
 KERNEL_NAME = "realworld-env"
 KERNEL_DISPLAY_NAME = "Python (realworld-env)"
-RECIPE_VERSION = 1
+RECIPE_VERSION = 2
 
 # Read when the module is imported: pytest-jupyter moves HOME to a temporary folder while a
 # test runs, and the cache must outlive it.
@@ -334,7 +336,7 @@ def _build(base: Path) -> RealWorldEnv:
     wheel = build_local_wheel(root / "wheels")
     _run([*pip, "install", "-c", str(constraints), str(wheel)], env=pip_env)
 
-    repo = base / "src" / GIT_PACKAGE[0]
+    repo = root / "src" / GIT_PACKAGE[0]
     commit = build_git_repository(repo)
     url = f"git+{repo.as_uri()}@{commit}"
     _run([*pip, "install", "-c", str(constraints), url], env=pip_env)

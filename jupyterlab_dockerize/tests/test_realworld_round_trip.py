@@ -179,8 +179,13 @@ async def preflight(jp_fetch, request: dict) -> tuple[int, dict]:
     from tornado.httpclient import HTTPClientError
 
     try:
+        # A cold check of 80+ packages asks the index for each: give it the panel's time.
         response = await jp_fetch(
-            "jupyterlab-dockerize", "preflight", method="POST", body=json.dumps(request)
+            "jupyterlab-dockerize",
+            "preflight",
+            method="POST",
+            body=json.dumps(request),
+            request_timeout=300,
         )
     except HTTPClientError as error:
         body = error.response.body if error.response is not None else b""

@@ -104,3 +104,18 @@ def test_a_local_repository_must_lie_inside_the_root(tmp_path):
     for path in (f"{tmp_path}/outside", f"{tmp_path}/root/link"):
         with pytest.raises(RequirementRefused, match="outside the Jupyter root"):
             parse_requirement(f"x @ git+file://{path}@{COMMIT}", policy)
+
+
+def test_a_root_under_a_hidden_folder_is_fine_a_hidden_folder_inside_it_is_not(tmp_path):
+    # JupyterLab started in ~/.cache/... (the real-world environment of the suite lives there).
+    root = tmp_path / ".cache" / "work"
+    (root / "repos" / "dz-git").mkdir(parents=True)
+    (root / ".hidden" / "dz-git").mkdir(parents=True)
+    policy = RequirementsPolicy(root=str(root))
+    accepted = parse_requirement(f"x @ git+file://{root}/repos/dz-git@{COMMIT}", policy)
+    assert accepted.local_repository == str((root / "repos" / "dz-git").resolve())
+    with pytest.raises(RequirementRefused, match="hidden folder"):
+        parse_requirement(f"x @ git+file://{root}/.hidden/dz-git@{COMMIT}", policy)
+    for path in (f"{root}/repos/..", f"{root}/./repos"):
+        with pytest.raises(RequirementRefused):
+            parse_requirement(f"x @ git+file://{path}@{COMMIT}", policy)

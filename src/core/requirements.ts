@@ -596,7 +596,9 @@ interface ILocalVcsContext {
 }
 
 /** A path segment the server's requirements policy accepts in a git+file URL. */
-const SERVER_URL_SEGMENT = /^[A-Za-z0-9_~+-][A-Za-z0-9._~+-]*$/;
+// As the server's policy: a leading dot is fine above the root (~/.cache/...); a hidden
+// folder inside the root is refused on its own; "." and ".." never pass.
+const SERVER_URL_SEGMENT = /^(?!\.{1,2}$)[A-Za-z0-9._~+-]+$/;
 
 const CLONE_INTO_ROOT =
   'Clone the repository into the Jupyter folder, install it from there (pip install git+file://...) and capture again; or push it to a host git can reach and reinstall it from there.';

@@ -275,6 +275,18 @@ describe('a git install from a repository on this machine', () => {
     expect(off.action).toMatch(/Turn on the offline wheelhouse/);
   });
 
+  it('inside a root that itself lies under a hidden folder (~/.cache/work): buildable', () => {
+    const root = '/home/jane/.cache/work';
+    const entry = one(
+      dist('dz-git-pkg', '0.2.0', git(`file://${root}/repos/dz-git`)),
+      { jupyterRoot: root, include: new Set(['dz-git-pkg']), wheelhouse: true }
+    );
+    expect(entry).toMatchObject({
+      status: 'vcs',
+      line: `dz-git-pkg @ git+file://${root}/repos/dz-git@${SHA}`
+    });
+  });
+
   it('outside the root, in a hidden folder, unpinned, odd path or not git: left out with what to do', () => {
     const cases: [IDirectUrl, RegExp][] = [
       [git('file:///srv/repos/dz-git'), /outside the Jupyter root/],
