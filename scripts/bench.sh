@@ -15,6 +15,7 @@ rm -rf "$figures"
 mkdir -p "$figures"
 DOCKERIZE_FIGURES_DIR=$figures python -m pytest -p no:cacheprovider -q \
   jupyterlab_dockerize/tests/test_hostile_paths.py \
+  jupyterlab_dockerize/tests/test_hostile_requirements.py \
   jupyterlab_dockerize/tests/test_faults.py \
   jupyterlab_dockerize/tests/test_load.py \
   "jupyterlab_dockerize/tests/test_builds.py::test_push_needs_the_right_credentials_and_never_keeps_the_token"

@@ -12,7 +12,8 @@ the canary shows up in any answer (zip members, wheels inside it, error messages
 pre-flight answer), or when a build ran that the policy did not allow (a marker file).
 Controls that the policy allows must work: a pinned wheel, a vendored project (its build
 allowed) and a git repository inside the root pinned to a commit.
-Counts go to ``Figures("requirements")``: tried (texts) and escaped.
+Counts go to ``Figures("requirements")``: hostile_requirements_tried (texts) and
+hostile_requirements_escaped (files from outside the root, or builds the policy did not allow).
 """
 
 from __future__ import annotations
@@ -361,7 +362,10 @@ async def test_hostile_requirements_never_escape(jp_fetch, jp_serverapp, world, 
             escaped.append(f"build canary {label}")
     markers = markers_written(world)
     figures = Figures("requirements")
-    figures.add(tried=len(texts), escaped=len(escaped) + len(markers))
+    figures.add(
+        hostile_requirements_tried=len(texts),
+        hostile_requirements_escaped=len(escaped) + len(markers),
+    )
     assert not markers, f"builds the policy did not allow: {markers}"
     assert not escaped, "\n".join(escaped[:40])
 
