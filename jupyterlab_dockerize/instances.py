@@ -53,20 +53,10 @@ class ServerInstance:
         the caller cleans up after them, so two starting servers do not both clean)."""
         held: dict[str, IO[str]] = {}
         try:
-            for path in sorted(self.folder.glob("*.lock")):
-                other = path.stem
-                if other == self.id or not INSTANCE_ID.match(other):
-                    continue
-                try:
-                    handle = _open_lock(path)
-                except OSError:
-                    continue
-                try:
-                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                except OSError:
-                    handle.close()  # alive
-                    continue
-                held[other] = handle
+            for other, path in self._other_claims(skip=set()):
+                handle = _lock_if_free(path)
+                if handle is not None:
+                    held[other] = handle
             yield set(held)
         finally:
             for other, handle in held.items():
@@ -78,22 +68,34 @@ class ServerInstance:
         """Ids of other servers whose claim is held (they run), ``dead`` (whose locks this
         server holds while it cleans up after them) aside."""
         live = set()
-        for path in self.folder.glob("*.lock"):
-            if path.stem == self.id or path.stem in dead or not INSTANCE_ID.match(path.stem):
-                continue
-            try:
-                handle = _open_lock(path)
-            except OSError:
-                continue
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                live.add(path.stem)
+        for other, path in self._other_claims(skip=dead):
+            handle = _lock_if_free(path)
+            if handle is None:
+                live.add(other)
             else:
-                fcntl.flock(handle, fcntl.LOCK_UN)
-            finally:
-                handle.close()
+                handle.close()  # closing releases the lock at once
         return live
+
+    def _other_claims(self, skip: set[str]) -> Iterator[tuple[str, Path]]:
+        for path in sorted(self.folder.glob("*.lock")):
+            other = path.stem
+            if other != self.id and other not in skip and INSTANCE_ID.match(other):
+                yield other, path
+
+
+def _lock_if_free(path: Path) -> IO[str] | None:
+    """The claim's file, locked by this process; None while its server holds it, or when
+    it cannot be opened (then it is taken as alive: its things are left alone)."""
+    try:
+        handle = _open_lock(path)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        return None
+    return handle
 
 
 def _open_lock(path: Path) -> IO[str]:
