@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -502,8 +503,13 @@ def setup_route_handlers(
 ) -> None:
     web_app.settings[SETTINGS_KEY] = dockerize
     web_app.settings[BUILDS_KEY] = builds
-    # Read once at start-up, so the handler never touches the disk.
-    web_app.settings[CAPTURE_KEY] = capture_request()
+    # Read once at start-up, so the handler never touches the disk. The root goes with it
+    # as an absolute path: the page's serverRoot abbreviates the home folder to "~", which
+    # the panel cannot hold against the absolute paths a kernel reports.
+    web_app.settings[CAPTURE_KEY] = {
+        **capture_request(),
+        "root": os.path.realpath(os.path.expanduser(builds.root)),
+    }
     web_app.add_handlers(
         ".*$",
         [

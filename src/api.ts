@@ -86,7 +86,11 @@ export function fetchCaptureRequest(): Promise<ICaptureRequest> {
       ) {
         throw failure(status, body);
       }
-      return { code: request.code, marker: request.marker };
+      return {
+        code: request.code,
+        marker: request.marker,
+        ...(typeof request.root === 'string' ? { root: request.root } : {})
+      };
     });
     captureRequest.catch(() => (captureRequest = null));
   }

@@ -13,7 +13,7 @@ import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IStateDB } from '@jupyterlab/statedb';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
-import { fetchEngineStatus } from './api';
+import { fetchCaptureRequest, fetchEngineStatus } from './api';
 import { registerCommands } from './commands';
 import { NotebookAccess } from './notebookAccess';
 import { IPhaseEnd } from './panel/buildModel';
@@ -59,6 +59,10 @@ const plugin: JupyterFrontEndPlugin<void> = {
       new NotebookAccess(app, notebooks, trans),
       PageConfig.getOption('serverRoot') || undefined
     );
+    // The page says "~/..." for a root under the home folder: the server knows it whole.
+    void fetchCaptureRequest()
+      .then(request => model.setJupyterRoot(request.root))
+      .catch(() => undefined); // capture itself reports a server that does not answer
     const contents = app.serviceManager.contents;
     // One notification per notebook, updated in place; the same failure never twice.
     const notifier = new JobNotifier(

@@ -39,6 +39,8 @@ export type CaptureAction = 'start-kernel' | 'open-notebook' | 'retry';
 export interface ICaptureRequest {
   code: string;
   marker: string;
+  /** The server's root directory, absolute (the page's serverRoot may say "~/..."). */
+  root?: string;
 }
 
 /** The server route namespace, under the server's base URL. */

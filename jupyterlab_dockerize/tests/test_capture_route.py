@@ -40,3 +40,12 @@ def test_marker_matches_the_frontend():
     assert frontend_marker is not None
     assert frontend_marker.group(1) == SNAPSHOT_MARKER
     assert f'"{SNAPSHOT_MARKER}"' in capture_code()
+
+
+async def test_the_served_root_is_absolute_where_the_page_says_home(jp_fetch, jp_root_dir):
+    """The page's serverRoot says "~/..." for a root under the home folder; the panel needs
+    the whole path to find local wheels, projects and repositories inside it."""
+    response = await jp_fetch("jupyterlab-dockerize", "capture-snippet")
+    root = json.loads(response.body)["root"]
+    assert root == str(Path(jp_root_dir).resolve())
+    assert root.startswith("/")

@@ -63,17 +63,40 @@ function explain(error: unknown): {
   };
 }
 
+/** An absolute POSIX or Windows path; undefined for "~/..." or a relative one. */
+function absoluteRoot(root: string | undefined): string | undefined {
+  return root && (root.startsWith('/') || /^[A-Za-z]:[\\/]/.test(root))
+    ? root
+    : undefined;
+}
+
 /** State of the "Export environment" panel; the view renders it, commands change it. */
 export class ExportPanelModel {
   /**
    * @param jupyterRoot the server's root directory (absolute), so that local projects
-   *   inside it can be vendored into the bundle.
+   *   inside it can be vendored into the bundle; a root abbreviated with "~" is no root
+   *   until setJupyterRoot gives the absolute one.
    */
   constructor(
     private readonly fetchEngine: () => Promise<EngineStatus>,
     private readonly notebooks: INotebookAccess | null = null,
-    private readonly jupyterRoot: string | undefined = undefined
-  ) {}
+    jupyterRoot: string | undefined = undefined
+  ) {
+    this._jupyterRoot = absoluteRoot(jupyterRoot);
+  }
+
+  get jupyterRoot(): string | undefined {
+    return this._jupyterRoot;
+  }
+
+  /** The server's absolute root (from the server itself); a relative one is ignored. */
+  setJupyterRoot(root: string | undefined): void {
+    const absolute = absoluteRoot(root);
+    if (absolute !== undefined && absolute !== this._jupyterRoot) {
+      this._jupyterRoot = absolute;
+      this._invalidate();
+    }
+  }
 
   get changed(): ISignal<this, void> {
     return this._changed;
@@ -122,7 +145,7 @@ export class ExportPanelModel {
         only,
         // Ticking a vendorable project means: copy it into the bundle.
         vendor: include,
-        jupyterRoot: this.jupyterRoot,
+        jupyterRoot: this._jupyterRoot,
         wheelhouse: this._wheelhouse
       });
     }
@@ -260,6 +283,7 @@ export class ExportPanelModel {
   private _imports: IImportResolution | null = null;
   private _overrides = new Map<string, boolean>();
   private _wheelhouse: boolean | undefined = undefined;
+  private _jupyterRoot: string | undefined;
   private _plan: IRequirementsPlan | null = null;
   private _pushTarget: IPushTarget = { registry: 'docker.io', namespace: '' };
   private _changed = new Signal<this, void>(this);

@@ -39,14 +39,26 @@ test.describe('Capture the live kernel', () => {
       await panel
         .getByRole('searchbox', { name: 'Search packages' })
         .fill('dockerize-ui');
-      const row = panel.locator('[data-package="dockerize-ui-demo"]');
+      const row = panel.locator(
+        '[data-dockerize="package-table"] [data-package="dockerize-ui-demo"]'
+      );
       await expect(row).toBeVisible();
       await expect(row).toContainText('0.1.0');
+      // A wheel file inside the root: offered to travel in the bundle, never pinned to an
+      // index that does not have it; until then the panel says the import will be missing.
       await expect(row.locator('[data-dockerize="package-status"]')).toHaveText(
-        'rewritten'
+        'vendorable'
       );
-      await expect(row).toHaveAttribute('title', /local/i);
+      await expect(row).toHaveAttribute('title', /wheels\//);
+      await expect(row.getByRole('checkbox')).not.toBeChecked();
+      await expect(
+        panel.locator('[data-dockerize="left-out-imports"]')
+      ).toContainText('dockerize-ui-demo');
+      await row.getByRole('checkbox').check();
       await expect(row.getByRole('checkbox')).toBeChecked();
+      await expect(
+        panel.locator('[data-dockerize="left-out-imports"]')
+      ).toHaveCount(0);
 
       // Only what the notebook imports: the demo package (and no kernel machinery).
       await panel

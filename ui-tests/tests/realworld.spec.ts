@@ -26,12 +26,16 @@ test.describe('A real-world environment with the default choices', () => {
       'no real-world environment (DOCKERIZE_REALWORLD_ROOT): run `make test`'
     );
     test.setTimeout(1_500_000);
+    // Galata opens a per-test folder; the notebooks are at the root.
+    await page.filebrowser.openHomeDirectory();
     await page.notebook.open('analysis.ipynb');
     await page.notebook.activate('analysis.ipynb');
     // The notebook asks for its author's kernel, which this server has.
     await expect(
-      page.locator('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-KernelName')
-    ).toHaveText(/realworld-env/, { timeout: 60_000 });
+      page.locator(
+        '.jp-NotebookPanel:not(.lm-mod-hidden) [data-jp-item-name="kernelName"]'
+      )
+    ).toContainText('realworld-env', { timeout: 60_000 });
     await page.notebook.run();
 
     const panel = await packageVisibleNotebook(page);
@@ -47,10 +51,17 @@ test.describe('A real-world environment with the default choices', () => {
       timeout: 300_000
     });
     // The local wheel is not pinned to an index that does not have it.
+    await panel
+      .getByRole('searchbox', { name: 'Search packages' })
+      .fill('localwheel');
     const localWheel = panel.locator(
       '[data-dockerize="package-table"] [data-package="localwheel"]'
     );
     await expect(localWheel).toBeVisible();
+    await expect(
+      localWheel.locator('[data-dockerize="package-status"]')
+    ).toHaveText('vendorable');
+    await expect(localWheel.getByRole('checkbox')).not.toBeChecked();
     await localWheel.click();
     await expect(
       panel.locator('[data-dockerize="package-detail"]')

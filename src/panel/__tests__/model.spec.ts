@@ -258,6 +258,34 @@ describe('ExportPanelModel vendoring', () => {
     expect(model.plan!.vendorPaths.map(v => v.name)).toContain(editable.name);
   });
 
+  it('takes the server\'s absolute root when the page abbreviates it with "~"', async () => {
+    const model = new ExportPanelModel(
+      async () => reachable,
+      {
+        capture: async () => snapshot,
+        codeCells: async () => [],
+        act: async () => undefined
+      },
+      '~/work'
+    );
+    expect(model.jupyterRoot).toBeUndefined();
+    model.setNotebook('analysis.ipynb');
+    await model.captureEnvironment();
+    const entry = () =>
+      model.plan!.entries.find(e => e.name === editable.name)!;
+    expect(entry().status).not.toBe('vendorable');
+    let changes = 0;
+    model.changed.connect(() => changes++);
+
+    model.setJupyterRoot('relative/path');
+    expect(changes).toBe(0);
+    model.setJupyterRoot(root);
+
+    expect(model.jupyterRoot).toBe(root);
+    expect(changes).toBe(1);
+    expect(entry().status).toBe('vendorable');
+  });
+
   it('ticks a git install inside the root only with the offline wheelhouse on', async () => {
     const model = new ExportPanelModel(
       async () => reachable,
