@@ -295,6 +295,11 @@ def bench_realworld(docker_host: str, server_class) -> dict:
         return results
     results.update(bench_preflight(env.root))
     results.update(bench_pip_freeze(env.python))
+    freeze = results.get("pip_freeze_ms")
+    for kind in ("cold", "warm"):
+        measured = results.get(f"preflight_ms_200_{kind}")
+        if freeze and measured is not None:  # side by side, from the same run
+            results[f"preflight_{kind}_over_pip_freeze"] = round(measured / freeze, 4)
     return results
 
 

@@ -351,6 +351,9 @@ def main() -> int:
     out = REPO / "bench" / "results.json"
     existing = json.loads(out.read_text()) if out.exists() else {}
     existing.update(results)  # keep figures other benchmarks wrote
+    for name, value in results.items():  # a figure measured now has no reason left
+        if value is not None and f"{name}_reason" not in results:
+            existing.pop(f"{name}_reason", None)
     tmp = out.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(existing, indent=2, sort_keys=True) + "\n")
     tmp.replace(out)
