@@ -225,7 +225,7 @@ class BuildService:
         for job in self.jobs.values():
             job.run = None
             with contextlib.suppress(OSError):
-                self.store.save(job)
+                await self._in_thread(self.store.save, job)
             job.close_events()
         with contextlib.suppress(Exception):  # the engine may be gone: nothing to remove then
             await asyncio.wait_for(self._in_thread(self._remove_own_containers), grace)

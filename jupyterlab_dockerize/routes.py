@@ -294,9 +294,8 @@ def _preflight_cache(settings: dict[str, Any], builds: BuildService, dockerize: 
     """One cache per server, on disk under the state folder (shared by its servers)."""
     cache = settings.get(PREFLIGHT_CACHE_KEY)
     if cache is None:
-        instance = getattr(builds, "instance", None)
-        state = instance.state_dir if instance is not None else builds.temp_root.parent
-        cache = PreflightCache(Path(state) / "preflight-cache", dockerize.preflight_cache_ttl)
+        folder = builds.instance.state_dir / "preflight-cache"
+        cache = PreflightCache(folder, dockerize.preflight_cache_ttl)
         settings[PREFLIGHT_CACHE_KEY] = cache
     return cache
 

@@ -4,6 +4,8 @@ accepts can carry a pip option, a path outside the bundle or an unpinned URL."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from jupyterlab_dockerize.errors import BadRequest
 from jupyterlab_dockerize.requirements_policy import (
@@ -16,10 +18,6 @@ from jupyterlab_dockerize.requirements_policy import (
     parse_requirement,
     parse_requirements_text,
 )
-
-hypothesis = pytest.importorskip("hypothesis")
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 POLICY = RequirementsPolicy()
 COMMIT = "ab" * 20
