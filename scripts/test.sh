@@ -49,7 +49,8 @@ fi
 
 run_suite "lint (prettier, eslint, ruff)" make --no-print-directory lint
 run_suite "jest" npx jest --ci
-run_suite "pytest" python -m pytest -p no:cacheprovider -rs
+rm -rf .test-results
+run_suite "pytest" python -m pytest -p no:cacheprovider -rs --junit-xml=.test-results/pytest.xml
 run_suite "install check" scripts/check-install.sh
 
 if ((have_browser)); then
@@ -65,4 +66,8 @@ passed=$(printf '%s\n' "${results[@]}" | grep -c '^PASS' || true)
 failures=$(printf '%s\n' "${results[@]}" | grep -c '^FAIL' || true)
 skipped=$(printf '%s\n' "${results[@]}" | grep -c '^SKIP' || true)
 echo "suites: $passed passed, $failures failed, $skipped skipped"
+if ((failures)); then
+  say "failures again (scripts/test-digest.py), for logs that keep only the tail"
+  python3 scripts/test-digest.py || true
+fi
 exit "$failed"

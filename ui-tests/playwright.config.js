@@ -27,7 +27,12 @@ const realworldURL = `http://localhost:${REALWORLD_PORT}`;
 
 module.exports = {
   ...baseConfig,
-  reporter: [['list'], ['html', { open: 'never' }]],
+  reporter: [
+    ['list'],
+    ['html', { open: 'never' }],
+    // Read by scripts/test-digest.py: the failures again, last in `make test`'s output.
+    ['json', { outputFile: 'test-results/report.json' }]
+  ],
   workers: 1,
   fullyParallel: false,
   retries: 0,
