@@ -1,10 +1,11 @@
 /**
- * The notifications of build, push and verify results: one per notebook, updated in
- * place when its next phase ends (instead of a new one piling up), and the same outcome
- * of the same job never told twice. JupyterLab's Notification in the product; a fake in
+ * The notifications of build, push and verify results: one per job, updated in place
+ * when its next phase ends (built, then pushed, then verified: one toast that changes
+ * instead of three piling up), and the same outcome of the same job never told twice. JupyterLab's Notification in the product; a fake in
  * the tests.
  */
 import { ITranslate, plainTranslate } from '../core/text';
+import { IBuildJob } from '../core/buildJob';
 import { IPhaseEnd } from './buildModel';
 
 export type NotificationType = 'success' | 'info' | 'error';
@@ -33,7 +34,8 @@ export interface INotificationApi {
 export class JobNotifier {
   constructor(
     private readonly api: INotificationApi,
-    private readonly openLog: () => void,
+    /** "Open log": shows the log of that job (its notebook's tab). */
+    private readonly openLog: (job: IBuildJob) => void,
     private readonly trans: ITranslate = plainTranslate
   ) {}
 
@@ -61,14 +63,15 @@ export class JobNotifier {
     const options = {
       autoClose:
         type === 'success' ? 8000 : type === 'info' ? 5000 : (false as const),
-      actions: [{ label: trans.__('Open log'), callback: this.openLog }]
+      actions: [
+        { label: trans.__('Open log'), callback: () => this.openLog(job) }
+      ]
     };
-    const topic = job.notebook || job.id;
-    const id = this._ids.get(topic);
+    const id = this._ids.get(job.id);
     if (id && this.api.update({ id, message, type, ...options })) {
       return;
     }
-    this._ids.set(topic, this.api.emit(message, type, options));
+    this._ids.set(job.id, this.api.emit(message, type, options));
   }
 
   private _ids = new Map<string, string>();

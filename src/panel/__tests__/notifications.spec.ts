@@ -54,7 +54,33 @@ const failed = (id = 'job-1') =>
   });
 
 describe('JobNotifier', () => {
-  it('keeps one notification per notebook, updated in place', () => {
+  it('keeps one notification per job, updated in place as its phases end', () => {
+    const { api, shown } = fakeCentre();
+    const emit = jest.spyOn(api, 'emit');
+    const notifier = new JobNotifier(api, () => undefined);
+    notifier.phaseEnded({ job: job(), phase: 'build', ok: true });
+    notifier.phaseEnded({
+      job: job({
+        state: 'pushed',
+        phase: 'push',
+        pushed: { reference: 'localhost:5000/sales:1', digest: 'sha256:2' }
+      }),
+      phase: 'push',
+      ok: true
+    });
+    notifier.phaseEnded({
+      job: job({ state: 'verified', phase: 'verify' }),
+      phase: 'verify',
+      ok: true
+    });
+
+    expect(emit).toHaveBeenCalledTimes(1);
+    expect([...shown.values()]).toEqual([
+      { message: 'Image user/sales:latest verified.', type: 'success' }
+    ]);
+  });
+
+  it('gives each job of a notebook its own notification', () => {
     const { api, shown } = fakeCentre();
     const notifier = new JobNotifier(api, () => undefined);
     notifier.phaseEnded({ job: failed('job-1'), phase: 'build', ok: false });
@@ -65,7 +91,10 @@ describe('JobNotifier', () => {
       ok: true
     });
 
+    // Same notebook, three jobs: a failure is not overwritten by the next build.
     expect([...shown.values()]).toEqual([
+      { message: 'pip could not install soupsieve.', type: 'error' },
+      { message: 'pip could not install soupsieve.', type: 'error' },
       { message: 'Image user/sales:latest built.', type: 'success' }
     ]);
   });
@@ -100,11 +129,11 @@ describe('JobNotifier', () => {
     ]);
   });
 
-  it('keeps notebooks apart and offers the log', () => {
+  it('keeps notebooks apart and offers the log of that job', () => {
     const { api, shown } = fakeCentre();
     const opened: string[] = [];
     const emit = jest.spyOn(api, 'emit');
-    const notifier = new JobNotifier(api, () => opened.push('log'));
+    const notifier = new JobNotifier(api, ended => opened.push(ended.id));
     notifier.phaseEnded({ job: job(), phase: 'build', ok: true });
     notifier.phaseEnded({
       job: job({ id: 'job-9', notebook: 'other.ipynb', state: 'cancelled' }),
@@ -113,6 +142,7 @@ describe('JobNotifier', () => {
     });
     expect(shown.size).toBe(2);
     emit.mock.calls[0][2].actions[0].callback();
-    expect(opened).toEqual(['log']);
+    emit.mock.calls[1][2].actions[0].callback();
+    expect(opened).toEqual(['job-1', 'job-9']);
   });
 });
