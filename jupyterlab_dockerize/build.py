@@ -16,14 +16,13 @@ from typing import Any
 from .build_hints import DEFAULT_HINT, classify_build_output
 from .bundle import BundleAssembly, iter_tar
 from .cancellation import Cancellation, Cancelled, JobAPIClient
+from .containers import JOB_LABEL
 from .errors import DockerizeError
 from .jobs import Job
 
 STEP = re.compile(r"^Step (\d+)/(\d+) :")
 BUILT = re.compile(r"^Successfully built ([0-9a-f]{12,64})\b")
 
-#: The label every image, container and job leftover of this extension carries.
-JOB_LABEL = "io.github.jupyterlab-dockerize.job"
 #: Lines of the current step kept to explain its failure (pip prints the cause near the end).
 STEP_TAIL_LINES = 400
 

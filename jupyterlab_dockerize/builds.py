@@ -36,7 +36,13 @@ from .bundle import (
 )
 from .cancellation import Cancellation, Cancelled, JobAPIClient
 from .config import Dockerize
-from .containers import build_network, remove_containers_of, remove_labelled_containers
+from .containers import (
+    DATA_VOLUME,
+    NOTEBOOKS_VOLUME,
+    build_network,
+    remove_containers_of,
+    remove_labelled_containers,
+)
 from .engine import (
     classify_engine_exception,
     engine_error,
@@ -366,7 +372,7 @@ class BuildService:
                 "The image is already running.", "Open its URL, or stop it first to restart it."
             )
         binds = {}
-        for field, target in (("notebooksDir", "/notebooks"), ("dataDir", "/data")):
+        for field, target in (("notebooksDir", NOTEBOOKS_VOLUME), ("dataDir", DATA_VOLUME)):
             relative = data.get(field)
             if relative in (None, ""):
                 continue

@@ -25,15 +25,23 @@ from typing import Any
 
 from docker.errors import APIError
 
-from .build import JOB_LABEL
 from .cancellation import Cancellation, JobAPIClient
 from .errors import DockerizeError
 
 JUPYTER_PORT = 8888
-ROLE_LABEL = "io.github.jupyterlab-dockerize.role"
+#: Where a local run mounts the workspace folders it is given (the image's volumes).
+NOTEBOOKS_VOLUME = "/notebooks"
+DATA_VOLUME = "/data"
+
+#: Every label of this extension starts so (the generated Dockerfile's LABELs too).
+LABEL_PREFIX = "io.github.jupyterlab-dockerize"
+#: The label every image, container and job leftover of this extension carries.
+JOB_LABEL = f"{LABEL_PREFIX}.job"
+#: What a container is for: verify or run.
+ROLE_LABEL = f"{LABEL_PREFIX}.role"
 #: The server instance (instances.py) that made the container: only it, or a server that
 #: finds it gone, removes the container.
-SERVER_LABEL = "io.github.jupyterlab-dockerize.server"
+SERVER_LABEL = f"{LABEL_PREFIX}.server"
 
 
 NO_PORT_HINT = (

@@ -44,12 +44,21 @@ ACTIVE_STATES = frozenset(
     {JobState.QUEUED, JobState.BUILDING, JobState.PUSHING, JobState.VERIFYING}
 )
 
+#: States in which nothing runs: the job waits for the user (or is over).
+RESTING_STATES = frozenset(JobState) - ACTIVE_STATES
+
 #: The state a phase moves to when it starts, and when it succeeds.
 PHASES = {
     "build": (JobState.BUILDING, JobState.BUILT),
     "push": (JobState.PUSHING, JobState.PUSHED),
     "verify": (JobState.VERIFYING, JobState.VERIFIED),
 }
+#: The phase of a local run's events: it has no states of its own.
+RUN_PHASE = "run"
+#: Every phase an event names.
+EVENT_PHASES = (*PHASES, RUN_PHASE)
+#: Every kind of job event (the events socket adds a heartbeat of its own).
+EVENT_KINDS = ("phase", "log", "progress", "run")
 
 #: A job keeps at most this many events; later log lines are dropped (phases never are).
 MAX_EVENTS = 100_000
@@ -119,6 +128,8 @@ class Job:
 
     def emit(self, kind: str, **fields: Any) -> None:
         """Appends an event; safe from any thread."""
+        if kind not in EVENT_KINDS or fields.get("phase", RUN_PHASE) not in EVENT_PHASES:
+            raise ValueError(f"not a job event the clients know: {kind} {fields.get('phase')}")
         with self._lock:
             if kind == "log" and len(self._events) >= MAX_EVENTS:
                 self._dropped += 1

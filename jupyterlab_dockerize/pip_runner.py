@@ -26,7 +26,10 @@ from .cancellation import Cancellation, Cancelled
 from .errors import DockerizeError
 
 PYPI = "https://pypi.org/simple"
+#: Docker platforms an image can be made for, and the machine name pip's tags use.
 PLATFORMS = {"linux/amd64": "x86_64", "linux/arm64": "aarch64"}
+#: The platform of a wheelhouse or pre-flight that names none.
+DEFAULT_PLATFORM = "linux/amd64"
 #: glibc of Debian 12 (python:*-slim). pip does not widen a given manylinux_2_N tag to the
 #: older ones, so every glibc from 2.17 up is named (manylinux2014 adds 2010 and 1).
 GLIBC_MINOR = 36

@@ -35,6 +35,7 @@ from packaging.utils import canonicalize_name, parse_wheel_filename
 from .cancellation import Cancellation, Cancelled
 from .errors import BadRequest, WorkspaceForbidden, WorkspaceNotFound
 from .pip_runner import (
+    DEFAULT_PLATFORM,
     PLATFORMS,
     IndexConfig,
     PipFailure,
@@ -98,7 +99,7 @@ def parse_preflight_request(data: dict[str, Any]) -> PreflightRequest:
     problem = python_error(data.get("python"), "python")
     if problem:
         raise BadRequest(problem, hint)
-    platform = data.get("platform", "linux/amd64")
+    platform = data.get("platform", DEFAULT_PLATFORM)
     if platform not in PLATFORMS:
         raise BadRequest(f"platform must be one of {', '.join(sorted(PLATFORMS))}.", hint)
     raw = data.get("requirements") or []

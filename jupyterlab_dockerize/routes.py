@@ -63,6 +63,8 @@ JOB_ID = r"(?P<job_id>[^/]+)"
 LOOPBACK = frozenset({"localhost", "::1", "127.0.0.1"})
 #: Longest wait of one events request (long polling) and between two heartbeats.
 EVENTS_WAIT = 25.0
+#: The kind of the events socket's message after a quiet while (no job event has it).
+HEARTBEAT = "heartbeat"
 
 
 class DockerizeHandler(APIHandler):
@@ -477,7 +479,7 @@ class EventsSocketHandler(WebSocketMixin, WebSocketHandler, JupyterHandler):
             while True:
                 events = await job.wait_events(offset, EVENTS_WAIT)
                 if not events:
-                    await self.write_message(json.dumps({"kind": "heartbeat", "next": offset}))
+                    await self.write_message(json.dumps({"kind": HEARTBEAT, "next": offset}))
                     continue
                 for event in events:
                     await self.write_message(json.dumps(event))
@@ -491,6 +493,23 @@ class EventsSocketHandler(WebSocketMixin, WebSocketHandler, JupyterHandler):
     def on_close(self) -> None:
         if self._sender is not None:
             self._sender.cancel()
+
+
+#: Every route by its name in the contract (src/core/__tests__/fixtures/contract-constants.json):
+#: its path under the namespace ({id}: a job's id) and its handler.
+ROUTES: dict[str, tuple[str, type[web.RequestHandler]]] = {
+    "engine": ("engine", EngineHandler),
+    "captureSnippet": ("capture-snippet", CaptureSnippetHandler),
+    "bundle": ("bundle", BundleHandler),
+    "preflight": ("preflight", PreflightHandler),
+    "builds": ("builds", BuildsHandler),
+    "job": ("builds/{id}", BuildHandler),
+    "events": ("builds/{id}/events", EventsHandler),
+    "eventsSocket": ("builds/{id}/events/ws", EventsSocketHandler),
+    "push": ("builds/{id}/push", PushHandler),
+    "verify": ("builds/{id}/verify", VerifyHandler),
+    "run": ("builds/{id}/run", RunHandler),
+}
 
 
 def route(web_app: web.Application, *parts: str) -> str:
@@ -512,16 +531,7 @@ def setup_route_handlers(
     web_app.add_handlers(
         ".*$",
         [
-            (route(web_app, "engine"), EngineHandler),
-            (route(web_app, "capture-snippet"), CaptureSnippetHandler),
-            (route(web_app, "bundle"), BundleHandler),
-            (route(web_app, "preflight"), PreflightHandler),
-            (route(web_app, "builds"), BuildsHandler),
-            (route(web_app, "builds", JOB_ID), BuildHandler),
-            (route(web_app, "builds", JOB_ID, "events"), EventsHandler),
-            (route(web_app, "builds", JOB_ID, "events", "ws"), EventsSocketHandler),
-            (route(web_app, "builds", JOB_ID, "push"), PushHandler),
-            (route(web_app, "builds", JOB_ID, "verify"), VerifyHandler),
-            (route(web_app, "builds", JOB_ID, "run"), RunHandler),
+            (route(web_app, *path.replace("{id}", JOB_ID).split("/")), handler)
+            for path, handler in ROUTES.values()
         ],
     )

@@ -112,6 +112,18 @@ PREFLIGHT = {
 
 EMPTY = {"type": "object", "additionalProperties": False}
 
+#: Each body's schema by its route's name (routes.ROUTES). The shared fixture
+#: src/core/__tests__/fixtures/request-schemas.json holds the same (test_contract.py), and
+#: the TypeScript request types are checked against it.
+BY_ROUTE = {
+    "bundle": BUNDLE,
+    "preflight": PREFLIGHT,
+    "builds": BUILD,
+    "push": PUSH,
+    "verify": EMPTY,
+    "run": RUN,
+}
+
 _VALIDATORS = {
     id(schema): Draft202012Validator(schema)
     for schema in (BUNDLE, BUILD, PUSH, RUN, PREFLIGHT, EMPTY)

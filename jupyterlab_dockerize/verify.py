@@ -13,10 +13,10 @@ import secrets
 import time
 from typing import Any
 
-from .build import JOB_LABEL
 from .cancellation import Cancellation, JobAPIClient
 from .capture import SNAPSHOT_MARKER, capture_code
 from .containers import (
+    JOB_LABEL,
     ROLE_LABEL,
     SERVER_LABEL,
     ContainerFailed,

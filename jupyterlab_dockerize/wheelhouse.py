@@ -22,6 +22,7 @@ from .bundle import BundleAssembly, iter_source
 from .cancellation import Cancellation
 from .errors import BadRequest, DockerizeError
 from .pip_runner import (
+    DEFAULT_PLATFORM,
     PLATFORMS,
     IndexConfig,
     PipFailure,
@@ -78,7 +79,7 @@ def parse_wheelhouse_request(raw: Any, files: dict[str, bytes]) -> WheelhouseReq
     )
     if not isinstance(raw, dict):
         raise BadRequest("'wheelhouse' must be an object or null.", hint)
-    python, platform = raw.get("python"), raw.get("platform", "linux/amd64")
+    python, platform = raw.get("python"), raw.get("platform", DEFAULT_PLATFORM)
     requirements, extra = raw.get("requirements", "requirements.txt"), raw.get("extra") or []
     problem = python_error(python, "wheelhouse.python")
     if problem:
