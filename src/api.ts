@@ -2,12 +2,9 @@ import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
 import { parseEngineStatus, parseProblem } from './core/engine';
+import { IBundleRequest, IPreflightRequest } from './core/contract/requests';
 import { DockerizeRequestError } from './core/errors';
-import {
-  IPreflightRequest,
-  IPreflightResponse,
-  parsePreflightResponse
-} from './core/preflight';
+import { IPreflightResponse, parsePreflightResponse } from './core/preflight';
 import { API_NAMESPACE, EngineStatus, ICaptureRequest } from './tokens';
 
 export { DockerizeRequestError };
@@ -97,13 +94,6 @@ export function fetchCaptureRequest(): Promise<ICaptureRequest> {
   return captureRequest;
 }
 
-/** What POST jupyterlab-dockerize/bundle takes (see panel/bundleModel.ts). */
-export interface IBundleDownloadRequest {
-  name: string;
-  files: Record<string, string>;
-  include: { workspacePath: string; bundlePath: string }[];
-}
-
 /** The file name of a Content-Disposition header, if it names one. */
 function attachmentName(header: string | null): string | null {
   const star = /filename\*\s*=\s*UTF-8''([^;]+)/i.exec(header ?? '');
@@ -123,7 +113,7 @@ function attachmentName(header: string | null): string | null {
  * the zip and its file name. A 4xx/5xx answer becomes a DockerizeRequestError.
  */
 export async function downloadBundle(
-  request: IBundleDownloadRequest,
+  request: IBundleRequest,
   settings: ServerConnection.ISettings = ServerConnection.makeSettings()
 ): Promise<{ blob: Blob; fileName: string }> {
   const url = URLExt.join(settings.baseUrl, API_NAMESPACE, 'bundle');

@@ -6,29 +6,19 @@
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
-import { failure, IBundleDownloadRequest, requestAPI } from './api';
+import { failure, requestAPI } from './api';
 import { IBuildJob, IJobEvent, parseEvent, parseJob } from './core/buildJob';
+import {
+  IBuildRequest,
+  IPushAuth,
+  IPushRequest,
+  IRunRequest,
+  IVerifyRequest
+} from './core/contract/requests';
 import { ContractError } from './core/errors';
 import { API_NAMESPACE } from './tokens';
 
-/** POST builds: the bundle (as for the zip) plus the image to tag and build options. */
-export interface IBuildRequest extends IBundleDownloadRequest {
-  image: string;
-  /** The notebook packaged, so the panel finds the job again after a reload. */
-  notebook?: string;
-  platform?: string | null;
-  wheelhouse?: {
-    python: string;
-    platform: string;
-    requirements: string;
-    extra: string[];
-  } | null;
-}
-
-export interface IPushAuth {
-  username: string;
-  token: string;
-}
+export type { IBuildRequest, IPushAuth } from './core/contract/requests';
 
 async function jobCall(
   path: string,
@@ -42,7 +32,9 @@ async function jobCall(
   return parseJob(body);
 }
 
-function post(body: unknown): RequestInit {
+function post(
+  body: IBuildRequest | IPushRequest | IVerifyRequest | IRunRequest
+): RequestInit {
   return {
     method: 'POST',
     body: JSON.stringify(body),
@@ -82,21 +74,16 @@ export function pushJob(
   target: string,
   auth: IPushAuth | null
 ): Promise<IBuildJob> {
-  return jobCall(
-    `builds/${encodeURIComponent(id)}/push`,
-    post({ target, auth }),
-    [202]
-  );
+  const body: IPushRequest = { target, auth };
+  return jobCall(`builds/${encodeURIComponent(id)}/push`, post(body), [202]);
 }
 
 export function verifyJob(id: string): Promise<IBuildJob> {
-  return jobCall(`builds/${encodeURIComponent(id)}/verify`, post({}), [202]);
+  const body: IVerifyRequest = {};
+  return jobCall(`builds/${encodeURIComponent(id)}/verify`, post(body), [202]);
 }
 
-export function runJob(
-  id: string,
-  folders: { notebooksDir?: string; dataDir?: string }
-): Promise<IBuildJob> {
+export function runJob(id: string, folders: IRunRequest): Promise<IBuildJob> {
   return jobCall(`builds/${encodeURIComponent(id)}/run`, post(folders), [200]);
 }
 

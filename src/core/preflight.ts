@@ -6,6 +6,7 @@
  * means for the table: a verdict per package, what to untick, and which imported
  * distributions will be missing from the image. Pure: no DOM, no fetch.
  */
+import { IPreflightRequest, IPreflightRequirement } from './contract/requests';
 import { ContractError } from './errors';
 import { IRequirementsPlan } from './requirements';
 import { ITranslate, plainTranslate } from './text';
@@ -24,24 +25,10 @@ export const PREFLIGHT_STATUSES: readonly PreflightStatus[] = [
 /** The server checks at most this many requirements in one request. */
 export const PREFLIGHT_MAX_REQUIREMENTS = 2000;
 
-/** One line of requirements.txt, as the pre-flight checks it. */
-export interface IPreflightRequirement {
-  name: string;
-  line: string;
-  /** For a vendored project or a bundle-local wheel: where it is in the workspace. */
-  workspacePath?: string;
-}
-
-/** POST jupyterlab-dockerize/preflight */
-export interface IPreflightRequest {
-  /** The image's full Python version, X.Y.Z. */
-  python: string;
-  /** linux/amd64 or linux/arm64. */
-  platform: string;
-  /** True where the image has no compiler: an sdist cannot be built there. */
-  binaryOnly: boolean;
-  requirements: IPreflightRequirement[];
-}
+export type {
+  IPreflightRequest,
+  IPreflightRequirement
+} from './contract/requests';
 
 /** The server's verdict on one requested line. */
 export interface IPreflightPackage {

@@ -6,7 +6,11 @@
  */
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { IBuildRequest, IPushAuth } from '../buildApi';
+import {
+  IBuildRequest,
+  IPushAuth,
+  IRunRequest
+} from '../core/contract/requests';
 import {
   ACTIVE_STATES,
   applyEvents,
@@ -35,10 +39,7 @@ export interface IBuildBackend {
     auth: IPushAuth | null
   ): Promise<IBuildJob>;
   verifyJob(id: string): Promise<IBuildJob>;
-  runJob(
-    id: string,
-    folders: { notebooksDir?: string; dataDir?: string }
-  ): Promise<IBuildJob>;
+  runJob(id: string, folders: IRunRequest): Promise<IBuildJob>;
   stopRun(id: string): Promise<IBuildJob>;
   /** Starts following a job's events; returns a function that stops. */
   follow(
@@ -193,10 +194,7 @@ export class BuildModel {
     }
   }
 
-  async run(folders: {
-    notebooksDir?: string;
-    dataDir?: string;
-  }): Promise<void> {
+  async run(folders: IRunRequest): Promise<void> {
     const job = this._job;
     if (job) {
       await this._act('run', async () =>

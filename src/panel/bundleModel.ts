@@ -16,11 +16,10 @@ import {
   BUNDLE_TEMPLATES,
   BundleTemplateError,
   generateBundle,
-  IBundleInclude,
   IBundleOptions,
-  IBundleSpec,
-  IWheelhouseSpec
+  IBundleSpec
 } from '../core/bundle';
+import { IBundleRequest } from '../core/contract/requests';
 import {
   APT_PACKAGE,
   ENV_NAME,
@@ -111,15 +110,7 @@ export interface IBundleModelOptions {
   trans?: ITranslate;
 }
 
-/** POST {baseUrl}jupyterlab-dockerize/bundle */
-export interface IBundleRequest {
-  /** Base name of the zip (and its top folder). */
-  name: string;
-  files: Record<string, string>;
-  include: IBundleInclude[];
-  /** The wheels the server adds to wheelhouse/ (the offline option). */
-  wheelhouse?: IWheelhouseSpec;
-}
+export type { IBundleRequest } from '../core/contract/requests';
 
 /** A workspace file or folder, as the file dialog returns it (a Contents.IModel suffices). */
 export interface IWorkspaceEntry {
