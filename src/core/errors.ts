@@ -1,4 +1,5 @@
 import { IProblem } from '../tokens';
+import { ITranslate, plainTranslate } from './text';
 
 /** Thrown when a server answer does not have the shape of the contract. */
 export class ContractError extends Error {
@@ -17,4 +18,24 @@ export class DockerizeRequestError extends Error {
     super(problem.message);
     this.name = 'DockerizeRequestError';
   }
+}
+
+/**
+ * What went wrong, for a problem view: a DockerizeRequestError's own problem (the
+ * server's words); anything else is a bug of this extension, named as it was thrown.
+ */
+export function problemOf(
+  error: unknown,
+  trans: ITranslate = plainTranslate
+): IProblem {
+  if (error instanceof DockerizeRequestError) {
+    return error.problem;
+  }
+  return {
+    code: 'unexpected',
+    message: error instanceof Error ? error.message : String(error),
+    hint: trans.__(
+      'Try again; if it persists, see the browser console and the Jupyter server log.'
+    )
+  };
 }

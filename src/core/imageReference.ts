@@ -494,3 +494,48 @@ export function familiarName(reference: IImageReference): string {
     digest
   });
 }
+
+/**
+ * Names under which users write Docker Hub in a registry field: none at all, Docker's
+ * default and legacy domains, and the host its API is served from.
+ */
+const DOCKER_HUB_ALIASES: readonly string[] = [
+  '',
+  DEFAULT_DOMAIN,
+  LEGACY_DEFAULT_DOMAIN,
+  'registry-1.docker.io'
+];
+
+/** True when a registry field (trimmed, trailing slashes ignored) means Docker Hub. */
+export function isDockerHub(registry: string): boolean {
+  return DOCKER_HUB_ALIASES.includes(registryOf(registry));
+}
+
+/** A registry field as a reference's domain: trimmed, without trailing slashes. */
+function registryOf(registry: string): string {
+  return registry.trim().replace(/\/+$/, '');
+}
+
+/**
+ * `repository` on `registry`: Docker Hub left out (the familiar form), any other
+ * registry (ghcr.io, localhost:5000…) in front. '' when the repository is empty.
+ */
+export function withRegistry(registry: string, repository: string): string {
+  const path = repository.trim();
+  if (!path || isDockerHub(registry)) {
+    return path;
+  }
+  return `${registryOf(registry)}/${path}`;
+}
+
+/**
+ * `name:tag`, both trimmed; just the name when the tag is empty, '' when the name is.
+ * Not validated: parseNormalizedImageReference says whether the result is a reference.
+ */
+export function withTag(name: string, tag: string): string {
+  const trimmedName = name.trim();
+  const trimmedTag = tag.trim();
+  return trimmedName && trimmedTag
+    ? `${trimmedName}:${trimmedTag}`
+    : trimmedName;
+}

@@ -11,6 +11,7 @@
  */
 import { dependencyClosure } from './closure';
 import { hasControls } from './guards';
+import { escapeNonAscii, showUntrusted as show } from './text';
 import {
   compareVersions,
   isValidName,
@@ -232,32 +233,6 @@ export function defaultExclusion(name: string): string | null {
 // Untrusted text
 
 const MAX_URL_LENGTH = 2048;
-
-/** Printable ASCII only; anything else becomes a \x / \u escape. */
-function asciiOnly(text: string): string {
-  let result = '';
-  for (const char of text) {
-    const code = char.codePointAt(0) ?? 0;
-    if (code >= 0x20 && code < 0x7f) {
-      result += char;
-    } else if (code < 0x100) {
-      result += `\\x${code.toString(16).padStart(2, '0')}`;
-    } else if (code < 0x10000) {
-      result += `\\u${code.toString(16).padStart(4, '0')}`;
-    } else {
-      result += `\\U${code.toString(16).padStart(8, '0')}`;
-    }
-  }
-  return result;
-}
-
-/** An untrusted value for a reason: printable, short, in backticks. */
-function show(value: unknown, max = 80): string {
-  const text = typeof value === 'string' ? value : String(value);
-  const clipped = [...text].slice(0, max).join('');
-  const safe = asciiOnly(clipped).replace(/`/g, "'");
-  return `\`${safe}${clipped.length < text.length ? '...' : ''}\``;
-}
 
 /**
  * The URL shapes written into a line: scheme://[user@]host[:port][/path], with no
@@ -1363,7 +1338,7 @@ export function inclusionBlocker(
 
 /** A comment line: printable ASCII, so no newline and no encoding question. */
 export function commentLine(text: string): string {
-  return `# ${asciiOnly(text)}`.trimEnd();
+  return `# ${escapeNonAscii(text)}`.trimEnd();
 }
 
 function wrapNames(names: string[], width = 88): string[] {

@@ -6,9 +6,12 @@ import {
   familiarName,
   formatImageReference,
   IImageReference,
+  isDockerHub,
   normalizeImageReference,
   parseImageReference,
-  parseNormalizedImageReference
+  parseNormalizedImageReference,
+  withRegistry,
+  withTag
 } from '../imageReference';
 
 /** Shared with jupyterlab_dockerize/tests/test_image_reference.py. */
@@ -404,5 +407,96 @@ describe('properties', () => {
       parseNormalizedImageReference(text);
     }
     expect(Date.now() - start).toBeLessThan(1000);
+  });
+});
+
+describe('isDockerHub', () => {
+  it('knows the names users give Docker Hub', () => {
+    for (const hub of [
+      '',
+      '  ',
+      'docker.io',
+      'index.docker.io',
+      'registry-1.docker.io',
+      ' docker.io/ ',
+      'docker.io//'
+    ]) {
+      expect(isDockerHub(hub)).toBe(true);
+    }
+  });
+
+  it('takes every other registry as its own', () => {
+    for (const other of [
+      'ghcr.io',
+      'quay.io',
+      'localhost:5000',
+      'docker.io:443',
+      'docker.io.example.com',
+      'mydocker.io',
+      'Docker.io'
+    ]) {
+      expect(isDockerHub(other)).toBe(false);
+    }
+  });
+});
+
+describe('withRegistry', () => {
+  it('leaves Docker Hub out and puts any other registry in front', () => {
+    expect(withRegistry('docker.io', 'me/app')).toBe('me/app');
+    expect(withRegistry('', 'me/app')).toBe('me/app');
+    expect(withRegistry(' ghcr.io/ ', ' me/app ')).toBe('ghcr.io/me/app');
+    expect(withRegistry('localhost:5000', 'app')).toBe('localhost:5000/app');
+  });
+
+  it('names nothing without a repository', () => {
+    expect(withRegistry('ghcr.io', '  ')).toBe('');
+  });
+});
+
+describe('withTag', () => {
+  it('adds a tag, trimmed', () => {
+    expect(withTag(' me/app ', ' v1 ')).toBe('me/app:v1');
+    expect(withTag('localhost:5000/app', 'latest')).toBe(
+      'localhost:5000/app:latest'
+    );
+  });
+
+  it('leaves the name alone without a tag, and names nothing without a name', () => {
+    expect(withTag('me/app', ' ')).toBe('me/app');
+    expect(withTag(' ', 'latest')).toBe('');
+  });
+
+  it('round-trips through parseNormalizedImageReference', () => {
+    const registry = fc.oneof(
+      fc.constantFrom('', 'docker.io', 'index.docker.io'),
+      fc
+        .tuple(
+          fc.oneof(
+            fc
+              .array(hostLabel, { minLength: 2, maxLength: 3 })
+              .map(labels => labels.join('.')),
+            fc.constantFrom('localhost', '[::1]')
+          ),
+          fc.option(fc.integer({ min: 1, max: 65535 }), { nil: null })
+        )
+        .map(([host, port]) => (port ? `${host}:${port}` : host))
+    );
+    fc.assert(
+      fc.property(registry, repoPath, tag, (registry, path, tag) => {
+        const name = withRegistry(registry, path);
+        const untagged = parseNormalizedImageReference(name);
+        const tagged = parseNormalizedImageReference(withTag(name, tag));
+        expect(untagged.ok).toBe(true);
+        expect(tagged.ok).toBe(true);
+        if (untagged.ok && tagged.ok) {
+          expect(tagged.reference.tag).toBe(tag);
+          expect(tagged.reference.latestImplied).toBe(false);
+          expect(tagged.reference.domain).toBe(untagged.reference.domain);
+          expect(tagged.reference.path).toBe(untagged.reference.path);
+          expect(tagged.reference.digest).toBeNull();
+        }
+      }),
+      { numRuns: 1000 }
+    );
   });
 });
