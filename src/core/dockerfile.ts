@@ -20,31 +20,30 @@ import {
   isCleanAbsolutePath,
   jsonArray
 } from './dockerfileQuote';
+import {
+  ITemplate,
+  NB_UID,
+  templateById,
+  TEMPLATE_IDS,
+  TemplateId
+} from './templates';
 
-export type DockerfileTemplate =
-  'pip' | 'uv' | 'conda' | 'docker-stacks' | 'custom';
+export { MICROMAMBA_IMAGE } from './templates/conda';
+export { NB_UID } from './templates';
+export { UV_VERSION } from './templates/uv';
 
-export const DOCKERFILE_TEMPLATES: readonly DockerfileTemplate[] = [
-  'pip',
-  'uv',
-  'conda',
-  'docker-stacks',
-  'custom'
-];
+export type DockerfileTemplate = TemplateId;
+
+export const DOCKERFILE_TEMPLATES: readonly DockerfileTemplate[] = TEMPLATE_IDS;
 
 /**
  * Versions installed when the requirements do not pin them: the JupyterLab this project
- * is developed and tested against (requirements-dev.txt), the Notebook 7 release that
- * goes with it, and uv. Bump them together with requirements-dev.txt.
+ * is developed and tested against (requirements-dev.txt) and the Notebook 7 release that
+ * goes with it (and uv, templates/uv.ts). Bump them together with requirements-dev.txt.
  */
 export const JUPYTERLAB_VERSION = '4.6.6';
 export const NOTEBOOK_VERSION = '7.6.5';
-export const UV_VERSION = '0.13.9';
-/** The conda template's base: micromamba on Debian 12, an empty base environment. */
-export const MICROMAMBA_IMAGE = 'mambaorg/micromamba:2.5.0-debian12-slim';
 
-/** The uid of the user that runs Jupyter (docker-stacks' and Binder's NB_UID). */
-export const NB_UID = 1000;
 /** The port Jupyter listens on in the container. */
 export const JUPYTER_PORT = 8888;
 
@@ -68,7 +67,7 @@ export interface IDockerfileParts {
   vendor: string[];
   /**
    * A `name==version` to install with the requirements, or null when they pin it (and
-   * always for conda, whose environment.yml carries the pin).
+   * always when the template's Jupyter comes from elsewhere, e.g. conda's environment.yml).
    */
   jupyterPin: string | null;
   ui: 'lab' | 'notebook';
@@ -76,7 +75,7 @@ export interface IDockerfileParts {
   labels: [string, string][];
   /**
    * Install from wheelhouse/ (its requirements.lock pins every file by hash, the Jupyter
-   * pin included) with no index; never for conda.
+   * pin included) with no index; only for a template that supports it.
    */
   wheelhouse?: boolean;
 }
@@ -90,8 +89,8 @@ const APT_IGNORE = [
 /**
  * Build arguments that point pip at a mirror without editing the Dockerfile. pip reads
  * them from the environment, and a RUN sees a declared ARG as an environment variable
- * only when the build passes it: unset by default, so pip uses PyPI. uv gets the index
- * through UV_DEFAULT_INDEX (plain http needs no trusted host in uv).
+ * only when the build passes it: unset by default, so pip uses PyPI. Templates with
+ * another installer pass them on (uv: UV_DEFAULT_INDEX).
  */
 const MIRROR_ARGS = ['PIP_INDEX_URL', 'PIP_TRUSTED_HOST'];
 const MIRROR_COMMENT = [
@@ -99,7 +98,6 @@ const MIRROR_COMMENT = [
   '# (and --build-arg PIP_TRUSTED_HOST=HOST for plain http). Build arguments are recorded in',
   '# the image history: never put credentials in them.'
 ];
-const UV_INDEX = 'UV_DEFAULT_INDEX="${PIP_INDEX_URL:-https://pypi.org/simple}"';
 
 /** The HEALTHCHECK probe: Python's urllib against the unauthenticated /api route. */
 const HEALTH_PROBE = `import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/api' % os.environ.get('JUPYTER_PORT', '${JUPYTER_PORT}'), timeout=4)`;
@@ -129,10 +127,14 @@ function runLines(commands: string[]): string {
 }
 
 /** Asserts the parts are what bundle.ts promises; a broken promise is a bug, not input. */
-function check(parts: IDockerfileParts): void {
+function check(parts: IDockerfileParts): ITemplate {
   const bad = (what: string) => {
     throw new Error(`Invalid Dockerfile part: ${what}`);
   };
+  const template = templateById(parts.template);
+  if (!template) {
+    return bad('template');
+  }
   if (parts.aptPackages.some(name => !APT_PACKAGE.test(name))) {
     bad('apt package');
   }
@@ -150,42 +152,24 @@ function check(parts: IDockerfileParts): void {
   }
   if (
     parts.jupyterPin !== null &&
-    (parts.template === 'conda' || !/^[a-z]+==[0-9.]+$/.test(parts.jupyterPin))
+    (template.jupyter !== 'install-line' ||
+      !/^[a-z]+==[0-9.]+$/.test(parts.jupyterPin))
   ) {
     bad('jupyter pin');
   }
   if (parts.labels.some(([key]) => !/^[a-z0-9.-]+$/.test(key))) {
     bad('label key');
   }
+  return template;
 }
 
-/** In micromamba's image: its user, and the prefix of its base environment. */
-const MAMBA_USER = 'mambauser';
-const MAMBA_PREFIX = '/opt/conda';
-
-const CONDA_USER = [
-  `# The name stays ${MAMBA_USER}: the image's entrypoint refuses to start when MAMBA_USER`,
-  '# differs from the name it recorded in /etc/arg_mamba_user. chown then hands the user',
-  `# the base environment (${MAMBA_PREFIX}) and its home under the new ids.`
-];
-
-const CONDA_PATH = [
-  '# The base environment first on PATH: the image activates it only in its entrypoint, which',
-  '# HEALTHCHECK and docker exec do not go through.'
-];
-
-const CONDA_INSTALL = [
-  '# micromamba installs the conda packages, then runs pip in this folder for the pip:',
-  '# section, so its ./vendor paths resolve here; no package cache stays in the layer.'
-];
-
-/** The Dockerfile text (LF line endings, final newline). */
+/**
+ * The Dockerfile text (LF line endings, final newline): the fixed skeleton, with the
+ * template's hooks (templates/template.ts) where ecosystems differ.
+ */
 export function renderDockerfile(parts: IDockerfileParts): string {
-  check(parts);
-  const stacks = parts.template === 'docker-stacks';
-  const conda = parts.template === 'conda';
-  // docker-stacks images give jovyan the group users (100); elsewhere the user's own group.
-  const owner = stacks ? `${NB_UID}:100` : `${NB_UID}:${NB_UID}`;
+  const template = check(parts);
+  const owner = `${NB_UID}:${template.group}`;
   const dirs = ['/data', '/notebooks', ...parts.volumes];
   const out: string[] = [
     '# Dockerfile generated by jupyterlab-dockerize: a notebook and its kernel environment.',
@@ -194,16 +178,8 @@ export function renderDockerfile(parts: IDockerfileParts): string {
     ''
   ];
 
-  if (parts.template !== 'pip' && parts.template !== 'uv') {
-    out.push(
-      stacks
-        ? '# Root for the system steps; the image switches back to jovyan below.'
-        : conda
-          ? `# Root for the system steps; the image switches back to ${MAMBA_USER} below.`
-          : '# Root for the system steps, whatever user the base image ends with.',
-      'USER 0',
-      ''
-    );
+  if (template.rootComment !== null) {
+    out.push(template.rootComment, 'USER 0', '');
   }
 
   const system: string[] = [];
@@ -216,40 +192,13 @@ export function renderDockerfile(parts: IDockerfileParts): string {
     );
   }
   const bundleDir = '/opt/bundle';
-  if (stacks) {
-    out.push(
-      apt
-        ? '# OS packages, then the folders jovyan (already in the image) works in.'
-        : '# The folders jovyan (already in the image) works in.'
-    );
-  } else if (conda) {
-    out.push(
-      apt
-        ? `# OS packages, then micromamba's user on uid ${NB_UID} (as in Jupyter's images) and its folders.`
-        : `# micromamba's user on uid ${NB_UID} (as in Jupyter's images) and its folders.`,
-      ...CONDA_USER
-    );
-    system.push(
-      `usermod --uid ${NB_UID} ${MAMBA_USER}`,
-      `groupmod --gid ${NB_UID} ${MAMBA_USER}`,
-      `chown -R ${owner} ${MAMBA_PREFIX} /home/${MAMBA_USER}`
-    );
-  } else {
-    out.push(
-      apt
-        ? `# OS packages, then a non-root user (uid ${NB_UID}, as in Jupyter's images) and its folders.`
-        : `# A non-root user (uid ${NB_UID}, as in Jupyter's images) and its folders.`
-    );
-    const useradd = `useradd --create-home --uid ${NB_UID} --user-group --shell /bin/bash jovyan`;
-    system.push(
-      parts.template === 'custom'
-        ? `if ! id -u ${NB_UID} >/dev/null 2>&1; then ${useradd}; fi`
-        : useradd
-    );
-  }
-  // The installing user (not root) must own /opt/bundle where it runs as uid 1000: micromamba
+  const user = template.userSetup(apt);
+  out.push(...user.comments);
+  system.push(...user.commands);
+  // An installing user (not root) must own /opt/bundle where it runs as uid 1000: micromamba
   // writes its pip requirements file there and pip builds vendored projects in place.
-  const owned = stacks || conda ? [...dirs, bundleDir] : dirs;
+  const installUser = template.installUser;
+  const owned = installUser ? [...dirs, bundleDir] : dirs;
   system.push(
     `mkdir -p ${owned.join(' ')}`,
     `chown ${owner} ${owned.join(' ')}`
@@ -259,33 +208,17 @@ export function renderDockerfile(parts: IDockerfileParts): string {
   }
   out.push(runLines(system), '');
 
-  if (conda) {
-    out.push(
-      ...CONDA_PATH,
-      `ENV MAMBA_USER_ID=${NB_UID} MAMBA_USER_GID=${NB_UID} PATH=${MAMBA_PREFIX}/bin:$PATH`,
-      '',
-      `# micromamba runs as ${MAMBA_USER} (uid ${NB_UID}): the environment stays its own, so %pip install works.`,
-      `USER ${NB_UID}`,
-      ''
-    );
-  } else if (stacks) {
-    out.push(
-      '# pip runs as jovyan (NB_UID), so the conda environment keeps its owner.',
-      `USER ${NB_UID}`,
-      ''
-    );
+  if (installUser) {
+    out.push(...installUser.prelude, installUser.why, `USER ${NB_UID}`, '');
   }
 
   out.push(
     '# Dependencies before content: editing a notebook does not reinstall packages.',
     `WORKDIR ${bundleDir}`
   );
-  const mirror = [...MIRROR_COMMENT, ...MIRROR_ARGS.map(name => `ARG ${name}`)];
-  const offline = parts.wheelhouse === true && !conda;
-  const chown = stacks || conda ? `--chown=${owner} ` : '';
-  out.push(
-    `COPY ${chown}${jsonArray([conda ? 'environment.yml' : 'requirements.txt', './'])}`
-  );
+  const offline = parts.wheelhouse === true && template.supportsWheelhouse;
+  const chown = installUser ? `--chown=${owner} ` : '';
+  out.push(`COPY ${chown}${jsonArray([template.installFile, './'])}`);
   if (offline && parts.vendor.length) {
     out.push(
       '# Vendored projects and bundled wheels are installed from the wheelhouse, built.'
@@ -296,64 +229,27 @@ export function renderDockerfile(parts: IDockerfileParts): string {
       out.push(`COPY ${chown}${jsonArray([path, target])}`);
     }
   }
-  const extra = parts.jupyterPin ? ` ${parts.jupyterPin}` : '';
-  const offlineInstall = `pip install --no-cache-dir --no-index --find-links=${WHEELHOUSE_DIR} --require-hashes -r ${WHEELHOUSE_LOCK}`;
   if (offline) {
     out.push(
       ...WHEELHOUSE_COMMENT,
       `COPY ${chown}${jsonArray([`${WHEELHOUSE_DIR}/`, `${WHEELHOUSE_DIR}/`])}`,
-      stacks
-        ? runLines([
-            offlineInstall,
-            'fix-permissions "${CONDA_DIR}"',
-            'fix-permissions "/home/${NB_USER}"'
-          ])
-        : `RUN ${offlineInstall}`
-    );
-  } else if (parts.template === 'uv') {
-    // uv lives in /tmp/uv for this one step, so the image does not carry it. pip compiles
-    // bytecode at install, uv only when asked: without it every start recompiles, since
-    // uid 1000 cannot write __pycache__ in root's site-packages.
-    out.push(
-      ...mirror,
       runLines([
-        `pip install --no-cache-dir --target /tmp/uv uv==${UV_VERSION}`,
-        `${UV_INDEX} /tmp/uv/bin/uv pip install --system --no-cache --compile-bytecode -r requirements.txt${extra}`,
-        'rm -rf /tmp/uv'
-      ])
-    );
-  } else if (conda) {
-    out.push(
-      ...mirror,
-      ...CONDA_INSTALL,
-      runLines([
-        'PIP_NO_CACHE_DIR=1 micromamba install -y -n base -f environment.yml',
-        'micromamba clean --all --yes'
-      ])
-    );
-  } else if (stacks) {
-    out.push(
-      ...mirror,
-      runLines([
-        `pip install --no-cache-dir -r requirements.txt${extra}`,
-        'fix-permissions "${CONDA_DIR}"',
-        'fix-permissions "/home/${NB_USER}"'
+        `pip install --no-cache-dir --no-index --find-links=${WHEELHOUSE_DIR} --require-hashes -r ${WHEELHOUSE_LOCK}`,
+        ...template.afterInstall
       ])
     );
   } else {
+    const install = template.install(parts.jupyterPin);
     out.push(
-      ...mirror,
-      `RUN pip install --no-cache-dir -r requirements.txt${extra}`
+      ...MIRROR_COMMENT,
+      ...MIRROR_ARGS.map(name => `ARG ${name}`),
+      ...install.comments,
+      runLines([...install.commands, ...template.afterInstall])
     );
   }
   out.push('');
 
-  const env: [string, string][] = stacks
-    ? [
-        ['DOCKER_STACKS_JUPYTER_CMD', parts.ui],
-        ...parts.env.filter(([name]) => name !== 'DOCKER_STACKS_JUPYTER_CMD')
-      ]
-    : parts.env;
+  const env = template.environment?.(parts.ui, parts.env) ?? parts.env;
   for (const [name, value] of env) {
     out.push(`ENV ${name}=${dockerQuoted(value)}`);
   }
@@ -374,16 +270,13 @@ export function renderDockerfile(parts: IDockerfileParts): string {
     const more = index < parts.labels.length - 1 ? ' \\' : '';
     out.push(`${lead}${key}=${dockerQuoted(value)}${more}`);
   });
-  const command = stacks
-    ? ['start-notebook.py']
-    : ['jupyter', parts.ui === 'notebook' ? 'notebook' : 'lab'];
   out.push(
     '',
     '# No token here: Jupyter reads JUPYTER_TOKEN from the environment at run time',
     '# (docker run -e JUPYTER_TOKEN) and makes a random one, printed in the log, without it.',
     'WORKDIR /notebooks',
     `USER ${NB_UID}`,
-    `CMD ${jsonArray([...command, '--ip=0.0.0.0', '--no-browser'])}`,
+    `CMD ${jsonArray([...template.command(parts.ui), '--ip=0.0.0.0', '--no-browser'])}`,
     '',
     // Last, so that a notebook edit rebuilds these three steps and nothing else.
     '# The content, copied before VOLUME so the volumes start with it.',

@@ -5,12 +5,16 @@ import {
   DEFAULT_TEMPLATE,
   installFile,
   isTemplateId,
+  mayHaveCompiler,
+  NB_UID,
   needsBaseImage,
   supportsWheelhouse,
   templateById,
   templateLabel,
   TEMPLATE_IDS,
-  TEMPLATES
+  TEMPLATES,
+  wheelhouseFallback,
+  wheelhouseHint
 } from '../templates';
 
 const SCHEMA = JSON.parse(
@@ -83,5 +87,103 @@ describe('template registry', () => {
     expect(supportsWheelhouse('pixi')).toBe(false);
     expect(needsBaseImage('pixi')).toBe(false);
     expect(installFile('pixi')).toBe('requirements.txt');
+  });
+
+  it('says why a template has no wheelhouse, and which one to switch to', () => {
+    for (const template of TEMPLATES) {
+      // A template without a wheelhouse must say why (warning and hint); one with, nothing.
+      expect(template.noWheelhouse === undefined).toBe(
+        template.supportsWheelhouse
+      );
+    }
+    expect(wheelhouseHint('conda')).toBe(
+      'The conda template installs from its channels.'
+    );
+    expect(wheelhouseHint('conda', bracketed)).toBe(
+      '[The conda template installs from its channels.]'
+    );
+    expect(wheelhouseHint('uv')).toBe('');
+    expect(wheelhouseHint('pixi')).toBe('');
+    expect(wheelhouseFallback()).toBe('pip');
+    expect(supportsWheelhouse(wheelhouseFallback())).toBe(true);
+  });
+
+  it('knows which images may have a compiler (only a custom base may)', () => {
+    expect(TEMPLATE_IDS.filter(mayHaveCompiler)).toEqual(['custom']);
+    expect(mayHaveCompiler('pixi')).toBe(false);
+  });
+
+  it('keeps every hook within what the Dockerfile skeleton accepts', () => {
+    const python = { version: '3.11.7', minor: '3.11', full: '3.11.7' };
+    for (const template of TEMPLATES) {
+      const warnings: string[] = [];
+      const base = template.baseImage({
+        python,
+        requested: 'python:3.11-slim',
+        warnings
+      });
+      expect(base).toMatch(/^[a-z0-9][a-z0-9._/:-]*$/);
+      for (const apt of [false, true]) {
+        const setup = template.userSetup(apt);
+        expect(setup.comments.every(line => line.startsWith('# '))).toBe(true);
+        expect(setup.commands.filter(command => /\n|&&/.test(command))).toEqual(
+          []
+        );
+      }
+      const step = template.install(
+        template.jupyter === 'install-line' ? 'jupyterlab==4.6.6' : null
+      );
+      expect(step.commands.length).toBeGreaterThan(0);
+      expect(
+        [...step.commands, ...template.afterInstall].filter(command =>
+          /\n|&&/.test(command)
+        )
+      ).toEqual([]);
+      expect(step.comments.every(line => line.startsWith('# '))).toBe(true);
+      expect(
+        template.rootComment === null || template.rootComment.startsWith('# ')
+      ).toBe(true);
+      expect(
+        template.installUser === null ||
+          template.installUser.why.startsWith('# ')
+      ).toBe(true);
+      for (const ui of ['lab', 'notebook'] as const) {
+        expect(template.command(ui).length).toBeGreaterThan(0);
+      }
+      expect(template.readmeContents.join('\n')).toContain(
+        `\`${template.installFile}\``
+      );
+      expect(template.group).toBeGreaterThan(0);
+      if (template.installFile === 'environment.yml') {
+        expect(template.fallbackChannel).toBeTruthy();
+      }
+    }
+    expect(NB_UID).toBe(1000);
+  });
+
+  it('lets only a template that needs a base image take the requested one', () => {
+    const python = { version: '3.12', minor: '3.12', full: null };
+    for (const template of TEMPLATES) {
+      const warnings: string[] = [];
+      const base = template.baseImage({
+        python,
+        requested: 'ghcr.io/me/base:1',
+        warnings
+      });
+      expect(base === 'ghcr.io/me/base:1').toBe(template.needsBaseImage);
+      expect(warnings).toEqual([]);
+    }
+    const warnings: string[] = [];
+    const custom = templateById('custom')!;
+    expect(
+      custom.baseImage({ python, requested: 'Not An Image', warnings })
+    ).toBe('python:3.12-slim');
+    expect(
+      custom.baseImage({ python, requested: 'ghcr.io/me/base', warnings })
+    ).toBe('ghcr.io/me/base');
+    expect(warnings).toEqual([
+      'The base image `Not An Image` is not a valid image reference; python:3.12-slim is used instead.',
+      'The base image `ghcr.io/me/base` has no tag, so every build may get a different image; name a tag.'
+    ]);
   });
 });

@@ -1,10 +1,55 @@
 /** pip on a base image the user names (it must have python3 and pip). */
-import { ITemplate } from './template';
+import { parseImageReference } from '../bundleImageName';
+import { show } from '../bundleText';
+import {
+  createJovyan,
+  jupyterCommand,
+  pipInstall,
+  pythonSlim,
+  REQUIREMENTS_CONTENTS
+} from './common';
+import { IBaseImageRequest, ITemplate, NB_UID } from './template';
+
+/** The requested image when it is a valid reference (warned when untagged), else python-slim. */
+function requestedImage({
+  python,
+  requested,
+  warnings
+}: IBaseImageRequest): string {
+  const slim = pythonSlim(python);
+  const ref =
+    typeof requested === 'string' ? parseImageReference(requested) : null;
+  if (typeof requested !== 'string' || !ref) {
+    warnings.push(
+      `The base image ${show(String(requested ?? ''))} is not a valid image reference; ${slim} is used instead.`
+    );
+    return slim;
+  }
+  if (!ref.tag && !ref.digest) {
+    warnings.push(
+      `The base image ${show(requested)} has no tag, so every build may get a different image; name a tag.`
+    );
+  }
+  return requested;
+}
 
 export const customTemplate: ITemplate<'custom'> = {
   id: 'custom',
   label: trans => trans.__('Custom base image'),
   installFile: 'requirements.txt',
+  jupyter: 'install-line',
+  installsCondaPackages: false,
   supportsWheelhouse: true,
-  needsBaseImage: true
+  needsBaseImage: true,
+  mayHaveCompiler: true,
+  baseImage: requestedImage,
+  group: NB_UID,
+  rootComment:
+    '# Root for the system steps, whatever user the base image ends with.',
+  userSetup: apt => createJovyan(apt, true),
+  installUser: null,
+  install: pipInstall,
+  afterInstall: [],
+  command: jupyterCommand,
+  readmeContents: REQUIREMENTS_CONTENTS
 };

@@ -11,7 +11,16 @@ import { pipTemplate } from './pip';
 import { InstallFile, ITemplate } from './template';
 import { uvTemplate } from './uv';
 
-export { InstallFile, ITemplate } from './template';
+export {
+  IBaseImageRequest,
+  IInstallStep,
+  IInstallUser,
+  InstallFile,
+  IPythonVersion,
+  ITemplate,
+  IUserSetup,
+  NB_UID
+} from './template';
 
 /** In the order the settings and the panel list them. */
 const REGISTERED = [
@@ -66,4 +75,28 @@ export function needsBaseImage(id: string): boolean {
 /** The file the template installs from (requirements.txt when unknown). */
 export function installFile(id: string): InstallFile {
   return BY_ID.get(id)?.installFile ?? 'requirements.txt';
+}
+
+/** Whether the template's image may have a C compiler, so source distributions build. */
+export function mayHaveCompiler(id: string): boolean {
+  return BY_ID.get(id)?.mayHaveCompiler ?? false;
+}
+
+/** Why the template has no offline wheelhouse, for the panel; '' when it has one. */
+export function wheelhouseHint(
+  id: string,
+  trans: ITranslate = plainTranslate
+): string {
+  return BY_ID.get(id)?.noWheelhouse?.hint(trans) ?? '';
+}
+
+/**
+ * The template to switch to when a package needs the offline wheelhouse and the chosen
+ * template has none: the first listed that has one and asks for nothing more (pip).
+ */
+export function wheelhouseFallback(): TemplateId {
+  const found = TEMPLATES.find(
+    template => template.supportsWheelhouse && !template.needsBaseImage
+  );
+  return found ? found.id : DEFAULT_TEMPLATE;
 }

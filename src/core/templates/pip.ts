@@ -1,10 +1,29 @@
 /** pip on the official python:X.Y-slim image. */
-import { ITemplate } from './template';
+import {
+  createJovyan,
+  jupyterCommand,
+  pipInstall,
+  pythonSlim,
+  REQUIREMENTS_CONTENTS
+} from './common';
+import { ITemplate, NB_UID } from './template';
 
 export const pipTemplate: ITemplate<'pip'> = {
   id: 'pip',
   label: trans => trans.__('pip on python-slim'),
   installFile: 'requirements.txt',
+  jupyter: 'install-line',
+  installsCondaPackages: false,
   supportsWheelhouse: true,
-  needsBaseImage: false
+  needsBaseImage: false,
+  mayHaveCompiler: false,
+  baseImage: ({ python }) => pythonSlim(python),
+  group: NB_UID,
+  rootComment: null,
+  userSetup: apt => createJovyan(apt, false),
+  installUser: null,
+  install: pipInstall,
+  afterInstall: [],
+  command: jupyterCommand,
+  readmeContents: REQUIREMENTS_CONTENTS
 };

@@ -1,0 +1,139 @@
+/**
+ * The bundle's README.md: what each file is, how to build, run and push the image, and
+ * the Binder route.
+ */
+import { IBinderParts, needsBinderFolder } from './binderFiles';
+import { JUPYTER_PORT } from './dockerfile';
+import { IImageReference } from './imageReference';
+import { IPythonVersion } from './templates';
+
+/** The image name the README shows when the user gave none (or an invalid one). */
+export const PLACEHOLDER = '<user>/<image>:<tag>';
+
+export interface IReadmeParts {
+  title: string;
+  /** The template's id. */
+  template: string;
+  /** The Contents lines of the package files (the template's readmeContents). */
+  packageFiles: readonly string[];
+  python: IPythonVersion;
+  notebooks: string[];
+  local: string;
+  image: IImageReference | null;
+  imageName: string;
+  /** The bundle has an environment.yml. */
+  conda: boolean;
+  apt: boolean;
+  binder: IBinderParts;
+}
+
+function renderBinderSection(parts: IReadmeParts): string[] {
+  const binder = parts.binder;
+  const files = [
+    '`runtime.txt`',
+    ...(parts.apt ? ['`apt.txt`'] : []),
+    ...(parts.conda ? ['`environment.yml`'] : []),
+    '`requirements.txt`'
+  ].join(', ');
+  const urlpath = binder.ui === 'notebook' ? 'tree' : 'lab';
+  const folder = needsBinderFolder(binder);
+  const carried = [
+    ...(binder.env.length
+      ? [
+          `\`start\` sets the environment variables of the image (${binder.env.map(([name]) => `\`${name}\``).join(', ')})`
+        ]
+      : []),
+    ...(binder.ui === 'notebook'
+      ? ['`postBuild` makes the Notebook interface the default page']
+      : [])
+  ];
+  return [
+    '## Binder',
+    '',
+    ...(folder
+      ? [
+          `\`binder/\` holds the same environment for repo2docker and mybinder.org (${files});`,
+          `${carried.join('; ')}. When \`binder/\` exists, repo2docker reads only it, so the Dockerfile`,
+          'is left to `docker build`.'
+        ]
+      : [
+          `${files} describe the same environment for repo2docker and mybinder.org. Move them`,
+          'into a `binder/` folder: repo2docker then reads only that folder instead of building',
+          'the Dockerfile.'
+        ]),
+    '',
+    `Open it with \`https://mybinder.org/v2/gh/<user>/<repository>/HEAD?urlpath=${urlpath}\`, which opens`,
+    `${binder.ui === 'notebook' ? 'the Notebook interface' : 'JupyterLab'} as the image does. On Binder the repository is the home folder:`,
+    'the notebooks are in `notebooks/` and the data in `data/`, not in `/notebooks` and `/data`.',
+    ...(binder.volumes.length
+      ? [
+          '',
+          `Binder has no volumes: ${binder.volumes.map(path => `\`${path}\``).join(', ')} ${binder.volumes.length === 1 ? 'is a plain folder' : 'are plain folders'} there at best, and what a`,
+          'session writes is lost when it ends.'
+        ]
+      : []),
+    ''
+  ];
+}
+
+export function renderReadme(parts: IReadmeParts): string {
+  const target = parts.image ? parts.imageName : PLACEHOLDER;
+  const login = parts.image?.domain
+    ? `docker login ${parts.image.domain}`
+    : 'docker login';
+  const out = [
+    `# ${parts.title}`,
+    '',
+    'A notebook packaged with its kernel environment by jupyterlab-dockerize',
+    `(template \`${parts.template}\`, Python ${parts.python.version}).`,
+    '',
+    '## Contents',
+    '',
+    '- `Dockerfile`: the image.',
+    ...parts.packageFiles,
+    '- `notebooks/`: the notebooks, copied to `/notebooks`:',
+    ...parts.notebooks.map(name => `  - \`${name}\``),
+    '- `data/`: data files, copied to `/data`.',
+    '- `compose.yaml`: the same image and volumes for `docker compose up --build`.',
+    '- `runtime.txt`' +
+      (parts.apt ? ', `apt.txt`' : '') +
+      (parts.conda ? ', `environment.yml`' : '') +
+      ': the same environment for repo2docker and Binder.',
+    '',
+    '## Build',
+    '',
+    '```bash',
+    `docker build -t ${parts.local} .`,
+    '```',
+    '',
+    '## Run',
+    '',
+    'Choose a token (or leave out `-e JUPYTER_TOKEN` and read the random one in the log):',
+    '',
+    '```bash',
+    'export JUPYTER_TOKEN="$(python3 -c \'import secrets; print(secrets.token_hex(24))\')"',
+    `docker run --rm -v "$PWD/notebooks:/notebooks" -v "$PWD/data:/data" -p ${JUPYTER_PORT}:${JUPYTER_PORT} -e JUPYTER_TOKEN ${parts.local}`,
+    '```',
+    '',
+    `Then open http://127.0.0.1:${JUPYTER_PORT}/?token=YOUR_TOKEN. The container runs as uid 1000:`,
+    'mounted folders must be writable by it (or leave out the `-v` options to use the copies',
+    'in the image).',
+    '',
+    '## Push',
+    '',
+    ...(parts.image
+      ? []
+      : [
+          `Replace \`${PLACEHOLDER}\` with your image name, e.g. your Docker Hub user and a repository.`,
+          ''
+        ]),
+    '```bash',
+    ...(parts.local === target ? [] : [`docker tag ${parts.local} ${target}`]),
+    login,
+    `docker push ${target}`,
+    '```',
+    '',
+    ...renderBinderSection(parts)
+  ];
+  return out.join('\n');
+}

@@ -1,0 +1,86 @@
+/** What generateBundle (bundle.ts) takes and gives. */
+import { show } from './bundleText';
+import { IRequirementsPlan } from './requirements';
+import { IEnvironmentSnapshot } from './snapshot';
+import { TEMPLATE_IDS, TemplateId } from './templates';
+
+export type BundleTemplate = TemplateId;
+
+/** The templates generateBundle supports; anything else throws BundleTemplateError. */
+export const BUNDLE_TEMPLATES: readonly BundleTemplate[] = TEMPLATE_IDS;
+
+export interface IBundleOptions {
+  template: BundleTemplate;
+  /** For a template that needsBaseImage: the FROM image (untrusted; falls back to python:X.Y.Z-slim). */
+  baseImage?: string;
+  /** Overrides the kernel's Python version ("3.12" or "3.12.4"). */
+  pythonVersion?: string;
+  /** Debian packages to install. */
+  aptPackages?: string[];
+  /** Volumes besides /data and /notebooks (absolute paths). */
+  volumes?: string[];
+  /** Environment variables baked into the image (never JUPYTER_TOKEN). */
+  env?: Record<string, string>;
+  ui: 'lab' | 'notebook';
+  /** The image reference to tag and push ([registry/]user/name[:tag]). */
+  imageName?: string;
+  /** ISO 8601 date for the created label, given by the caller. */
+  created: string;
+  /** This extension's version, for a label. */
+  generatorVersion: string;
+  /**
+   * Install offline from a wheelhouse the server downloads into the bundle (every wheel
+   * pinned by hash); only for a template that supports it (not conda).
+   */
+  wheelhouse?: boolean;
+}
+
+export interface IBundleInput {
+  snapshot: IEnvironmentSnapshot;
+  plan: IRequirementsPlan;
+  /** Workspace paths ("/"-separated, relative to the Jupyter root) of the notebooks. */
+  notebooks: string[];
+  /** Workspace paths of data files to put in data/. */
+  dataFiles?: string[];
+  options: IBundleOptions;
+}
+
+export interface IBundleInclude {
+  workspacePath: string;
+  bundlePath: string;
+}
+
+/** What the server downloads into wheelhouse/ (POST bundle and builds, "wheelhouse"). */
+export interface IWheelhouseSpec {
+  /**
+   * The image's full Python version X.Y.Z (pip reads X.Y as X.Y.0, which refuses
+   * packages that require a later patch release).
+   */
+  python: string;
+  /** Docker platform of the image (linux/amd64 when the kernel's is unknown). */
+  platform: string;
+  /** The bundle file with the requirements. */
+  requirements: string;
+  /** name==version pins the Dockerfile needs besides them (Jupyter). */
+  extra: string[];
+}
+
+export interface IBundleSpec {
+  /** Path in the bundle → exact text. */
+  files: Record<string, string>;
+  /** Workspace files and folders to copy into the bundle, sorted by bundlePath. */
+  include: IBundleInclude[];
+  warnings: string[];
+  /** Set when the Dockerfile installs from a wheelhouse the server must add. */
+  wheelhouse?: IWheelhouseSpec;
+}
+
+/** Thrown for a template name generateBundle does not know. */
+export class BundleTemplateError extends Error {
+  constructor(template: unknown) {
+    super(
+      `The ${show(String(template))} template is not available; use one of ${BUNDLE_TEMPLATES.join(', ')}.`
+    );
+    this.name = 'BundleTemplateError';
+  }
+}
