@@ -2,66 +2,20 @@ import { Dialog, ReactWidget, showDialog } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
-import { IPushAuth } from '../buildApi';
-import { parseNormalizedImageReference } from '../core/imageReference';
+import { IPushRequest } from '../core/contract/requests';
+import {
+  initialPushFields,
+  IPushDefaults,
+  IPushFields,
+  pushProblem,
+  pushRequest,
+  pushTarget
+} from '../core/pushForm';
 
-export interface IPushDefaults {
-  /** docker.io, ghcr.io, quay.io, localhost:5000… */
-  registry: string;
-  /** A Docker Hub user or organisation, or a registry namespace. */
-  namespace: string;
-}
+export type { IPushDefaults } from '../core/pushForm';
 
-export interface IPushAnswer {
-  target: string;
-  /** null: the credentials of the user's Docker config (docker login, helpers). */
-  auth: IPushAuth | null;
-}
-
-interface IPushFields {
-  registry: string;
-  repository: string;
-  tag: string;
-  useDockerLogin: boolean;
-  username: string;
-  token: string;
-}
-
-/** The reference the fields name, Docker Hub without a registry prefix. */
-export function pushTarget(
-  fields: Pick<IPushFields, 'registry' | 'repository' | 'tag'>
-): string {
-  const registry = fields.registry.trim().replace(/\/+$/, '');
-  const hub = [
-    '',
-    'docker.io',
-    'index.docker.io',
-    'registry-1.docker.io'
-  ].includes(registry);
-  const repository = fields.repository.trim();
-  const tag = fields.tag.trim();
-  return `${hub ? '' : `${registry}/`}${repository}${tag ? `:${tag}` : ''}`;
-}
-
-/** The first problem with the fields, in words; null when they can be sent. */
-export function pushProblem(
-  fields: IPushFields,
-  trans: TranslationBundle
-): string | null {
-  if (!fields.repository.trim()) {
-    return trans.__('Name the repository, such as your-user/analysis.');
-  }
-  const parsed = parseNormalizedImageReference(pushTarget(fields));
-  if (!parsed.ok) {
-    return parsed.error;
-  }
-  if (!fields.useDockerLogin && (!fields.username.trim() || !fields.token)) {
-    return trans.__(
-      'Give a user name and an access token, or use your docker login.'
-    );
-  }
-  return null;
-}
+/** Where to push, and auth null for the credentials of the server's docker login. */
+export type IPushAnswer = IPushRequest;
 
 class PushForm extends ReactWidget {
   constructor(
@@ -113,15 +67,17 @@ class PushForm extends ReactWidget {
         <label>
           <input
             type="checkbox"
-            checked={fields.useDockerLogin}
+            checked={fields.authMode === 'docker-login'}
             data-dockerize="push-use-login"
-            onChange={event => set({ useDockerLogin: event.target.checked })}
+            onChange={event =>
+              set({ authMode: event.target.checked ? 'docker-login' : 'token' })
+            }
           />{' '}
           {trans.__(
             'Use my docker login (the server’s Docker config and credential helpers)'
           )}
         </label>
-        {!fields.useDockerLogin && (
+        {fields.authMode === 'token' && (
           <>
             {input('username', trans.__('User name'), '')}
             <label className="jp-Dockerize-field">
@@ -158,33 +114,13 @@ class PushForm extends ReactWidget {
   }
 }
 
-/** The image's repository and tag, split from a built image reference. */
-function splitBuilt(image: string): { repository: string; tag: string } {
-  const parsed = parseNormalizedImageReference(image);
-  if (!parsed.ok) {
-    return { repository: '', tag: 'latest' };
-  }
-  const name = parsed.reference.path.split('/').pop() ?? '';
-  return { repository: name, tag: parsed.reference.tag ?? 'latest' };
-}
-
 /** Asks where to push and with which credentials; null when the user cancels. */
 export async function askPushTarget(
   defaults: IPushDefaults,
   builtImage: string,
   trans: TranslationBundle
 ): Promise<IPushAnswer | null> {
-  const built = splitBuilt(builtImage);
-  let fields: IPushFields = {
-    registry: defaults.registry || 'docker.io',
-    repository: defaults.namespace
-      ? `${defaults.namespace}/${built.repository}`
-      : built.repository,
-    tag: built.tag,
-    useDockerLogin: false,
-    username: defaults.namespace,
-    token: ''
-  };
+  let fields = initialPushFields(defaults, builtImage);
   for (;;) {
     const body = new PushForm(fields, trans);
     const result = await showDialog({
@@ -200,11 +136,9 @@ export async function askPushTarget(
     if (!result.button.accept) {
       return null;
     }
-    if (pushProblem(fields, trans) === null) {
-      const auth = fields.useDockerLogin
-        ? null
-        : { username: fields.username.trim(), token: fields.token };
-      return { target: pushTarget(fields), auth };
+    const answer = pushRequest(fields, trans);
+    if ('request' in answer) {
+      return answer.request;
     }
     // Shown again with the problem under the fields.
   }
