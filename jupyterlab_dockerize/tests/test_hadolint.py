@@ -10,6 +10,7 @@ with a comment saying why (only DL3008, apt version pins).
 from __future__ import annotations
 
 import itertools
+import json
 import shutil
 import subprocess
 import sys
@@ -20,7 +21,12 @@ import pytest
 from .conftest import in_ci
 from .generator import GeneratorUnavailable, run_node
 
-TEMPLATES = ("pip", "uv", "conda", "docker-stacks", "custom")
+SCHEMA = Path(__file__).resolve().parents[2] / "schema" / "plugin.json"
+# The settings' template enum, which a jest test holds equal to the core's registry
+# (src/core/templates/index.ts): a new template is linted without an edit here.
+TEMPLATES: tuple[str, ...] = tuple(
+    json.loads(SCHEMA.read_text(encoding="utf-8"))["properties"]["defaultTemplate"]["enum"]
+)
 UIS = ("lab", "notebook")
 APT = ((), ("git", "libgomp1"))
 EXTRAS = (

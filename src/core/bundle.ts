@@ -182,7 +182,7 @@ export function generateBundle(input: IBundleInput): IBundleSpec {
       local,
       image,
       imageName,
-      conda:
+      environmentYml:
         Boolean(snapshot?.conda) || template.installFile === 'environment.yml',
       apt: aptPackages.length > 0,
       binder

@@ -22,7 +22,7 @@ export interface IReadmeParts {
   image: IImageReference | null;
   imageName: string;
   /** The bundle has an environment.yml. */
-  conda: boolean;
+  environmentYml: boolean;
   apt: boolean;
   binder: IBinderParts;
 }
@@ -32,7 +32,7 @@ function renderBinderSection(parts: IReadmeParts): string[] {
   const files = [
     '`runtime.txt`',
     ...(parts.apt ? ['`apt.txt`'] : []),
-    ...(parts.conda ? ['`environment.yml`'] : []),
+    ...(parts.environmentYml ? ['`environment.yml`'] : []),
     '`requirements.txt`'
   ].join(', ');
   const urlpath = binder.ui === 'notebook' ? 'tree' : 'lab';
@@ -97,7 +97,7 @@ export function renderReadme(parts: IReadmeParts): string {
     '- `compose.yaml`: the same image and volumes for `docker compose up --build`.',
     '- `runtime.txt`' +
       (parts.apt ? ', `apt.txt`' : '') +
-      (parts.conda ? ', `environment.yml`' : '') +
+      (parts.environmentYml ? ', `environment.yml`' : '') +
       ': the same environment for repo2docker and Binder.',
     '',
     '## Build',
