@@ -37,8 +37,41 @@ export function pinnedVersion(line: string): string | null {
   return pins.length === 1 ? pins[0].version : null;
 }
 
+/**
+ * What a verification compares: a selected package, its requirement line and the captured
+ * version. Small and plain JSON, so a session keeps it with the job across a reload.
+ */
+export interface ISelectedPackage {
+  name: string;
+  line: string;
+  version: string;
+}
+
+/** The packages a plan selects (its requirement lines). */
+export function selectedPackages(plan: IRequirementsPlan): ISelectedPackage[] {
+  const selected: ISelectedPackage[] = [];
+  for (const entry of plan.entries) {
+    if (entry.line !== null) {
+      selected.push({
+        name: entry.name,
+        line: entry.line,
+        version: entry.version
+      });
+    }
+  }
+  return selected;
+}
+
 export function compareWithImage(
   plan: IRequirementsPlan,
+  image: IEnvironmentSnapshot
+): IReproduction {
+  return compareSelected(selectedPackages(plan), image);
+}
+
+/** compareWithImage for the selection alone (what a reloaded page still has). */
+export function compareSelected(
+  packages: readonly ISelectedPackage[],
   image: IEnvironmentSnapshot
 ): IReproduction {
   const inImage = new Map<string, string>();
@@ -48,10 +81,7 @@ export function compareWithImage(
   const selected = new Set<string>();
   const mismatches: IMismatch[] = [];
   let reproduced = 0;
-  for (const entry of plan.entries) {
-    if (entry.line === null) {
-      continue;
-    }
+  for (const entry of packages) {
     const name = normalizeName(entry.name);
     selected.add(name);
     const expected = pinnedVersion(entry.line) ?? entry.version;

@@ -21,7 +21,12 @@ import {
   JobPhase
 } from '../core/buildJob';
 import { DockerizeRequestError } from '../core/errors';
-import { compareWithImage, IReproduction } from '../core/reproduction';
+import {
+  compareSelected,
+  IReproduction,
+  ISelectedPackage,
+  selectedPackages
+} from '../core/reproduction';
 import { IRequirementsPlan } from '../core/requirements';
 import { parseSnapshot } from '../core/snapshotParse';
 import { ITranslate, plainTranslate } from '../core/text';
@@ -75,6 +80,16 @@ function problemOf(error: unknown, trans: ITranslate): IProblem {
   };
 }
 
+/** What a verification is compared with: a plan, its saved selection, or nothing known. */
+export type Baseline = IRequirementsPlan | readonly ISelectedPackage[] | null;
+
+function toSelected(baseline: Baseline): readonly ISelectedPackage[] | null {
+  if (baseline === null || Array.isArray(baseline)) {
+    return baseline as readonly ISelectedPackage[] | null;
+  }
+  return selectedPackages(baseline as IRequirementsPlan);
+}
+
 export class BuildModel {
   constructor(
     private readonly backend: IBuildBackend,
@@ -118,14 +133,22 @@ export class BuildModel {
     );
   }
 
+  /**
+   * The packages the job's build selected, what a verification is compared with (null when
+   * not known: a job found after a reload without its saved selection).
+   */
+  get selected(): readonly ISelectedPackage[] | null {
+    return this._selected;
+  }
+
   /** The verified image against the plan the build was made from; null before a verify. */
   get reproduction(): IReproduction | null {
     const snapshot = this._job?.verification?.snapshot;
-    if (!snapshot || !this._plan) {
+    if (!snapshot || !this._selected) {
       return null;
     }
     try {
-      return compareWithImage(this._plan, parseSnapshot(snapshot));
+      return compareSelected(this._selected, parseSnapshot(snapshot));
     } catch {
       return null;
     }
@@ -134,37 +157,56 @@ export class BuildModel {
   /** Builds the bundle; `plan` is what the verification is compared with. */
   async build(request: IBuildRequest, plan: IRequirementsPlan): Promise<void> {
     await this._act('build', async () => {
-      this._plan = plan;
+      this._selected = selectedPackages(plan);
       this._setJob(await this.backend.startBuild(request), true);
     });
   }
 
-  /** After a reload: follows the newest job of this notebook, if the server has one. */
+  /**
+   * After a reload: follows the newest job of this notebook, if the server has one.
+   * `baseline` is what its verification is compared with: the plan, or the selection
+   * saved with the job (see session.ts), or null when neither is known.
+   */
   async restoreLatest(
     notebook: string,
-    plan: IRequirementsPlan | null
+    baseline: Baseline,
+    jobs?: readonly IBuildJob[]
   ): Promise<void> {
     if (this._job !== null) {
       return;
     }
-    let jobs: IBuildJob[];
-    try {
-      jobs = await this.backend.listJobs();
-    } catch {
-      return; // the section still works; the old job is simply not shown
-    }
-    const mine = jobs.filter(job => job.notebook === notebook);
+    const mine = (jobs ?? (await this._listJobs()) ?? []).filter(
+      job => job.notebook === notebook
+    );
     if (mine.length && this._job === null) {
-      await this.restore(mine[mine.length - 1].id, plan);
+      await this.restore(mine[mine.length - 1].id, baseline);
+    }
+  }
+
+  /** The server's jobs, or null when it does not answer (the section works without). */
+  private async _listJobs(): Promise<IBuildJob[] | null> {
+    try {
+      return await this.backend.listJobs();
+    } catch {
+      return null;
     }
   }
 
   /** Follows a job started earlier (after a reload). */
-  async restore(id: string, plan: IRequirementsPlan | null): Promise<void> {
+  async restore(id: string, baseline: Baseline): Promise<void> {
     await this._act(null, async () => {
-      this._plan = plan;
+      this._selected = toSelected(baseline);
       this._setJob(await this.backend.fetchJob(id), true);
     });
+  }
+
+  /** The comparison's baseline arrives later than the job (a capture after a reload). */
+  setBaseline(baseline: Baseline): void {
+    const selected = toSelected(baseline);
+    if (selected !== null) {
+      this._selected = selected;
+      this._changed.emit();
+    }
   }
 
   async cancel(): Promise<void> {
@@ -291,7 +333,7 @@ export class BuildModel {
   private _view: IJobView = EMPTY_VIEW;
   private _busy: BuildAction | null = null;
   private _problem: IProblem | null = null;
-  private _plan: IRequirementsPlan | null = null;
+  private _selected: readonly ISelectedPackage[] | null = null;
   private _stopFollowing: (() => void) | null = null;
   private _changed = new Signal<this, void>(this);
   private _phaseEnded = new Signal<this, IPhaseEnd>(this);

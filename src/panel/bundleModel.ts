@@ -417,11 +417,89 @@ function unexpected(error: unknown): IProblem {
   };
 }
 
+/** The form as plain JSON (a type alias, so JupyterLab's state database takes it). */
+export type SavedForm = { [K in keyof IBundleForm]: IBundleForm[K] };
+
+/** What BundleModel.saved() returns and restore() takes. */
+export type SavedBundle = {
+  created: string;
+  form: SavedForm;
+  /** The fields the user changed (the others follow the settings). */
+  touched: BundleField[];
+  notebooks: string[];
+  dataFiles: string[];
+  /** The edited Dockerfile, or null for the generated one. */
+  dockerfile: string | null;
+};
+
+const FORM_TEXT_FIELDS = [
+  'baseImage',
+  'pythonVersion',
+  'aptPackages',
+  'volumes',
+  'env',
+  'imageName',
+  'imageTag'
+] as const;
+
+function isStringList(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every(item => typeof item === 'string');
+}
+
+/**
+ * A saved bundle read back (from the browser's state database, which may hold what an
+ * older version wrote): null unless every field has its type and the template is known.
+ */
+export function parseSavedBundle(value: unknown): SavedBundle | null {
+  const saved = value as Partial<Record<keyof SavedBundle, unknown>> | null;
+  if (!saved || typeof saved !== 'object') {
+    return null;
+  }
+  const form = saved.form as Partial<Record<BundleField, unknown>> | null;
+  if (
+    typeof saved.created !== 'string' ||
+    !form ||
+    typeof form !== 'object' ||
+    !(TEMPLATE_CHOICES as readonly unknown[]).includes(form.template) ||
+    (form.ui !== 'lab' && form.ui !== 'notebook') ||
+    typeof form.wheelhouse !== 'boolean' ||
+    FORM_TEXT_FIELDS.some(field => typeof form[field] !== 'string') ||
+    !isStringList(saved.touched) ||
+    !isStringList(saved.notebooks) ||
+    !isStringList(saved.dataFiles) ||
+    (saved.dockerfile !== null && typeof saved.dockerfile !== 'string')
+  ) {
+    return null;
+  }
+  const fields = new Set<string>(Object.keys(defaultForm('')));
+  return {
+    created: saved.created,
+    form: {
+      template: form.template as TemplateChoice,
+      baseImage: form.baseImage as string,
+      pythonVersion: form.pythonVersion as string,
+      aptPackages: form.aptPackages as string,
+      volumes: form.volumes as string,
+      env: form.env as string,
+      imageName: form.imageName as string,
+      imageTag: form.imageTag as string,
+      ui: form.ui,
+      wheelhouse: form.wheelhouse
+    },
+    touched: saved.touched.filter((field): field is BundleField =>
+      fields.has(field)
+    ),
+    notebooks: saved.notebooks,
+    dataFiles: saved.dataFiles,
+    dockerfile: saved.dockerfile as string | null
+  };
+}
+
 /** The Dockerfile section's state; the view renders it and calls the setters. */
 export class BundleModel {
   constructor(options: IBundleModelOptions) {
     this.notebookPath = options.notebookPath;
-    this.created = options.created;
+    this._created = options.created;
     this.generatorVersion = options.generatorVersion ?? GENERATOR_VERSION;
     this._trans = options.trans ?? plainTranslate;
     this._defaults = { ...options.defaults };
@@ -430,8 +508,42 @@ export class BundleModel {
   }
 
   readonly notebookPath: string;
-  readonly created: string;
   readonly generatorVersion: string;
+
+  /** ISO 8601 date of the created label (kept across reloads by a restored state). */
+  get created(): string {
+    return this._created;
+  }
+
+  /** Nothing was changed since the state was made (a saved state may still be restored). */
+  get pristine(): boolean {
+    return this._pristine;
+  }
+
+  /** What a reload keeps: the form, the chosen files, the edited Dockerfile. */
+  saved(): SavedBundle {
+    return {
+      created: this._created,
+      form: { ...this._form },
+      touched: [...this._touched],
+      notebooks: this.notebooks,
+      dataFiles: this.dataFiles,
+      dockerfile: this._editedDockerfile
+    };
+  }
+
+  /** Puts back what saved() returned (for this notebook, before a reload). */
+  restore(saved: SavedBundle): void {
+    this._created = saved.created;
+    this._form = { ...saved.form };
+    this._touched = new Set(saved.touched);
+    this._notebooks = new Set([this.notebookPath, ...saved.notebooks]);
+    this._dataFiles = new Set(saved.dataFiles);
+    this._editedDockerfile = saved.dockerfile;
+    // Fields the user never changed follow today's settings, not the saved ones.
+    this.setDefaults(this._defaults);
+    this._update();
+  }
 
   get changed(): ISignal<this, void> {
     return this._changed;
@@ -477,7 +589,8 @@ export class BundleModel {
     }
     if (changed) {
       this._form = next;
-      this._update();
+      // Following the settings is no change of the user's: a saved state still applies.
+      this._update(false);
     }
   }
 
@@ -666,11 +779,13 @@ export class BundleModel {
   /** The editor's text: from now on it is what the bundle contains. */
   setDockerfile(text: string): void {
     this._editedDockerfile = text;
+    this._pristine = false;
     this._changed.emit();
   }
 
   /** Back to the generated Dockerfile. */
   reset(): void {
+    this._pristine = false;
     this._editedDockerfile = null;
     this._editing = false;
     this._changed.emit();
@@ -723,7 +838,8 @@ export class BundleModel {
     this._changed.emit();
   }
 
-  private _update(): void {
+  private _update(byUser = true): void {
+    this._pristine &&= !byUser;
     this._version++;
     this._errors = null;
     if (!this.downloadBusy) {
@@ -732,6 +848,8 @@ export class BundleModel {
     this._changed.emit();
   }
 
+  private _created: string;
+  private _pristine = true;
   private _trans: ITranslate;
   private _defaults: IBundleDefaults;
   private _form: IBundleForm;

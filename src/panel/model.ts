@@ -42,7 +42,8 @@ export interface IExplainedError {
   action?: CaptureAction | null;
 }
 
-function explain(error: unknown): {
+/** A capture's failure as its problem and the action offered (retry unless it says). */
+export function explain(error: unknown): {
   problem: IProblem;
   action: CaptureAction | null;
 } {
@@ -64,7 +65,7 @@ function explain(error: unknown): {
 }
 
 /** An absolute POSIX or Windows path; undefined for "~/..." or a relative one. */
-function absoluteRoot(root: string | undefined): string | undefined {
+export function absoluteRoot(root: string | undefined): string | undefined {
   return root && (root.startsWith('/') || /^[A-Za-z]:[\\/]/.test(root))
     ? root
     : undefined;

@@ -1,0 +1,617 @@
+import type { IStateDB } from '@jupyterlab/statedb';
+
+import { IBuildJob } from '../../core/buildJob';
+import { IBuildRequest, IPreflightRequest } from '../../core/contract/requests';
+import {
+  IPreflightPackage,
+  IPreflightResponse,
+  PreflightStatus
+} from '../../core/preflight';
+import { parseSnapshot } from '../../core/snapshotParse';
+import venvSnapshot from '../../core/__tests__/fixtures/snapshot-venv.json';
+import { EngineStatus } from '../../tokens';
+import { IBuildBackend, IPhaseEnd } from '../buildModel';
+import { INotebookAccess } from '../model';
+import {
+  ISessionBackends,
+  ISessionStore,
+  NotebookSession,
+  SessionManager
+} from '../session';
+import { sessionKey } from '../sessionState';
+
+const snapshot = parseSnapshot(venvSnapshot);
+const PATH = 'work/analysis.ipynb';
+
+const reachable: EngineStatus = {
+  reachable: true,
+  host: 'unix:///var/run/docker.sock',
+  product: 'Docker Engine',
+  version: '28.2.2',
+  apiVersion: '1.50',
+  minApiVersion: '1.24',
+  os: 'linux',
+  arch: 'amd64',
+  kernelVersion: '6.1.0'
+};
+
+function deferred<T>() {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>(r => (resolve = r));
+  return { promise, resolve };
+}
+
+/** Lets timers of 0 ms and pending promises run. */
+async function settle(rounds = 5): Promise<void> {
+  for (let round = 0; round < rounds; round++) {
+    await new Promise(resolve => setTimeout(resolve, 0));
+  }
+}
+
+function job(patch: Partial<IBuildJob> = {}): IBuildJob {
+  return {
+    id: 'j1',
+    image: 'analysis:latest',
+    notebook: PATH,
+    state: 'building',
+    message: 'Building.',
+    phase: 'build',
+    timestamps: {},
+    imageId: null,
+    pushed: null,
+    verification: null,
+    run: null,
+    error: null,
+    eventCount: 0,
+    ...patch
+  };
+}
+
+/** The server's build routes as plain state. */
+class Builds implements IBuildBackend {
+  jobs: IBuildJob[] = [];
+  started: IBuildRequest[] = [];
+  listCalls = 0;
+  async listJobs() {
+    this.listCalls++;
+    return [...this.jobs];
+  }
+  async startBuild(request: IBuildRequest) {
+    this.started.push(request);
+    const started = job({ id: `j${this.jobs.length + 1}`, state: 'queued' });
+    this.jobs.push(started);
+    return started;
+  }
+  async fetchJob(id: string) {
+    return this.jobs.find(item => item.id === id)!;
+  }
+  async cancelJob(id: string) {
+    return this.fetchJob(id);
+  }
+  async pushJob(id: string) {
+    return this.fetchJob(id);
+  }
+  async verifyJob(id: string) {
+    return this.fetchJob(id);
+  }
+  async runJob(id: string) {
+    return this.fetchJob(id);
+  }
+  async stopRun(id: string) {
+    return this.fetchJob(id);
+  }
+  follow() {
+    return () => undefined;
+  }
+}
+
+/** A key-value store in memory, as JupyterLab's state database behaves. */
+class MemoryStore implements ISessionStore {
+  values = new Map<string, string>();
+  async fetch(id: string) {
+    const text = this.values.get(id);
+    return text === undefined ? undefined : JSON.parse(text);
+  }
+  async save(id: string, value: unknown) {
+    this.values.set(id, JSON.stringify(value));
+  }
+}
+
+/** The package check: every line is 'ok' unless `statuses` says otherwise. */
+function checker(statuses: Record<string, PreflightStatus> = {}) {
+  const requests: IPreflightRequest[] = [];
+  const check = async (
+    request: IPreflightRequest
+  ): Promise<IPreflightResponse> => {
+    requests.push(request);
+    const packages: IPreflightPackage[] = request.requirements.map(item => ({
+      name: item.name,
+      line: item.line,
+      status: statuses[item.name] ?? 'ok',
+      version: null,
+      file: null,
+      reason: statuses[item.name] ? 'No wheel.' : '',
+      action: ''
+    }));
+    return {
+      python: request.python,
+      platform: request.platform,
+      packages,
+      dependencies: [],
+      cached: 0,
+      elapsedMs: 1
+    };
+  };
+  return { check, requests };
+}
+
+interface IHarness {
+  builds: Builds;
+  store: MemoryStore;
+  captures: number;
+  requests: IPreflightRequest[];
+  manager: SessionManager;
+}
+
+function harness(
+  options: {
+    builds?: Builds;
+    store?: MemoryStore;
+    statuses?: Record<string, PreflightStatus>;
+    notebooks?: Partial<INotebookAccess>;
+  } = {}
+): IHarness {
+  const builds = options.builds ?? new Builds();
+  const store = options.store ?? new MemoryStore();
+  const { check, requests } = checker(options.statuses);
+  const result = { builds, store, captures: 0, requests } as IHarness;
+  const backends: ISessionBackends = {
+    fetchEngine: async () => reachable,
+    notebooks: {
+      capture: async () => {
+        result.captures++;
+        return snapshot;
+      },
+      codeCells: async () => ['import dateutil.parser\nimport six'],
+      act: async () => undefined,
+      ...options.notebooks
+    },
+    checkRequirements: check,
+    builds,
+    store
+  };
+  result.manager = new SessionManager({
+    ...backends,
+    now: () => '2026-12-03T13:00:00Z',
+    preflightDebounceMs: 0,
+    saveDebounceMs: 0
+  });
+  return result;
+}
+
+const line = (session: NotebookSession, name: string) =>
+  session.plan!.entries.find(entry => entry.name === name)!.line;
+
+describe('NotebookSession: capture, plan, check, requests', () => {
+  it('says why there is no request before a capture', () => {
+    const session = harness().manager.open(PATH);
+
+    expect(session.capture.kind).toBe('idle');
+    expect(session.plan).toBeNull();
+    expect(session.bundleRequest()).toEqual({
+      reason: 'Capture the environment first.'
+    });
+    expect(session.buildRequest()).toEqual({
+      reason: 'Capture the environment first.'
+    });
+  });
+
+  it('captures, plans, schedules the package check of the plan and assembles both requests', async () => {
+    const h = harness();
+    const session = h.manager.open(PATH);
+
+    await session.captureEnvironment();
+    await session.settled();
+
+    expect(session.capture.kind).toBe('captured');
+    expect(line(session, 'six')).toMatch(/^six==/);
+    // The check was scheduled by the session, with the plan's lines.
+    const checked = h.requests[h.requests.length - 1];
+    expect(checked.requirements.map(item => item.line)).toEqual(
+      session
+        .plan!.entries.filter(entry => entry.line !== null)
+        .map(entry => entry.line)
+    );
+    expect(checked.python).toBe(snapshot.python.version);
+    expect(session.preflight.state.kind).toBe('done');
+
+    const bundle = session.bundleRequest();
+    const build = session.buildRequest();
+    if (!('request' in bundle) || !('request' in build)) {
+      throw new Error('no request');
+    }
+    expect(bundle.request.name).toBe('analysis');
+    expect(bundle.request.files.Dockerfile).toContain('FROM ');
+    expect(bundle.request.files['requirements.txt']).toMatch(/^six==/m);
+    // The build body is the bundle body plus the image and the notebook; no platform.
+    expect(build.request).toEqual({
+      ...bundle.request,
+      image: 'analysis:latest',
+      notebook: PATH
+    });
+    expect('platform' in build.request).toBe(false);
+    expect(build.plan).toBe(session.plan);
+  });
+
+  it('unticks what the check says cannot install, and the requests follow', async () => {
+    const h = harness({ statuses: { six: 'unavailable' } });
+    const session = h.manager.open(PATH);
+
+    await session.captureEnvironment();
+    await session.settled();
+    await settle();
+
+    expect(line(session, 'six')).toBeNull();
+    const build = session.buildRequest();
+    expect(
+      'request' in build && build.request.files['requirements.txt']
+    ).not.toMatch(/^six==/m);
+  });
+
+  it('checks again when the form changes the target (the Python version)', async () => {
+    const h = harness();
+    const session = h.manager.open(PATH);
+    await session.captureEnvironment();
+    await session.settled();
+    const before = h.requests.length;
+
+    session.bundle.setField('pythonVersion', '3.12.4');
+    await session.settled();
+
+    expect(h.requests.length).toBe(before + 1);
+    expect(h.requests[h.requests.length - 1].python).toBe('3.12.4');
+  });
+
+  it('says why there is no build without an image name or with a bad field', async () => {
+    const session = harness().manager.open(PATH);
+    await session.captureEnvironment();
+
+    session.bundle.setField('imageName', '');
+    expect(session.buildRequest()).toEqual({
+      reason: 'Name the image (Image name above) to build it.'
+    });
+    expect('request' in session.bundleRequest()).toBe(true);
+
+    session.bundle.setField('imageName', 'analysis');
+    session.bundle.setField('pythonVersion', 'three');
+    expect(session.buildRequest()).toEqual({
+      reason: 'Fix the options marked above first.'
+    });
+    expect(session.bundleRequest()).toEqual({
+      reason: 'Fix the options marked above first.'
+    });
+  });
+
+  it('builds after the check, with the request of that moment', async () => {
+    const h = harness();
+    const session = h.manager.open(PATH);
+    await session.captureEnvironment();
+
+    expect(await session.startBuild()).toBeNull();
+
+    expect(h.builds.started).toHaveLength(1);
+    expect(h.builds.started[0].notebook).toBe(PATH);
+    expect(session.builds.job?.id).toBe('j1');
+    expect(session.builds.selected?.map(item => item.name)).toContain('six');
+  });
+
+  it('downloads the bundle request through the bundle model', async () => {
+    const session = harness().manager.open(PATH);
+    await session.captureEnvironment();
+    const sent: string[] = [];
+
+    await session.download(async request => {
+      sent.push(request.name);
+      return `${request.name}.zip`;
+    });
+
+    expect(sent).toEqual(['analysis']);
+    expect(session.bundle.download).toEqual({
+      kind: 'done',
+      fileName: 'analysis.zip'
+    });
+  });
+});
+
+describe('NotebookSession row actions', () => {
+  it('turns on the wheelhouse, switches to pip, includes, excludes, captures again', async () => {
+    const h = harness();
+    const session = h.manager.open(PATH);
+    await session.captureEnvironment();
+    const row = session.plan!.entries.find(entry => entry.name === 'six')!;
+
+    session.rowAction(row, { kind: 'exclude', label: '' });
+    expect(line(session, 'six')).toBeNull();
+
+    session.rowAction(row, { kind: 'include', label: '' });
+    expect(line(session, 'six')).toMatch(/^six==/);
+
+    session.bundle.setField('template', 'conda');
+    expect(session.rowContext).toEqual({
+      wheelhouse: false,
+      wheelhouseAvailable: false
+    });
+    session.rowAction(row, { kind: 'template', label: '' });
+    expect(session.bundle.form.template).toBe('pip');
+    expect(session.bundle.form.wheelhouse).toBe(true);
+    expect(session.wheelhouse).toBe(true);
+    expect(session.rowContext).toEqual({
+      wheelhouse: true,
+      wheelhouseAvailable: true
+    });
+
+    session.bundle.setField('wheelhouse', false);
+    session.rowAction(row, { kind: 'wheelhouse', label: '' });
+    expect(session.bundle.form.wheelhouse).toBe(true);
+
+    const captures = h.captures;
+    session.rowAction(row, { kind: 'capture', label: '' });
+    await settle();
+    expect(h.captures).toBe(captures + 1);
+  });
+});
+
+describe('SessionManager', () => {
+  it('makes one session per path and makes it current', () => {
+    const { manager } = harness();
+    const currents: (string | null)[] = [];
+    manager.currentChanged.connect((_, session) =>
+      currents.push(session?.path ?? null)
+    );
+
+    const first = manager.open('a.ipynb');
+    const second = manager.open('b.ipynb');
+
+    expect(manager.open('a.ipynb')).toBe(first);
+    expect(manager.current).toBe(first);
+    expect(manager.get('b.ipynb')).toBe(second);
+    expect(currents).toEqual(['a.ipynb', 'b.ipynb', 'a.ipynb']);
+
+    manager.close('a.ipynb');
+    expect(manager.current).toBeNull();
+    expect(first.isDisposed).toBe(true);
+    expect(manager.get('a.ipynb')).toBeNull();
+  });
+
+  it('hands the settings to every session through one setDefaults', () => {
+    const { manager } = harness();
+    const early = manager.open('work/early.ipynb');
+    early.bundle.setField('template', 'conda');
+
+    manager.setDefaults({
+      template: 'pip',
+      registry: 'ghcr.io',
+      namespace: 'jane'
+    });
+    const late = manager.open('work/late.ipynb');
+
+    // A field the user chose stays; the others follow the settings.
+    expect(early.bundle.form.template).toBe('conda');
+    expect(early.bundle.form.imageName).toBe('ghcr.io/jane/early');
+    expect(late.bundle.form.template).toBe('pip');
+    expect(late.bundle.form.imageName).toBe('ghcr.io/jane/late');
+    expect(manager.pushTarget).toEqual({
+      registry: 'ghcr.io',
+      namespace: 'jane'
+    });
+    expect(late.pushTarget).toEqual(manager.pushTarget);
+  });
+
+  it('starts with Docker Hub and no namespace as the push target', () => {
+    const { manager } = harness();
+    expect(manager.pushTarget).toEqual({
+      registry: 'docker.io',
+      namespace: ''
+    });
+  });
+
+  it('shows checking, then the engine status', async () => {
+    const { manager } = harness();
+    const kinds: string[] = [];
+    manager.changed.connect(() => kinds.push(manager.engine.kind));
+
+    await manager.refreshEngine();
+
+    expect(kinds).toEqual(['checking', 'known']);
+    expect(manager.engine).toEqual({ kind: 'known', status: reachable });
+    expect(manager.engineReachable).toBe(true);
+  });
+
+  it('gives every session the server\'s absolute root, never a "~" one', async () => {
+    const { manager } = harness();
+    const session = manager.open(PATH);
+    manager.setJupyterRoot('~/work');
+    expect(session.jupyterRoot).toBeUndefined();
+
+    manager.setJupyterRoot('/home/user');
+
+    expect(manager.jupyterRoot).toBe('/home/user');
+    expect(session.jupyterRoot).toBe('/home/user');
+  });
+
+  it('reopens the notebook of before the reload, and saves the current one', async () => {
+    const store = new MemoryStore();
+    const before = harness({ store });
+    before.manager.open(PATH);
+    await settle();
+
+    const after = harness({ store });
+    await after.manager.restoreCurrent();
+
+    expect(after.manager.current?.path).toBe(PATH);
+  });
+
+  it('passes on the end of a phase of any session (notifications)', async () => {
+    const h = harness();
+    const session = h.manager.open(PATH);
+    const ends: IPhaseEnd[] = [];
+    h.manager.phaseEnded.connect((_, end) => ends.push(end));
+    const end: IPhaseEnd = { job: job(), phase: 'build', ok: true };
+
+    (
+      session.builds.phaseEnded as unknown as {
+        emit(value: IPhaseEnd): void;
+      }
+    ).emit(end);
+
+    expect(ends).toEqual([end]);
+  });
+});
+
+describe('NotebookSession across a reload', () => {
+  it('finds the running job at once from the job list, without a capture', async () => {
+    const builds = new Builds();
+    builds.jobs = [
+      job({ id: 'other', notebook: 'other.ipynb' }),
+      job({ id: 'old', state: 'failed' }),
+      job({ id: 'running', state: 'building' })
+    ];
+    const h = harness({ builds });
+
+    const session = h.manager.open(PATH);
+    await session.restore();
+
+    expect(builds.listCalls).toBe(1);
+    expect(h.captures).toBe(0);
+    expect(session.capture.kind).toBe('idle');
+    expect(session.builds.job?.id).toBe('running');
+    expect(session.builds.active).toBe(true);
+  });
+
+  it('keeps the edited Dockerfile, the options, the files and the selection', async () => {
+    const store = new MemoryStore();
+    const before = harness({ store });
+    const first = before.manager.open(PATH);
+    await first.restore();
+    await first.captureEnvironment();
+    first.bundle.setField('imageTag', 'v2');
+    first.bundle.setField('aptPackages', 'git');
+    first.bundle.setNotebookIncluded('work/other.ipynb', true);
+    first.bundle.addDataFiles([{ path: 'work/data.csv', type: 'file' }]);
+    first.bundle.setDockerfile('FROM python:3.12-slim\n');
+    first.setIncluded('six', false);
+    first.setMode('imports');
+    await settle();
+
+    const after = harness({ store });
+    const session = after.manager.open(PATH);
+    await session.restore();
+
+    expect(session.bundle.form.imageTag).toBe('v2');
+    expect(session.bundle.form.aptPackages).toBe('git');
+    expect(session.bundle.notebooks).toEqual([PATH, 'work/other.ipynb']);
+    expect(session.bundle.dataFiles).toEqual(['work/data.csv']);
+    expect(session.bundle.editedDockerfile).toBe('FROM python:3.12-slim\n');
+    expect(session.bundle.created).toBe(first.bundle.created);
+    expect(session.mode).toBe('imports');
+    await session.captureEnvironment();
+    const build = session.buildRequest();
+    if (!('request' in build)) {
+      throw new Error(build.reason);
+    }
+    expect(build.request.image).toBe('analysis:v2');
+    expect(build.request.files.Dockerfile).toBe('FROM python:3.12-slim\n');
+    expect(build.request.include).toContainEqual({
+      workspacePath: 'work/data.csv',
+      bundlePath: 'data/data.csv'
+    });
+    expect(
+      session.plan!.entries.find(entry => entry.name === 'six')?.line ?? null
+    ).toBeNull();
+  });
+
+  it('compares a verification after a reload with the selection its build had', async () => {
+    const store = new MemoryStore();
+    const builds = new Builds();
+    const before = harness({ store, builds });
+    const first = before.manager.open(PATH);
+    await first.restore();
+    await first.captureEnvironment();
+    await first.startBuild();
+    await settle();
+    builds.jobs = builds.jobs.map(item => ({
+      ...item,
+      state: 'verified',
+      imageId: 'sha256:1',
+      verification: { snapshot: venvSnapshot }
+    }));
+
+    const after = harness({ store, builds });
+    const session = after.manager.open(PATH);
+    await session.restore();
+
+    expect(after.captures).toBe(0);
+    const reproduction = session.builds.reproduction!;
+    expect(reproduction.total).toBe(first.builds.selected!.length);
+    expect(reproduction.reproduced).toBe(reproduction.total);
+  });
+
+  it('compares a job found without its selection after the next capture', async () => {
+    const builds = new Builds();
+    builds.jobs = [
+      job({
+        state: 'verified',
+        imageId: 'sha256:1',
+        verification: { snapshot: venvSnapshot }
+      })
+    ];
+    const h = harness({ builds });
+    const session = h.manager.open(PATH);
+    await session.restore();
+    expect(session.builds.reproduction).toBeNull();
+
+    await session.captureEnvironment();
+
+    expect(session.builds.reproduction?.total).toBeGreaterThan(0);
+  });
+
+  it('does not put a saved state over what the user changed before it arrived', async () => {
+    const store = new MemoryStore();
+    const before = harness({ store });
+    const first = before.manager.open(PATH);
+    await first.restore();
+    first.bundle.setField('imageTag', 'saved');
+    await settle();
+    const slow = deferred<void>();
+    const fetch = store.fetch.bind(store);
+    store.fetch = async (id: string) => {
+      await slow.promise;
+      return fetch(id);
+    };
+
+    const after = harness({ store });
+    const session = after.manager.open(PATH);
+    session.bundle.setField('imageTag', 'typed');
+    slow.resolve();
+    await session.restore();
+
+    expect(session.bundle.form.imageTag).toBe('typed');
+  });
+
+  it('starts fresh from a saved state it does not understand', async () => {
+    const store = new MemoryStore();
+    await store.save(sessionKey(PATH), { version: 1, bundle: { form: 3 } });
+    const h = harness({ store });
+
+    const session = h.manager.open(PATH);
+    await session.restore();
+
+    expect(session.bundle.form.imageTag).toBe('latest');
+    expect(session.bundle.editedDockerfile).toBeNull();
+  });
+
+  it("takes JupyterLab's state database as its store", () => {
+    const asStore = (db: IStateDB): ISessionStore => db;
+    expect(asStore).toBeInstanceOf(Function);
+  });
+});

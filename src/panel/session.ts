@@ -1,0 +1,881 @@
+/**
+ * The panel's models, one per notebook, and the app-level manager of them. Views only
+ * render a session and call its methods; nothing here needs a view to stay consistent
+ * (jest drives it with plain backends, no DOM).
+ *
+ * A NotebookSession owns, for one notebook: the capture (state, snapshot, imports, the
+ * package selection and the plan made from them), the bundle options (BundleModel), the
+ * package check (PreflightModel, scheduled here whenever the plan or the form changes)
+ * and the jobs (BuildModel). bundleRequest() and buildRequest() assemble the bodies of
+ * POST bundle and POST builds (src/core/contract/requests.ts).
+ *
+ * The SessionManager holds what is not per notebook: the engine state, the settings
+ * (setDefaults, the one place they arrive: template, registry, namespace), the Jupyter
+ * root, and one session per path with the current one.
+ *
+ * Across a page reload a session keeps its bundle form, chosen notebooks and data files,
+ * edited Dockerfile and package selection (sessionState.ts), and finds the notebook's
+ * newest job at once from the server's job list, before and without any capture. A job
+ * this page started keeps the packages it selected, so its verification is compared as
+ * before the reload; a job found without them is compared after the next capture.
+ *
+ * Wiring in src/index.ts (JupyterLab's IStateDB is an ISessionStore as it is):
+ *
+ *   const sessions = new SessionManager({
+ *     fetchEngine: fetchEngineStatus,                       // api.ts
+ *     notebooks: new NotebookAccess(app, notebooks, trans), // notebookAccess.ts
+ *     checkRequirements,                                    // api.ts
+ *     builds: serverBuildBackend,                           // buildApi.ts
+ *     store: state,                                         // IStateDB | null
+ *     jupyterRoot: PageConfig.getOption('serverRoot') || undefined,
+ *     trans
+ *   });
+ *   void fetchCaptureRequest().then(r => sessions.setJupyterRoot(r.root)).catch(() => undefined);
+ *   // settings, in their `apply`:
+ *   sessions.setDefaults({
+ *     template: settings.get('defaultTemplate').composite as string,
+ *     registry: settings.get('defaultRegistry').composite as string,
+ *     namespace: settings.get('defaultNamespace').composite as string
+ *   });
+ *   void app.restored.then(() => sessions.restoreCurrent()); // reopens the last notebook
+ *   void sessions.refreshEngine();
+ *   // "Package this notebook" (commands.ts):
+ *   void sessions.open(path).captureEnvironment();
+ *   // notifications: sessions.phaseEnded.connect((_, end) => notifier.phaseEnded(end));
+ */
+import { ISignal, Signal } from '@lumino/signaling';
+
+import { EngineStatus } from '../tokens';
+import { IBuildRequest, IBundleRequest } from '../core/contract/requests';
+import {
+  IImportResolution,
+  findImports,
+  resolveImports
+} from '../core/imports';
+import {
+  IPreflightRequest,
+  IPreflightResponse,
+  ILeftOutImport,
+  leftOutImports,
+  preflightRequest,
+  preflightTarget
+} from '../core/preflight';
+import {
+  IRequirementEntry,
+  IRequirementsPlan,
+  translateRequirements
+} from '../core/requirements';
+import { IEnvironmentSnapshot } from '../core/snapshot';
+import { ITranslate, plainTranslate } from '../core/text';
+import { CaptureAction } from '../tokens';
+import { BuildModel, IBuildBackend, IPhaseEnd } from './buildModel';
+import {
+  BundleModel,
+  folderOf,
+  formImageReference,
+  IBundleContext,
+  wheelhouseAvailable,
+  wheelhouseOn
+} from './bundleModel';
+import {
+  absoluteRoot,
+  CaptureState,
+  EngineState,
+  explain,
+  INotebookAccess,
+  IPushTarget,
+  SelectionMode
+} from './model';
+import { PreflightModel } from './preflightModel';
+import { IRowAction, IRowContext } from './rowActions';
+import {
+  CURRENT_KEY,
+  ISessionStore,
+  parseSavedCurrent,
+  parseSavedSession,
+  SavedSession,
+  sessionKey
+} from './sessionState';
+
+export { ISessionStore } from './sessionState';
+
+/** The settings a session follows (schema/plugin.json's defaults). */
+export interface ISessionDefaults {
+  template?: string;
+  /** e.g. docker.io, ghcr.io, localhost:5000 */
+  registry?: string;
+  /** e.g. a Docker Hub user */
+  namespace?: string;
+}
+
+/** The server and JupyterLab as the sessions reach them (plain functions in tests). */
+export interface ISessionBackends {
+  /** The engine status (api.fetchEngineStatus). */
+  fetchEngine(): Promise<EngineStatus>;
+  /** The notebooks and their kernels (notebookAccess.ts); null: capture does nothing. */
+  notebooks: INotebookAccess | null;
+  /** The package check (api.checkRequirements). */
+  checkRequirements(request: IPreflightRequest): Promise<IPreflightResponse>;
+  /** The build routes (buildApi.serverBuildBackend). */
+  builds: IBuildBackend;
+  /** Where sessions are kept across reloads (IStateDB); null: nothing is kept. */
+  store?: ISessionStore | null;
+}
+
+/** Everything a session gets from its manager (or a test). */
+export interface INotebookSessionOptions extends ISessionBackends {
+  defaults?: ISessionDefaults;
+  /** The server's root directory, absolute ("~/..." is no root). */
+  jupyterRoot?: string;
+  trans?: ITranslate;
+  /** The bundle's `created` label for a new session (ISO 8601 without milliseconds). */
+  now?: () => string;
+  /** Quiet time before the package check starts (PreflightModel's debounceMs). */
+  preflightDebounceMs?: number;
+  /** Quiet time before a change is saved. */
+  saveDebounceMs?: number;
+}
+
+export type ISessionManagerOptions = INotebookSessionOptions;
+
+/** An ISO 8601 date without milliseconds: the bundle's `created` label. */
+function isoNow(): string {
+  return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+}
+
+/** The push dialog's default target from the settings. */
+function pushTargetOf(defaults: ISessionDefaults): IPushTarget {
+  return {
+    registry: defaults.registry ?? 'docker.io',
+    namespace: defaults.namespace ?? ''
+  };
+}
+
+/** What one notebook's panel shows and does. */
+export class NotebookSession {
+  constructor(
+    readonly path: string,
+    options: INotebookSessionOptions
+  ) {
+    this._trans = options.trans ?? plainTranslate;
+    this._notebooks = options.notebooks;
+    this._listJobs = () => options.builds.listJobs();
+    this._store = options.store ?? null;
+    this._saveDebounceMs = options.saveDebounceMs ?? 300;
+    this._defaults = { ...options.defaults };
+    this._jupyterRoot = absoluteRoot(options.jupyterRoot);
+    this.bundle = new BundleModel({
+      notebookPath: path,
+      created: (options.now ?? isoNow)(),
+      defaults: this._defaults,
+      trans: this._trans
+    });
+    this.preflight = new PreflightModel({
+      check: options.checkRequirements,
+      untick: verdicts =>
+        this.setIncludedMany(
+          verdicts.map(verdict => verdict.name),
+          false
+        ),
+      debounceMs: options.preflightDebounceMs,
+      trans: this._trans
+    });
+    this.builds = new BuildModel(options.builds, this._trans);
+    this._wheelhouse = wheelhouseOn(this.bundle.form);
+    this.bundle.changed.connect(this._onBundleChanged, this);
+    this.preflight.changed.connect(this._emit, this);
+    this.builds.changed.connect(this._onBuildsChanged, this);
+  }
+
+  /** The options form, the Dockerfile edit and the download. */
+  readonly bundle: BundleModel;
+  /** The package check of what would be downloaded or built now. */
+  readonly preflight: PreflightModel;
+  /** The notebook's job: build, push, verify, run. */
+  readonly builds: BuildModel;
+
+  /** Anything of the session changed (its own state, the bundle, the check, the job). */
+  get changed(): ISignal<this, void> {
+    return this._changed;
+  }
+
+  /** The notebook's workspace path (the name ExportPanelModel gave it). */
+  get notebookPath(): string {
+    return this.path;
+  }
+
+  get capture(): CaptureState {
+    return this._capture;
+  }
+
+  /** The captured environment (null before a capture). */
+  get snapshot(): IEnvironmentSnapshot | null {
+    return this._capture.kind === 'captured' ? this._capture.snapshot : null;
+  }
+
+  /** The notebook's imports resolved against the snapshot (null before a capture). */
+  get imports(): IImportResolution | null {
+    return this._imports;
+  }
+
+  get mode(): SelectionMode {
+    return this._mode;
+  }
+
+  get jupyterRoot(): string | undefined {
+    return this._jupyterRoot;
+  }
+
+  /** Whether the plan is made for the offline wheelhouse (the bundle form's box). */
+  get wheelhouse(): boolean {
+    return this._wheelhouse;
+  }
+
+  /** The requirements as they stand with the mode, the choices and the wheelhouse. */
+  get plan(): IRequirementsPlan | null {
+    if (this._plan === null && this._capture.kind === 'captured') {
+      const only =
+        this._mode === 'imports' && this._imports
+          ? new Set(this._imports.distributions)
+          : undefined;
+      const include = new Set<string>();
+      const exclude = new Set<string>();
+      this._overrides.forEach((included, name) =>
+        (included ? include : exclude).add(name)
+      );
+      this._plan = translateRequirements(this._capture.snapshot, {
+        include,
+        exclude,
+        only,
+        // Ticking a vendorable project means: copy it into the bundle.
+        vendor: include,
+        jupyterRoot: this._jupyterRoot,
+        wheelhouse: this._wheelhouse
+      });
+    }
+    return this._plan;
+  }
+
+  /** What the preview and the download are made from (null before a capture). */
+  get context(): IBundleContext | null {
+    const snapshot = this.snapshot;
+    const plan = this.plan;
+    return snapshot && plan ? { snapshot, plan } : null;
+  }
+
+  /** Imported distributions the image will miss (null before a capture). */
+  get leftOutImports(): ILeftOutImport[] | null {
+    const plan = this.plan;
+    if (!plan || !this._imports) {
+      return null;
+    }
+    return leftOutImports(
+      plan,
+      this._imports.distributions,
+      this.preflight.verdicts,
+      this.preflight.binaryOnly
+    );
+  }
+
+  /** What the package table's row explanations depend on. */
+  get rowContext(): IRowContext {
+    return {
+      wheelhouse: wheelhouseOn(this.bundle.form),
+      wheelhouseAvailable: wheelhouseAvailable(this.bundle.form)
+    };
+  }
+
+  /** The push dialog's default registry and namespace (from the settings). */
+  get pushTarget(): IPushTarget {
+    return pushTargetOf(this._defaults);
+  }
+
+  /** Workspace folder of the notebook, bound to /notebooks by "Run". */
+  get notebookFolder(): string {
+    return folderOf(this.path);
+  }
+
+  /** How many packages are being checked, or null when no check runs. */
+  get checking(): number | null {
+    const state = this.preflight.state;
+    return state.kind === 'checking' ? state.count : null;
+  }
+
+  /** Resolves once the package check has finished (or the user goes on without it). */
+  settled(): Promise<void> {
+    return this.preflight.settled();
+  }
+
+  /** Lets a waiting download or build go on without the check. */
+  continueWithout(): void {
+    this.preflight.continueWithout();
+  }
+
+  /** New settings: the form fields the user did not change follow them. */
+  setDefaults(defaults: ISessionDefaults): void {
+    this._defaults = { ...defaults };
+    this.bundle.setDefaults(this._defaults);
+    this._emit();
+  }
+
+  /** The server's absolute root; a relative one is ignored. */
+  setJupyterRoot(root: string | undefined): void {
+    const absolute = absoluteRoot(root);
+    if (absolute !== undefined && absolute !== this._jupyterRoot) {
+      this._jupyterRoot = absolute;
+      this._invalidate();
+    }
+  }
+
+  setMode(mode: SelectionMode): void {
+    if (mode !== this._mode) {
+      this._mode = mode;
+      this._invalidate(true);
+    }
+  }
+
+  /** Includes or excludes one package, whatever the defaults say. */
+  setIncluded(name: string, included: boolean): void {
+    this._overrides.set(name, included);
+    this._invalidate(true);
+  }
+
+  /** Includes or excludes several packages at once (one change). */
+  setIncludedMany(names: readonly string[], included: boolean): void {
+    if (names.length) {
+      for (const name of names) {
+        this._overrides.set(name, included);
+      }
+      this._invalidate(true);
+    }
+  }
+
+  /** A button of a package row's explanation (rowActions.ts). */
+  rowAction(row: IRequirementEntry, action: IRowAction): void {
+    switch (action.kind) {
+      case 'include':
+      case 'vendor':
+        this.setIncluded(row.name, true);
+        break;
+      case 'exclude':
+        this.setIncluded(row.name, false);
+        break;
+      case 'wheelhouse':
+        this.bundle.setField('wheelhouse', true);
+        this.setIncluded(row.name, true);
+        break;
+      case 'template':
+        this.bundle.setField('template', 'pip');
+        this.bundle.setField('wheelhouse', true);
+        this.setIncluded(row.name, true);
+        break;
+      case 'capture':
+        void this.captureEnvironment();
+        break;
+    }
+  }
+
+  /** Captures the notebook's live kernel and reads its imports. */
+  async captureEnvironment(): Promise<void> {
+    if (!this._notebooks || this._disposed) {
+      return;
+    }
+    const notebooks = this._notebooks;
+    const request = ++this._captureRequest;
+    this._capture = { kind: 'capturing' };
+    this._emit();
+    let next: CaptureState;
+    let imports: IImportResolution | null = null;
+    try {
+      const [snapshot, cells] = await Promise.all([
+        notebooks.capture(this.path),
+        notebooks.codeCells(this.path)
+      ]);
+      imports = resolveImports(findImports(cells), snapshot);
+      next = { kind: 'captured', snapshot };
+    } catch (error) {
+      next = { kind: 'failed', ...explain(error) };
+    }
+    if (request === this._captureRequest && !this._disposed) {
+      this._capture = next;
+      this._imports = imports;
+      this._invalidate();
+      // A job found after a reload without its selection is compared with this plan.
+      if (this.builds.job && this.builds.selected === null && this.plan) {
+        this.builds.setBaseline(this.plan);
+      }
+    }
+  }
+
+  /** Runs the action a capture problem offers (start the kernel, open the notebook). */
+  async act(action: CaptureAction): Promise<void> {
+    if (!this._notebooks || this._disposed) {
+      return;
+    }
+    if (action !== 'retry') {
+      try {
+        await this._notebooks.act(this.path, action);
+      } catch (error) {
+        this._capture = { kind: 'failed', ...explain(error) };
+        this._emit();
+        return;
+      }
+    }
+    await this.captureEnvironment();
+  }
+
+  /** The body of POST bundle (the zip), or why there is none yet. */
+  bundleRequest(): { request: IBundleRequest } | { reason: string } {
+    const context = this.context;
+    if (!context) {
+      return { reason: this._trans.__('Capture the environment first.') };
+    }
+    if (!this.bundle.isValid) {
+      return { reason: this._trans.__('Fix the options marked above first.') };
+    }
+    return { request: this.bundle.request(context) };
+  }
+
+  /**
+   * The body of POST builds: the bundle exactly as the download holds it, the image and
+   * the notebook; with the plan its verification is compared with. Or why there is none.
+   */
+  buildRequest():
+    { request: IBuildRequest; plan: IRequirementsPlan } | { reason: string } {
+    const context = this.context;
+    if (!context) {
+      return { reason: this._trans.__('Capture the environment first.') };
+    }
+    const image = formImageReference(this.bundle.form);
+    if (!image) {
+      return {
+        reason: this._trans.__('Name the image (Image name above) to build it.')
+      };
+    }
+    if (!this.bundle.isValid) {
+      return { reason: this._trans.__('Fix the options marked above first.') };
+    }
+    const request: IBuildRequest = {
+      ...this.bundle.request(context),
+      image,
+      notebook: this.path
+    };
+    return { request, plan: context.plan };
+  }
+
+  /**
+   * Build: waits for the package check (which may untick packages), then builds what
+   * buildRequest() says at that moment. Returns why it did not build, or null.
+   */
+  async startBuild(): Promise<string | null> {
+    await this.settled();
+    const prepared = this.buildRequest();
+    if ('reason' in prepared) {
+      return prepared.reason;
+    }
+    await this.builds.build(prepared.request, prepared.plan);
+    return null;
+  }
+
+  /**
+   * Download: waits for the package check, then sends bundleRequest() with `send` (which
+   * saves the zip and returns its file name); the bundle model shows the state.
+   */
+  download(send: (request: IBundleRequest) => Promise<string>): Promise<void> {
+    return this.bundle.startDownload(
+      () => this.context,
+      send,
+      () => this.settled()
+    );
+  }
+
+  /**
+   * After a page reload: reads the saved state and the server's job list together, puts
+   * the state back (unless the user changed something meanwhile) and follows the
+   * notebook's newest job. No capture is needed. Called once by the manager's open().
+   */
+  restore(): Promise<void> {
+    this._restoring ??= this._restore();
+    return this._restoring;
+  }
+
+  dispose(): void {
+    if (this._disposed) {
+      return;
+    }
+    this._disposed = true;
+    this._flushSave();
+    this.bundle.changed.disconnect(this._onBundleChanged, this);
+    this.preflight.dispose();
+    this.builds.dispose();
+    Signal.clearData(this);
+  }
+
+  get isDisposed(): boolean {
+    return this._disposed;
+  }
+
+  private async _restore(): Promise<void> {
+    const [saved, jobs] = await Promise.all([
+      this._fetchSaved(),
+      this._listJobs().catch(() => null) // the section works without the old job
+    ]);
+    if (this._disposed) {
+      return;
+    }
+    if (saved) {
+      this._applySaved(saved);
+    }
+    this._restored = true;
+    const mine = (jobs ?? []).filter(job => job.notebook === this.path);
+    const latest = mine.length ? mine[mine.length - 1] : null;
+    if (latest && this.builds.job === null) {
+      const baseline =
+        saved?.build?.job === latest.id ? saved.build.selected : this.plan;
+      await this.builds.restore(latest.id, baseline);
+    }
+  }
+
+  private async _fetchSaved(): Promise<SavedSession | null> {
+    if (!this._store) {
+      return null;
+    }
+    try {
+      return parseSavedSession(await this._store.fetch(sessionKey(this.path)));
+    } catch {
+      return null;
+    }
+  }
+
+  private _applySaved(saved: SavedSession): void {
+    if (this.bundle.pristine) {
+      this.bundle.restore(saved.bundle);
+    }
+    if (!this._selectionChanged) {
+      this._mode = saved.mode;
+      for (const name of saved.include) {
+        this._overrides.set(name, true);
+      }
+      for (const name of saved.exclude) {
+        this._overrides.set(name, false);
+      }
+      this._invalidate();
+    }
+  }
+
+  private _saved(): SavedSession {
+    const include: string[] = [];
+    const exclude: string[] = [];
+    this._overrides.forEach((included, name) =>
+      (included ? include : exclude).push(name)
+    );
+    const job = this.builds.job;
+    const selected = this.builds.selected;
+    return {
+      version: 1,
+      bundle: this.bundle.saved(),
+      mode: this._mode,
+      include,
+      exclude,
+      build: job && selected ? { job: job.id, selected: [...selected] } : null
+    };
+  }
+
+  /** Saves soon (changes come in bursts: typing, a check unticking packages). */
+  private _scheduleSave(): void {
+    if (!this._store || !this._restored || this._disposed) {
+      return;
+    }
+    if (this._saveTimer !== null) {
+      clearTimeout(this._saveTimer);
+    }
+    this._saveTimer = setTimeout(() => {
+      this._saveTimer = null;
+      this._save();
+    }, this._saveDebounceMs);
+  }
+
+  private _flushSave(): void {
+    if (this._saveTimer !== null) {
+      clearTimeout(this._saveTimer);
+      this._saveTimer = null;
+      this._save();
+    }
+  }
+
+  private _save(): void {
+    // A failed save loses only the convenience of a restore: say so in the console.
+    this._store
+      ?.save(sessionKey(this.path), this._saved())
+      .catch(reason =>
+        console.warn('jupyterlab-dockerize: session not saved', reason)
+      );
+  }
+
+  /** The form changed: the plan follows the wheelhouse box, the check may need to run. */
+  private _onBundleChanged(): void {
+    const wheelhouse = wheelhouseOn(this.bundle.form);
+    if (wheelhouse !== this._wheelhouse) {
+      this._wheelhouse = wheelhouse;
+      this._plan = null;
+    }
+    this._schedulePreflight();
+    this._scheduleSave();
+    this._emit();
+  }
+
+  private _onBuildsChanged(): void {
+    const id = this.builds.job?.id ?? null;
+    if (id !== this._savedJob) {
+      this._savedJob = id;
+      this._scheduleSave();
+    }
+    this._emit();
+  }
+
+  /** Hands the package check what would be downloaded or built now. */
+  private _schedulePreflight(): void {
+    const snapshot = this.snapshot;
+    const plan = this.plan;
+    if (!snapshot || !plan) {
+      this.preflight.update(null);
+      return;
+    }
+    const target = preflightTarget(
+      {
+        formPython: this.bundle.form.pythonVersion,
+        kernelPython: snapshot.python.version,
+        template: this.bundle.form.template,
+        machine: snapshot.platform.machine
+      },
+      this._trans
+    );
+    this.preflight.update(
+      'reason' in target ? target : preflightRequest(plan, target.target)
+    );
+  }
+
+  /** The plan is stale; `byUser`: the user changed the selection (it is saved). */
+  private _invalidate(byUser = false): void {
+    this._plan = null;
+    if (byUser) {
+      this._selectionChanged = true;
+      this._scheduleSave();
+    }
+    this._schedulePreflight();
+    this._emit();
+  }
+
+  private _emit(): void {
+    if (!this._disposed) {
+      this._changed.emit();
+    }
+  }
+
+  private readonly _trans: ITranslate;
+  private readonly _notebooks: INotebookAccess | null;
+  private readonly _listJobs: IBuildBackend['listJobs'];
+  private readonly _store: ISessionStore | null;
+  private readonly _saveDebounceMs: number;
+  private _defaults: ISessionDefaults;
+  private _jupyterRoot: string | undefined;
+  private _capture: CaptureState = { kind: 'idle' };
+  private _captureRequest = 0;
+  private _imports: IImportResolution | null = null;
+  private _mode: SelectionMode = 'all';
+  private _overrides = new Map<string, boolean>();
+  private _selectionChanged = false;
+  private _wheelhouse: boolean;
+  private _plan: IRequirementsPlan | null = null;
+  private _restoring: Promise<void> | null = null;
+  private _restored = false;
+  private _savedJob: string | null = null;
+  private _saveTimer: ReturnType<typeof setTimeout> | null = null;
+  private _disposed = false;
+  private _changed = new Signal<this, void>(this);
+}
+
+/** The panel's app-level model: the engine, the settings, one session per notebook. */
+export class SessionManager {
+  constructor(private readonly _options: ISessionManagerOptions) {
+    this._defaults = { ...(_options.defaults ?? {}) };
+    this._jupyterRoot = absoluteRoot(_options.jupyterRoot);
+  }
+
+  /** The manager's state changed, or the current session, or which one is current. */
+  get changed(): ISignal<this, void> {
+    return this._changed;
+  }
+
+  /** Which session is current changed (null: none). */
+  get currentChanged(): ISignal<this, NotebookSession | null> {
+    return this._currentChanged;
+  }
+
+  /** A phase of any session's job ended (built, pushed, verified, failed…): notifications. */
+  get phaseEnded(): ISignal<this, IPhaseEnd> {
+    return this._phaseEnded;
+  }
+
+  get current(): NotebookSession | null {
+    return this._current;
+  }
+
+  /** The session of a notebook if one is open. */
+  get(path: string): NotebookSession | null {
+    return this._sessions.get(path) ?? null;
+  }
+
+  /**
+   * The notebook's session, made (and restored: saved state, newest job) the first time;
+   * it becomes the current one.
+   */
+  open(path: string): NotebookSession {
+    let session = this._sessions.get(path);
+    if (!session) {
+      session = new NotebookSession(path, {
+        ...this._options,
+        defaults: this._defaults,
+        jupyterRoot: this._jupyterRoot
+      });
+      this._sessions.set(path, session);
+      session.builds.phaseEnded.connect(
+        (_, end) => this._phaseEnded.emit(end),
+        this
+      );
+      void session.restore();
+    }
+    this._setCurrent(session);
+    return session;
+  }
+
+  /** Closes a notebook's session (its state stays saved for the next open). */
+  close(path: string): void {
+    const session = this._sessions.get(path);
+    if (!session) {
+      return;
+    }
+    this._sessions.delete(path);
+    if (this._current === session) {
+      this._setCurrent(null);
+    }
+    session.dispose();
+  }
+
+  get defaults(): ISessionDefaults {
+    return this._defaults;
+  }
+
+  /** The one place the settings arrive; every session follows them. */
+  setDefaults(defaults: ISessionDefaults): void {
+    this._defaults = { ...defaults };
+    for (const session of this._sessions.values()) {
+      session.setDefaults(this._defaults);
+    }
+    this._changed.emit();
+  }
+
+  /** The push dialog's default registry and namespace (from the settings). */
+  get pushTarget(): IPushTarget {
+    return pushTargetOf(this._defaults);
+  }
+
+  get jupyterRoot(): string | undefined {
+    return this._jupyterRoot;
+  }
+
+  /** The server's absolute root (the page's serverRoot may say "~/..."). */
+  setJupyterRoot(root: string | undefined): void {
+    const absolute = absoluteRoot(root);
+    if (absolute !== undefined && absolute !== this._jupyterRoot) {
+      this._jupyterRoot = absolute;
+      for (const session of this._sessions.values()) {
+        session.setJupyterRoot(absolute);
+      }
+      this._changed.emit();
+    }
+  }
+
+  get engine(): EngineState {
+    return this._engine;
+  }
+
+  get engineReachable(): boolean {
+    return this._engine.kind === 'known' && this._engine.status.reachable;
+  }
+
+  /** Asks the server for the engine status; a later call wins over an earlier one. */
+  async refreshEngine(): Promise<void> {
+    const request = ++this._engineRequest;
+    this._engine = { kind: 'checking' };
+    this._changed.emit();
+    let next: EngineState;
+    try {
+      next = { kind: 'known', status: await this._options.fetchEngine() };
+    } catch (error) {
+      next = { kind: 'failed', problem: explain(error).problem };
+    }
+    if (request === this._engineRequest) {
+      this._engine = next;
+      this._changed.emit();
+    }
+  }
+
+  /**
+   * After a page reload: opens the notebook the panel showed before (unless one was
+   * opened meanwhile). From then on the current notebook is saved when it changes.
+   */
+  async restoreCurrent(): Promise<void> {
+    const store = this._options.store;
+    if (!store) {
+      return;
+    }
+    let path: string | null = null;
+    try {
+      path = parseSavedCurrent(await store.fetch(CURRENT_KEY));
+    } catch {
+      path = null;
+    }
+    if (path !== null && this._current === null) {
+      this.open(path);
+    }
+  }
+
+  dispose(): void {
+    for (const session of this._sessions.values()) {
+      session.dispose();
+    }
+    this._sessions.clear();
+    this._current = null;
+    Signal.clearData(this);
+  }
+
+  private _setCurrent(session: NotebookSession | null): void {
+    if (session === this._current) {
+      return;
+    }
+    this._current?.changed.disconnect(this._onCurrentChanged, this);
+    this._current = session;
+    session?.changed.connect(this._onCurrentChanged, this);
+    const path = session?.path ?? null;
+    void this._options.store
+      ?.save(CURRENT_KEY, { notebookPath: path })
+      .catch(() => undefined);
+    this._currentChanged.emit(session);
+    this._changed.emit();
+  }
+
+  private _onCurrentChanged(): void {
+    this._changed.emit();
+  }
+
+  private _defaults: ISessionDefaults;
+  private _jupyterRoot: string | undefined;
+  private _sessions = new Map<string, NotebookSession>();
+  private _current: NotebookSession | null = null;
+  private _engine: EngineState = { kind: 'checking' };
+  private _engineRequest = 0;
+  private _changed = new Signal<this, void>(this);
+  private _currentChanged = new Signal<this, NotebookSession | null>(this);
+  private _phaseEnded = new Signal<this, IPhaseEnd>(this);
+}
