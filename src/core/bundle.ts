@@ -33,7 +33,7 @@ import {
   renderDockerignore
 } from './bundleFiles';
 import { renderReadme } from './bundleReadme';
-import { order, show } from './bundleText';
+import { order } from './bundleText';
 import { BundleTemplateError, IBundleInput, IBundleSpec } from './bundleTypes';
 import {
   IDockerfileParts,
@@ -56,6 +56,7 @@ export {
   IBundleSpec,
   IWheelhouseSpec
 } from './bundleTypes';
+import { showUntrusted } from './text';
 export { DEFAULT_PYTHON } from './bundleOptions';
 export { safeFileName } from './bundlePaths';
 
@@ -126,7 +127,7 @@ export function generateBundle(input: IBundleInput): IBundleSpec {
   const image = imageName ? parseImageReference(imageName) : null;
   if (imageName && !image) {
     warnings.push(
-      `The image name ${show(imageName)} is not a valid image reference; the README uses a placeholder.`
+      `The image name ${showUntrusted(imageName)} is not a valid image reference; the README uses a placeholder.`
     );
   }
   const firstStem = (notebooks.names[0] ?? 'notebook').replace(/\.[^.]*$/, '');
@@ -223,7 +224,7 @@ export function generateBundle(input: IBundleInput): IBundleSpec {
   if (wheelhouse) {
     if (!python.full) {
       warnings.push(
-        `The offline wheelhouse needs the image's exact Python version (3.X.Y): give it instead of ${show(python.version)}, or the server refuses to resolve for it.`
+        `The offline wheelhouse needs the image's exact Python version (3.X.Y): give it instead of ${showUntrusted(python.version)}, or the server refuses to resolve for it.`
       );
     }
     spec.wheelhouse = {

@@ -4,7 +4,7 @@
  * warning that says why.
  */
 import { IBundleInput, IBundleOptions } from './bundleTypes';
-import { clip, order, show, uniqueSorted } from './bundleText';
+import { clip, order, uniqueSorted } from './bundleText';
 import { APT_PACKAGE, ENV_NAME, isCleanAbsolutePath } from './dockerfileQuote';
 import { hasControls } from './guards';
 import { isValidName } from './pep508';
@@ -15,6 +15,7 @@ import {
 } from './requirements';
 import { IEnvironmentSnapshot } from './snapshot';
 import { IPythonVersion } from './templates';
+import { showUntrusted } from './text';
 
 /** The Python used when neither the option nor the snapshot gives a usable version. */
 export const DEFAULT_PYTHON = '3.12';
@@ -37,7 +38,7 @@ export function resolvePython(
       version = pythonVersion;
     } else {
       warnings.push(
-        `The Python version ${show(String(pythonVersion))} is not of the form 3.X or 3.X.Y; the kernel's version is used.`
+        `The Python version ${showUntrusted(pythonVersion)} is not of the form 3.X or 3.X.Y; the kernel's version is used.`
       );
     }
   }
@@ -47,7 +48,7 @@ export function resolvePython(
       version = captured;
     } else {
       warnings.push(
-        `The kernel's Python version ${show(String(captured))} has no python image; Python ${DEFAULT_PYTHON} is used.`
+        `The kernel's Python version ${showUntrusted(captured)} has no python image; Python ${DEFAULT_PYTHON} is used.`
       );
       version = DEFAULT_PYTHON;
     }
@@ -55,7 +56,7 @@ export function resolvePython(
   const implementation = input.snapshot?.python?.implementation;
   if (implementation !== 'CPython') {
     warnings.push(
-      `The kernel runs ${show(String(implementation))}, the image runs CPython; packages built for it may differ.`
+      `The kernel runs ${showUntrusted(implementation)}, the image runs CPython; packages built for it may differ.`
     );
   }
   const minor = version.split('.').slice(0, 2).join('.');
@@ -96,12 +97,12 @@ export function resolvePlatform(
         : null;
   if (!docker) {
     warnings.push(
-      `The kernel runs on the machine type ${show(String(snapshot?.platform?.machine))}, not x86_64 or aarch64; the image is built for the build machine's platform and packages may differ.`
+      `The kernel runs on the machine type ${showUntrusted(snapshot?.platform?.machine)}, not x86_64 or aarch64; the image is built for the build machine's platform and packages may differ.`
     );
   }
   if (system !== 'Linux') {
     warnings.push(
-      `The kernel runs on ${show(String(snapshot?.platform?.system))}; the image is Linux, where some packages build or behave differently.`
+      `The kernel runs on ${showUntrusted(snapshot?.platform?.system)}; the image is Linux, where some packages build or behave differently.`
     );
   }
   return { text: `${system} ${machine}`, docker };
@@ -118,7 +119,7 @@ export function resolveApt(
       valid.push(name);
     } else {
       warnings.push(
-        `${show(String(name))} is not a Debian package name; it is left out.`
+        `${showUntrusted(name)} is not a Debian package name; it is left out.`
       );
     }
   }
@@ -138,7 +139,7 @@ export function resolveVolumes(
       }
     } else {
       warnings.push(
-        `The volume ${show(String(path))} is not a clean absolute path (like /results); it is left out.`
+        `The volume ${showUntrusted(path)} is not a clean absolute path (like /results); it is left out.`
       );
     }
   }
@@ -163,7 +164,7 @@ export function resolveEnv(
     const value = given[name];
     if (!ENV_NAME.test(name)) {
       warnings.push(
-        `${show(name)} is not an environment variable name; it is left out.`
+        `${showUntrusted(name)} is not an environment variable name; it is left out.`
       );
     } else if (RESERVED_ENV.has(name)) {
       warnings.push(
@@ -262,7 +263,7 @@ export function resolveCreated(
   const created = typeof options.created === 'string' ? options.created : '';
   if (!ISO_DATE.test(created)) {
     warnings.push(
-      `The creation date ${show(created)} is not an ISO 8601 date and time.`
+      `The creation date ${showUntrusted(created)} is not an ISO 8601 date and time.`
     );
     return 'unknown';
   }

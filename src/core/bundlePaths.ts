@@ -3,9 +3,10 @@
  * data/, and the vendored projects' paths, each checked before it names a file.
  */
 import { IBundleInclude } from './bundleTypes';
-import { order, show, uniqueSorted } from './bundleText';
+import { order, uniqueSorted } from './bundleText';
 import { isBundleLocalPath } from './dockerfile';
 import { IRequirementsPlan } from './requirements';
+import { showUntrusted } from './text';
 
 /**
  * A safe file name for a bundle: `[A-Za-z0-9._-]` only, not starting with a dot or dash,
@@ -73,7 +74,7 @@ export function place(
   for (const path of uniqueSorted(given.map(path => String(path)))) {
     if (workspacePath(path) === null) {
       warnings.push(
-        `${show(path)} is not a workspace file path; it is left out.`
+        `${showUntrusted(path)} is not a workspace file path; it is left out.`
       );
       continue;
     }
@@ -102,7 +103,7 @@ export function placeVendored(
       });
     } else {
       warnings.push(
-        `The vendored project ${show(String(item.name))} has an unusable path; it is left out and its requirement will fail.`
+        `The vendored project ${showUntrusted(item.name)} has an unusable path; it is left out and its requirement will fail.`
       );
     }
   }

@@ -1,8 +1,8 @@
 /** What generateBundle (bundle.ts) takes and gives. */
-import { show } from './bundleText';
 import { IRequirementsPlan } from './requirements';
 import { IEnvironmentSnapshot } from './snapshot';
 import { TEMPLATE_IDS, TemplateId } from './templates';
+import { showUntrusted } from './text';
 
 export type BundleTemplate = TemplateId;
 
@@ -79,7 +79,7 @@ export interface IBundleSpec {
 export class BundleTemplateError extends Error {
   constructor(template: unknown) {
     super(
-      `The ${show(String(template))} template is not available; use one of ${BUNDLE_TEMPLATES.join(', ')}.`
+      `The ${showUntrusted(template)} template is not available; use one of ${BUNDLE_TEMPLATES.join(', ')}.`
     );
     this.name = 'BundleTemplateError';
   }

@@ -1,6 +1,6 @@
 /** pip on a base image the user names (it must have python3 and pip). */
 import { parseImageReference } from '../bundleImageName';
-import { show } from '../bundleText';
+import { showUntrusted } from '../text';
 import {
   createJovyan,
   jupyterCommand,
@@ -21,13 +21,13 @@ function requestedImage({
     typeof requested === 'string' ? parseImageReference(requested) : null;
   if (typeof requested !== 'string' || !ref) {
     warnings.push(
-      `The base image ${show(String(requested ?? ''))} is not a valid image reference; ${slim} is used instead.`
+      `The base image ${showUntrusted(requested ?? '')} is not a valid image reference; ${slim} is used instead.`
     );
     return slim;
   }
   if (!ref.tag && !ref.digest) {
     warnings.push(
-      `The base image ${show(requested)} has no tag, so every build may get a different image; name a tag.`
+      `The base image ${showUntrusted(requested)} has no tag, so every build may get a different image; name a tag.`
     );
   }
   return requested;
