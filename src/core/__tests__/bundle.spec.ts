@@ -13,6 +13,7 @@ import {
   safeFileName
 } from '../bundle';
 import { renderEnvironmentYml } from '../environmentYml';
+import { TEMPLATE_IDS } from '../templates';
 import {
   IRequirementsPlan,
   renderRequirementsTxt,
@@ -252,13 +253,8 @@ services:
   });
 
   it('offers every template and refuses unknown ones', () => {
-    expect(BUNDLE_TEMPLATES).toEqual([
-      'pip',
-      'uv',
-      'conda',
-      'docker-stacks',
-      'custom'
-    ]);
+    // The registry's list (its literal order is pinned in templates.spec.ts).
+    expect(BUNDLE_TEMPLATES).toEqual(TEMPLATE_IDS);
     for (const template of BUNDLE_TEMPLATES) {
       expect(() => generateBundle(input({ template }))).not.toThrow();
     }

@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { generateBundle, IBundleInput, IBundleOptions } from '../bundle';
 import { DOCKERFILE_TEMPLATES, renderDockerfile } from '../dockerfile';
 import { IRequirementsPlan, translateRequirements } from '../requirements';
+import { TEMPLATE_IDS } from '../templates';
 import { IEnvironmentSnapshot } from '../snapshot';
 
 const snapshot: IEnvironmentSnapshot = {
@@ -504,16 +505,6 @@ describe('the Dockerfile of each template', () => {
 
 const TEMPLATES = DOCKERFILE_TEMPLATES;
 
-it('covers every template', () => {
-  expect([...TEMPLATES].sort()).toEqual([
-    'conda',
-    'custom',
-    'docker-stacks',
-    'pip',
-    'uv'
-  ]);
-});
-
 /** The line that copies the dependency list, and the line that installs it. */
 const DEPENDENCIES: Record<string, [RegExp, RegExp]> = {
   pip: [
@@ -537,6 +528,13 @@ const DEPENDENCIES: Record<string, [RegExp, RegExp]> = {
     /^RUN pip install --no-cache-dir -r requirements.txt/
   ]
 };
+
+it('covers every template', () => {
+  // The registry's list (its literal order is pinned in templates.spec.ts); each template
+  // says in DEPENDENCIES which lines copy and install its dependencies.
+  expect(TEMPLATES).toEqual(TEMPLATE_IDS);
+  expect(Object.keys(DEPENDENCIES).sort()).toEqual([...TEMPLATES].sort());
+});
 
 function indexOf(list: string[], predicate: (line: string) => boolean): number {
   const index = list.findIndex(predicate);
