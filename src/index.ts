@@ -20,10 +20,15 @@ import { IPhaseEnd } from './panel/buildModel';
 import { ExportPanel } from './panel/ExportPanel';
 import { ExportPanelModel } from './panel/model';
 import { JobNotifier } from './panel/notifications';
+import { widenSidebar } from './panel/sidebarWidth';
 import { PLUGIN_ID } from './tokens';
 
 /** Where the panel keeps the notebook it was opened for, across reloads. */
 const STATE_KEY = 'jupyterlab-dockerize:panel';
+/** Whether the panel's sidebar was given its room once (then the user's width stays). */
+const SIDEBAR_KEY = 'jupyterlab-dockerize:sidebar';
+/** The width the panel opens at: room for the package table, the form and the buttons. */
+const PANEL_WIDTH = 440;
 
 const plugin: JupyterFrontEndPlugin<void> = {
   id: PLUGIN_ID,
@@ -77,6 +82,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const notifyPhaseEnd = (end: IPhaseEnd) => notifier.phaseEnded(end);
     const panel: ExportPanel = new ExportPanel(model, trans, {
       notifyPhaseEnd,
+      onFirstShow: () => void openAtReadableWidth(panel, state),
       editorServices,
       listNotebooks: async folder => {
         const listing = await contents.get(folder, { content: true });
@@ -129,6 +135,28 @@ const plugin: JupyterFrontEndPlugin<void> = {
     void model.refreshEngine();
   }
 };
+
+/**
+ * The first time the panel shows in a workspace, its sidebar gets PANEL_WIDTH (JupyterLab
+ * opens sidebars far narrower); the layout restorer keeps that width, or the one the user
+ * drags it to afterwards, across reloads.
+ */
+async function openAtReadableWidth(
+  panel: ExportPanel,
+  state: IStateDB | null
+): Promise<void> {
+  const saved = await state?.fetch(SIDEBAR_KEY);
+  if ((saved as { widened?: unknown } | undefined)?.widened === true) {
+    return;
+  }
+  // After the shell has laid the sidebar out.
+  await new Promise(resolve => requestAnimationFrame(resolve));
+  if (!panel.isVisible) {
+    return;
+  }
+  widenSidebar(panel, PANEL_WIDTH);
+  await state?.save(SIDEBAR_KEY, { widened: true });
+}
 
 async function restoreNotebookPath(
   app: JupyterFrontEnd,

@@ -1,6 +1,7 @@
 import { IEditorServices } from '@jupyterlab/codeeditor';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
+import type { Message } from '@lumino/messaging';
 import * as React from 'react';
 
 import { checkRequirements } from '../api';
@@ -146,6 +147,8 @@ export interface IExportPanelOptions {
   pickDataFiles?: DataFilePicker;
   /** Tells the user a build, push or verify ended (a notification with "Open log"). */
   notifyPhaseEnd?: (end: IPhaseEnd) => void;
+  /** Called the first time the panel is shown (index.ts gives its sidebar room then). */
+  onFirstShow?: () => void;
   /** Resolves requirements on the server (api.checkRequirements unless given). */
   checkRequirements?: (
     request: IPreflightRequest
@@ -176,6 +179,7 @@ export class ExportPanel extends ReactWidget {
     };
     this._notifyPhaseEnd = options.notifyPhaseEnd ?? null;
     this._checkRequirements = options.checkRequirements ?? checkRequirements;
+    this._onFirstShow = options.onFirstShow ?? null;
     // Connected before the view's UseSignal, so the bundle state is ready when it renders.
     model.changed.connect(this._syncBundle, this);
     model.changed.connect(this._schedulePreflight, this);
@@ -194,6 +198,13 @@ export class ExportPanel extends ReactWidget {
   /** The package check for the current notebook (null before a capture). */
   get preflight(): PreflightModel | null {
     return this._preflight;
+  }
+
+  protected onAfterShow(msg: Message): void {
+    super.onAfterShow(msg);
+    const first = this._onFirstShow;
+    this._onFirstShow = null;
+    first?.();
   }
 
   /** The template the settings choose (the registry and namespace come from the model). */
@@ -507,5 +518,6 @@ export class ExportPanel extends ReactWidget {
   private _builds: BuildModel | null = null;
   private readonly _notifyPhaseEnd: ((end: IPhaseEnd) => void) | null;
   private _defaultTemplate = 'uv';
+  private _onFirstShow: (() => void) | null;
   private readonly _bundleServices: IBundleViewServices;
 }

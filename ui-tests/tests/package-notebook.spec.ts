@@ -199,4 +199,54 @@ test.describe('Package this notebook', () => {
       `${tmpPath}/restored.ipynb`
     );
   });
+
+  test('the panel opens at a readable width, and a width the user drags to stays', async ({
+    page
+  }) => {
+    test.setTimeout(120_000);
+    // A common laptop window: the notebook keeps 400 px or more beside the panel.
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.notebook.createNew('wide.ipynb', { kernel: 'python3' });
+    const panel = await packageVisibleNotebook(page);
+    const stack = page.locator('#jp-right-stack');
+    // No setWidth here: the width is the product's own.
+    const width = async (target: typeof panel) =>
+      (await target.boundingBox())?.width ?? 0;
+    await expect.poll(() => width(panel)).toBeGreaterThanOrEqual(400);
+    expect(await width(panel)).toBeLessThanOrEqual(470);
+    // The whole sidebar is that wide, so nothing of the panel is cut off.
+    expect(Math.abs((await width(stack)) - (await width(panel)))).toBeLessThan(
+      4
+    );
+
+    // Narrower by hand: closing and opening the sidebar, or a reload, keeps it.
+    await page.sidebar.setWidth(300, 'right');
+    await expect.poll(() => width(panel)).toBeLessThan(320);
+    await panelTab(page).click();
+    await expect(panel).toBeHidden();
+    await panelTab(page).click();
+    await expect(panel).toBeVisible();
+    await expect.poll(() => width(panel)).toBeLessThan(320);
+    // Galata's reload waits for the Launcher, which a restored notebook would hide.
+    await page.notebook.close(true);
+    await expect
+      .poll(() =>
+        page.evaluate(async () => {
+          const response = await fetch('/lab/api/workspaces/default');
+          const workspace = await response.json();
+          const layout = workspace?.data?.['layout-restorer:data'];
+          const sizes = layout?.relativeSizes as number[] | undefined;
+          return [
+            JSON.stringify(layout?.main ?? {}).includes('wide.ipynb'),
+            sizes ? sizes[sizes.length - 1] * window.innerWidth < 330 : false
+          ];
+        })
+      )
+      .toEqual([false, true]);
+    await page.reload();
+    const restored = await expectPanelOpen(page);
+    // Give a (wrong) re-widening the time to happen.
+    await page.waitForTimeout(500);
+    expect(await width(restored)).toBeLessThan(320);
+  });
 });
