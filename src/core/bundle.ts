@@ -196,16 +196,17 @@ export function generateBundle(input: IBundleInput): IBundleSpec {
   if (aptPackages.length) {
     files['apt.txt'] = `${aptPackages.join('\n')}\n`;
   }
-  if (template.installFile === 'environment.yml') {
-    // The file the image installs from: it must bring Jupyter and name a channel.
-    files['environment.yml'] = renderEnvironmentYml(snapshot, plan, {
-      python: python.version,
-      ensure: template.jupyter === 'install-file' ? [jupyter] : [],
-      fallbackChannel: template.fallbackChannel
-    });
-  } else if (snapshot?.conda) {
+  if (snapshot?.conda) {
     files['environment.yml'] = renderEnvironmentYml(snapshot, plan, {
       python: python.version
+    });
+  }
+  if (template.renderInstallFile) {
+    files[template.installFile] = template.renderInstallFile({
+      snapshot,
+      plan,
+      python,
+      jupyter
     });
   }
   if (!notebooks.includes.length) {

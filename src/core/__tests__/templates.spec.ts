@@ -154,9 +154,10 @@ describe('template registry', () => {
         `\`${template.installFile}\``
       );
       expect(template.group).toBeGreaterThan(0);
-      if (template.installFile === 'environment.yml') {
-        expect(template.fallbackChannel).toBeTruthy();
-      }
+      // requirements.txt is written from the plan; any other install file by its template.
+      expect(template.renderInstallFile === undefined).toBe(
+        template.installFile === 'requirements.txt'
+      );
     }
     expect(NB_UID).toBe(1000);
   });

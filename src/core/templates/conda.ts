@@ -3,6 +3,7 @@
  * section) into the base environment of micromamba's own image, as its user mambauser
  * moved to uid NB_UID.
  */
+import { renderEnvironmentYml } from '../environmentYml';
 import { jupyterCommand } from './common';
 import { ITemplate, NB_UID } from './template';
 
@@ -35,7 +36,14 @@ export const condaTemplate: ITemplate<'conda'> = {
   installFile: 'environment.yml',
   jupyter: 'install-file',
   installsCondaPackages: true,
-  fallbackChannel: 'conda-forge',
+  // The file the image installs from: it brings Jupyter, and names a channel for a venv
+  // kernel's packages (micromamba has no default channel).
+  renderInstallFile: ({ snapshot, plan, python, jupyter }) =>
+    renderEnvironmentYml(snapshot, plan, {
+      python: python.version,
+      ensure: [jupyter],
+      fallbackChannel: 'conda-forge'
+    }),
   supportsWheelhouse: false,
   noWheelhouse: {
     warning:

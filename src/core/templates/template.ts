@@ -10,6 +10,8 @@
  * constants below and values the caller has already validated (the Jupyter pin, the
  * Python version) may be in it.
  */
+import { IRequirementsPlan } from '../requirements';
+import { IEnvironmentSnapshot } from '../snapshot';
 import { ITranslate } from '../text';
 
 /** The uid of the user that runs Jupyter (docker-stacks' and Binder's NB_UID). */
@@ -46,6 +48,16 @@ export interface IUserSetup {
   commands: string[];
 }
 
+/** What a template that writes its own install file works from. */
+export interface IInstallFileInput {
+  snapshot: IEnvironmentSnapshot;
+  /** The plan as the bundle uses it (requirements.txt is written from it). */
+  plan: IRequirementsPlan;
+  python: IPythonVersion;
+  /** The Jupyter that serves the notebook, [name, version], when the plan lacks it. */
+  jupyter: readonly [string, string];
+}
+
 /** The install step when it reads the index (not the offline wheelhouse). */
 export interface IInstallStep {
   /** Comment lines ("# …") between the mirror arguments and the RUN. */
@@ -78,8 +90,12 @@ export interface ITemplate<Id extends string = string> {
   readonly jupyter: 'install-line' | 'install-file' | 'base-image';
   /** Installs conda packages from their channels (so it needs no PyPI release of them). */
   readonly installsCondaPackages: boolean;
-  /** For an environment.yml: the channel of packages whose channel is unknown. */
-  readonly fallbackChannel?: string;
+  /**
+   * The text of installFile, when the template writes it (requirements.txt is always
+   * written from the plan; a conda kernel's bundle has a plain environment.yml for Binder,
+   * which this replaces).
+   */
+  renderInstallFile?(input: IInstallFileInput): string;
 
   /** The offline wheelhouse (pip wheels pinned by hash) can replace the index. */
   readonly supportsWheelhouse: boolean;
