@@ -10,8 +10,6 @@
  * comments), so a line that could be read as anything but one requirement is never made.
  */
 import { dependencyClosure } from './closure';
-import { hasControls } from './guards';
-import { escapeNonAscii, showUntrusted as show } from './text';
 import {
   compareVersions,
   isValidName,
@@ -20,74 +18,43 @@ import {
   sameVersion
 } from './pep508';
 import {
+  IRequirementEntry,
+  IRequirementsPlan,
+  IVendorPath,
+  RequirementSource,
+  RequirementStatus
+} from './requirementsPlan';
+import { isSafeLine } from './requirementsTxt';
+import {
   ICondaPackage,
   IDirectUrl,
   IDistribution,
   IEnvironmentSnapshot
 } from './snapshot';
+import { showUntrusted as show } from './text';
+import {
+  checkUrl,
+  displayPath,
+  fileUrlPath,
+  IFilePath,
+  localPath,
+  relativeInside,
+  showUrl
+} from './urlAndPathSafety';
 
-export type RequirementStatus =
-  'pinned' | 'rewritten' | 'vcs' | 'warning' | 'excluded' | 'vendorable';
-
-export type RequirementSource =
-  'index' | 'conda' | 'local-archive' | 'vcs' | 'editable' | 'local-dir';
-
-/** One distribution of the snapshot and what the translation made of it. */
-export interface IRequirementEntry {
-  /**
-   * The PEP 503 normalized name; when the captured name is not a valid name, the
-   * captured text itself (untrusted: show it as text only).
-   */
-  name: string;
-  /** The version as captured (untrusted when the status is 'warning'). */
-  version: string;
-  source: RequirementSource;
-  status: RequirementStatus;
-  /** The requirements.txt line, or null when this distribution produces none. */
-  line: string | null;
-  /** One sentence, for a tooltip; `code` parts in backticks. */
-  reason: string;
-  /**
-   * For 'vendorable': the directory (a local project) or the .whl file (a local wheel),
-   * relative to the Jupyter root ("/"-separated).
-   */
-  workspacePath?: string;
-  /**
-   * For a row without a line: what the user can do to put it in the image, one sentence
-   * (absent when ticking it is all it takes).
-   */
-  action?: string;
-  /**
-   * Its line (or the line it would get) installs only from the offline wheelhouse: a git
-   * repository inside the Jupyter root, pinned to a commit, that the server builds into a
-   * wheel. The image itself cannot reach the repository.
-   */
-  serverBuild?: true;
-}
-
-/**
- * A directory (`vendor/<name>`) or wheel file (`wheels/<file>.whl`) of the workspace the
- * bundle must carry for a vendored line.
- */
-export interface IVendorPath {
-  /** The normalized distribution name. */
-  name: string;
-  /** Relative to the Jupyter root, "/"-separated, no "." or ".." parts. */
-  workspacePath: string;
-  /** Where it goes in the bundle; the requirements line is `./${bundlePath}`. */
-  bundlePath: string;
-}
-
-export interface IRequirementsPlan {
-  /** "CPython 3.11.7" as captured (untrusted). */
-  python: string;
-  /** sysconfig platform tag as captured (untrusted). */
-  platform: string;
-  /** Every distribution of the snapshot, sorted by name. */
-  entries: IRequirementEntry[];
-  /** Directories to copy into the bundle, sorted by name. */
-  vendorPaths: IVendorPath[];
-}
+// Kept so that existing imports of this module compile while src/core is regrouped.
+export type {
+  IRequirementEntry,
+  IRequirementsPlan,
+  IVendorPath,
+  RequirementSource,
+  RequirementStatus
+} from './requirementsPlan';
+export {
+  commentLine,
+  isSafeLine,
+  renderRequirementsTxt
+} from './requirementsTxt';
 
 export interface IRequirementsOptions {
   /**
@@ -227,187 +194,6 @@ export function defaultExclusion(name: string): string | null {
     return NOT_LINUX;
   }
   return null;
-}
-
-// ---------------------------------------------------------------------------------------
-// Untrusted text
-
-const MAX_URL_LENGTH = 2048;
-
-/**
- * The URL shapes written into a line: scheme://[user@]host[:port][/path], with no
- * whitespace, quotes, backslashes, query, "#", ";", "$", or "@" after the host. A user
- * part is kept only for ssh-like schemes (git@github.com); anywhere else it may be a token.
- */
-const SAFE_URL = new RegExp(
-  '^(?<scheme>[a-z][a-z0-9+]*)://' +
-    '(?:(?<user>[A-Za-z0-9._~-]+)@)?' +
-    '(?<host>[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)?' +
-    '(?::(?<port>[0-9]{1,5}))?' +
-    '(?<path>/(?:[A-Za-z0-9._~+,=:/-]|%[0-9A-Fa-f]{2})*)?$'
-);
-
-const SSH_SCHEMES = new Set(['ssh', 'svn+ssh', 'bzr+ssh', 'sftp']);
-
-/** A URL for a reason: whatever stands before an "@" in the authority is hidden. */
-function showUrl(url: unknown): string {
-  const text = typeof url === 'string' ? url : String(url);
-  return show(text.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/]*@/i, '$1***@'));
-}
-
-interface ISafeUrl {
-  scheme: string;
-  host: string;
-}
-
-/** The parts of a URL safe to write, or a sentence saying why it is not. */
-function checkUrl(url: unknown): ISafeUrl | string {
-  if (typeof url !== 'string' || !url) {
-    return 'has no URL';
-  }
-  if (url.length > MAX_URL_LENGTH) {
-    return 'has a URL too long to be real';
-  }
-  const groups = SAFE_URL.exec(url)?.groups;
-  const credentials =
-    /^[a-z][a-z0-9+.-]*:\/\/[^/@]*:[^/@]*@/i.test(url) ||
-    (groups?.user !== undefined && !SSH_SCHEMES.has(groups.scheme));
-  if (credentials) {
-    return `has the URL ${showUrl(url)}, with credentials in it, which are never written into the bundle`;
-  }
-  if (!groups) {
-    return `has the URL ${showUrl(url)}, with characters that are not written into a requirements file`;
-  }
-  const host = groups.host ?? '';
-  if (!host && groups.scheme !== 'file') {
-    return `has the URL ${showUrl(url)}, which names no host`;
-  }
-  return { scheme: groups.scheme, host };
-}
-
-/**
- * The final gate for a generated line: one requirement, printable ASCII, starting with a
- * name or "./", none of the characters pip reads as syntax around a requirement.
- */
-export function isSafeLine(line: string): boolean {
-  return (
-    /^[A-Za-z0-9.][\x20-\x7e]*$/.test(line) &&
-    !line.startsWith('-') &&
-    // pip reads a token starting with "-" after a requirement as its options (--hash,
-    // --global-option, --config-settings).
-    !/\s-/.test(line) &&
-    !/\s#/.test(line) &&
-    !line.includes(';') &&
-    !line.includes('$') &&
-    !line.includes('\\') &&
-    !line.includes('"') &&
-    !line.includes("'") &&
-    !/\s$/.test(line)
-  );
-}
-
-// ---------------------------------------------------------------------------------------
-// Paths
-
-interface IFilePath {
-  segments: string[];
-  windows: boolean;
-}
-
-/** Splits and normalizes a path lexically ("." dropped, ".." applied, never above the root). */
-function normalizeSegments(parts: string[]): string[] {
-  const result: string[] = [];
-  for (const part of parts) {
-    if (part === '' || part === '.') {
-      continue;
-    }
-    if (part === '..') {
-      result.pop();
-    } else {
-      result.push(part);
-    }
-  }
-  return result;
-}
-
-/** The local path of a file:// URL, decoded and normalized; null when it is none. */
-function fileUrlPath(url: unknown): IFilePath | null {
-  if (typeof url !== 'string' || url.length > MAX_URL_LENGTH) {
-    return null;
-  }
-  const match = /^file:\/\/([^/]*)(\/[^?#]*)?$/i.exec(url);
-  if (!match || (match[1] && match[1].toLowerCase() !== 'localhost')) {
-    return null;
-  }
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(match[2] ?? '/');
-  } catch {
-    return null;
-  }
-  if (hasControls(decoded)) {
-    return null;
-  }
-  const drive = /^\/([A-Za-z]:)(\/.*)?$/.exec(decoded);
-  if (drive) {
-    return {
-      segments: [
-        drive[1].toUpperCase(),
-        ...normalizeSegments((drive[2] ?? '').split(/[/\\]/))
-      ],
-      windows: true
-    };
-  }
-  return { segments: normalizeSegments(decoded.split('/')), windows: false };
-}
-
-/** An absolute local directory (POSIX or Windows) as normalized segments; null if relative. */
-function localPath(path: string): IFilePath | null {
-  if (typeof path !== 'string' || hasControls(path)) {
-    return null;
-  }
-  const drive = /^([A-Za-z]:)([\\/].*)?$/.exec(path);
-  if (drive) {
-    return {
-      segments: [
-        drive[1].toUpperCase(),
-        ...normalizeSegments((drive[2] ?? '').split(/[/\\]/))
-      ],
-      windows: true
-    };
-  }
-  if (path.startsWith('/')) {
-    return { segments: normalizeSegments(path.split('/')), windows: false };
-  }
-  return null;
-}
-
-function displayPath(path: IFilePath): string {
-  return path.windows
-    ? `${path.segments[0]}/${path.segments.slice(1).join('/')}`
-    : `/${path.segments.join('/')}`;
-}
-
-/**
- * The path of `inner` relative to `root`: '' when they are the same directory, null when
- * `inner` is not inside `root` (compared segment by segment, so /home/u/project2 is not
- * inside /home/u/project; case-insensitively on Windows).
- */
-function relativeInside(root: IFilePath, inner: IFilePath): string | null {
-  if (
-    root.windows !== inner.windows ||
-    inner.segments.length < root.segments.length
-  ) {
-    return null;
-  }
-  const same = (a: string, b: string) =>
-    root.windows ? a.toLowerCase() === b.toLowerCase() : a === b;
-  for (let i = 0; i < root.segments.length; i++) {
-    if (!same(root.segments[i], inner.segments[i])) {
-      return null;
-    }
-  }
-  return inner.segments.slice(root.segments.length).join('/');
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1331,103 +1117,4 @@ export function inclusionBlocker(
             fix: 'none'
           };
   }
-}
-
-// ---------------------------------------------------------------------------------------
-// requirements.txt
-
-/** A comment line: printable ASCII, so no newline and no encoding question. */
-export function commentLine(text: string): string {
-  return `# ${escapeNonAscii(text)}`.trimEnd();
-}
-
-function wrapNames(names: string[], width = 88): string[] {
-  const lines: string[] = [];
-  let current = '';
-  for (const name of names) {
-    const next = current ? `${current}, ${name}` : name;
-    if (current && next.length + 2 > width) {
-      lines.push(`${current},`);
-      current = name;
-    } else {
-      current = next;
-    }
-  }
-  if (current) {
-    lines.push(current);
-  }
-  return lines;
-}
-
-/**
- * The requirements.txt text: a header, then one requirement per line sorted by name,
- * each line that is not a plain index pin preceded by its reason as a comment, then what
- * was left out (warnings with their reasons, exclusions by name). Printable ASCII, LF line
- * endings, a final newline; the same plan always gives the same bytes.
- */
-export function renderRequirementsTxt(plan: IRequirementsPlan): string {
-  // The first two lines are constant: pip (like Python) takes a "coding:" declaration
-  // there as the file's encoding, so no captured text may reach them.
-  const out: string[] = [
-    commentLine(
-      "Generated by jupyterlab-dockerize from the kernel's environment."
-    ),
-    commentLine(
-      'A line without a comment above it was installed from the package index and is pinned'
-    ),
-    commentLine('to the exact version the kernel runs.'),
-    ...(plan.python
-      ? [
-          commentLine(
-            `Kernel: ${plan.python}${plan.platform ? `, ${plan.platform}` : ''}.`
-          )
-        ]
-      : []),
-    ''
-  ];
-  const withLines = plan.entries
-    .filter(entry => entry.line !== null && isSafeLine(entry.line))
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const entry of withLines) {
-    if (entry.status !== 'pinned') {
-      out.push(commentLine(`${entry.name}: ${entry.reason}`));
-    }
-    out.push(entry.line!);
-  }
-  if (!withLines.length) {
-    out.push(commentLine('(no requirements)'));
-  }
-  const attention = plan.entries.filter(
-    entry =>
-      entry.line === null &&
-      (entry.status === 'warning' || entry.status === 'vendorable')
-  );
-  if (attention.length) {
-    out.push(
-      '',
-      commentLine(`Not in this file, needs attention (${attention.length}):`)
-    );
-    for (const entry of attention) {
-      const label = isValidName(entry.name)
-        ? `${entry.name} ${isValidVersion(entry.version) ? entry.version : '(invalid version)'}`
-        : '(invalid name)';
-      out.push(commentLine(`- ${label}: ${entry.reason}`));
-    }
-  }
-  const excluded = plan.entries.filter(entry => entry.status === 'excluded');
-  if (excluded.length) {
-    const names = [
-      ...new Set(excluded.map(entry => entry.name).filter(isValidName))
-    ].sort();
-    out.push(
-      '',
-      commentLine(
-        `Left out on purpose (${excluded.length}; the panel says why):`
-      )
-    );
-    for (const line of wrapNames(names)) {
-      out.push(commentLine(line));
-    }
-  }
-  return `${out.join('\n')}\n`;
 }
