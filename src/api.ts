@@ -2,6 +2,7 @@ import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
 import { parseEngineStatus, parseProblem } from './core/engine';
+import { ROUTES } from './core/contract/constants';
 import { IBundleRequest, IPreflightRequest } from './core/contract/requests';
 import { DockerizeRequestError } from './core/errors';
 import { IPreflightResponse, parsePreflightResponse } from './core/preflight';
@@ -58,7 +59,7 @@ export function failure(status: number, body: unknown): DockerizeRequestError {
 
 /** The Docker engine the server would use, reachable or not. */
 export async function fetchEngineStatus(): Promise<EngineStatus> {
-  const { status, body } = await requestAPI('engine');
+  const { status, body } = await requestAPI(ROUTES.engine);
   if (status !== 200 && status !== 503) {
     throw failure(status, body);
   }
@@ -74,21 +75,23 @@ let captureRequest: Promise<ICaptureRequest> | null = null;
 /** The capture code for kernels, fetched once per page. */
 export function fetchCaptureRequest(): Promise<ICaptureRequest> {
   if (!captureRequest) {
-    captureRequest = requestAPI('capture-snippet').then(({ status, body }) => {
-      const request = body as Partial<ICaptureRequest> | null;
-      if (
-        status !== 200 ||
-        typeof request?.code !== 'string' ||
-        typeof request?.marker !== 'string'
-      ) {
-        throw failure(status, body);
+    captureRequest = requestAPI(ROUTES.captureSnippet).then(
+      ({ status, body }) => {
+        const request = body as Partial<ICaptureRequest> | null;
+        if (
+          status !== 200 ||
+          typeof request?.code !== 'string' ||
+          typeof request?.marker !== 'string'
+        ) {
+          throw failure(status, body);
+        }
+        return {
+          code: request.code,
+          marker: request.marker,
+          ...(typeof request.root === 'string' ? { root: request.root } : {})
+        };
       }
-      return {
-        code: request.code,
-        marker: request.marker,
-        ...(typeof request.root === 'string' ? { root: request.root } : {})
-      };
-    });
+    );
     captureRequest.catch(() => (captureRequest = null));
   }
   return captureRequest;
@@ -116,7 +119,7 @@ export async function downloadBundle(
   request: IBundleRequest,
   settings: ServerConnection.ISettings = ServerConnection.makeSettings()
 ): Promise<{ blob: Blob; fileName: string }> {
-  const url = URLExt.join(settings.baseUrl, API_NAMESPACE, 'bundle');
+  const url = URLExt.join(settings.baseUrl, API_NAMESPACE, ROUTES.bundle);
   let response: Response;
   try {
     response = await ServerConnection.makeRequest(
@@ -159,7 +162,7 @@ export async function checkRequirements(
   settings: ServerConnection.ISettings = ServerConnection.makeSettings()
 ): Promise<IPreflightResponse> {
   const { status, body } = await requestAPI(
-    'preflight',
+    ROUTES.preflight,
     {
       method: 'POST',
       body: JSON.stringify(request),

@@ -15,6 +15,7 @@ import {
   IRunRequest,
   IVerifyRequest
 } from './core/contract/requests';
+import { HEARTBEAT_KIND, routePath, ROUTES } from './core/contract/constants';
 import { ContractError } from './core/errors';
 import { API_NAMESPACE } from './tokens';
 
@@ -43,12 +44,12 @@ function post(
 }
 
 export function startBuild(request: IBuildRequest): Promise<IBuildJob> {
-  return jobCall('builds', post(request), [202]);
+  return jobCall(ROUTES.builds, post(request), [202]);
 }
 
 /** Every job the server knows, oldest first. */
 export async function listJobs(): Promise<IBuildJob[]> {
-  const { status, body } = await requestAPI('builds');
+  const { status, body } = await requestAPI(ROUTES.builds);
   const jobs = (body as { jobs?: unknown } | null)?.jobs;
   if (status !== 200 || !Array.isArray(jobs)) {
     throw failure(status, body);
@@ -57,15 +58,11 @@ export async function listJobs(): Promise<IBuildJob[]> {
 }
 
 export function fetchJob(id: string): Promise<IBuildJob> {
-  return jobCall(`builds/${encodeURIComponent(id)}`, {}, [200]);
+  return jobCall(routePath('job', id), {}, [200]);
 }
 
 export function cancelJob(id: string): Promise<IBuildJob> {
-  return jobCall(
-    `builds/${encodeURIComponent(id)}`,
-    { method: 'DELETE' },
-    [202]
-  );
+  return jobCall(routePath('job', id), { method: 'DELETE' }, [202]);
 }
 
 /** Pushes with the token sent once (null: the user's docker login). */
@@ -75,24 +72,20 @@ export function pushJob(
   auth: IPushAuth | null
 ): Promise<IBuildJob> {
   const body: IPushRequest = { target, auth };
-  return jobCall(`builds/${encodeURIComponent(id)}/push`, post(body), [202]);
+  return jobCall(routePath('push', id), post(body), [202]);
 }
 
 export function verifyJob(id: string): Promise<IBuildJob> {
   const body: IVerifyRequest = {};
-  return jobCall(`builds/${encodeURIComponent(id)}/verify`, post(body), [202]);
+  return jobCall(routePath('verify', id), post(body), [202]);
 }
 
 export function runJob(id: string, folders: IRunRequest): Promise<IBuildJob> {
-  return jobCall(`builds/${encodeURIComponent(id)}/run`, post(folders), [200]);
+  return jobCall(routePath('run', id), post(folders), [200]);
 }
 
 export function stopRun(id: string): Promise<IBuildJob> {
-  return jobCall(
-    `builds/${encodeURIComponent(id)}/run`,
-    { method: 'DELETE' },
-    [200]
-  );
+  return jobCall(routePath('run', id), { method: 'DELETE' }, [200]);
 }
 
 export async function fetchEvents(
@@ -101,7 +94,7 @@ export async function fetchEvents(
   wait: number
 ): Promise<{ events: IJobEvent[]; next: number; job: IBuildJob }> {
   const { status, body } = await requestAPI(
-    `builds/${encodeURIComponent(id)}/events?offset=${offset}&wait=${wait}`
+    `${routePath('events', id)}?offset=${offset}&wait=${wait}`
   );
   if (status !== 200) {
     throw failure(status, body);
@@ -167,10 +160,7 @@ export class JobFollower {
     const base = URLExt.join(
       this.settings.wsUrl,
       API_NAMESPACE,
-      'builds',
-      encodeURIComponent(this.jobId),
-      'events',
-      'ws'
+      routePath('eventsSocket', this.jobId)
     );
     const query: Record<string, string> = {
       offset: String(this.callbacks.next())
@@ -194,7 +184,7 @@ export class JobFollower {
         return;
       }
       const event = parseEvent(parsed);
-      if (!event || event.kind === 'heartbeat') {
+      if (!event || event.kind === HEARTBEAT_KIND) {
         return;
       }
       this.callbacks.events([event]);

@@ -44,7 +44,7 @@ export interface ICaptureRequest {
 }
 
 /** The server route namespace, under the server's base URL. */
-export const API_NAMESPACE = 'jupyterlab-dockerize';
+export { API_NAMESPACE } from './core/contract/constants';
 
 /** The id of the settings plugin (and of schema/plugin.json). */
 export const PLUGIN_ID = 'jupyterlab-dockerize:plugin';

@@ -5,40 +5,26 @@
  * Events carry dense offsets; `applyEvents` ignores what it has seen and refuses gaps, so a
  * client that reconnects and replays from its offset never shows a line twice or skips one.
  */
+import {
+  ACTIVE_JOB_STATES,
+  IMAGE_BUILT_STATES,
+  JOB_STATES,
+  JobPhase,
+  JobState
+} from './contract/constants';
 import { ContractError } from './errors';
 import { isRecord } from './guards';
 import { IProblem } from '../tokens';
 
-export type JobState =
-  | 'queued'
-  | 'building'
-  | 'built'
-  | 'pushing'
-  | 'pushed'
-  | 'verifying'
-  | 'verified'
-  | 'failed'
-  | 'cancelled'
-  | 'interrupted';
+export type { JobPhase, JobState } from './contract/constants';
 
-export type JobPhase = 'build' | 'push' | 'verify' | 'run';
+/** A job in one of these is working (it can be cancelled, and it ends by itself). */
+export const ACTIVE_STATES: ReadonlySet<JobState> = new Set(ACTIVE_JOB_STATES);
 
-export const ACTIVE_STATES: ReadonlySet<JobState> = new Set([
-  'queued',
-  'building',
-  'pushing',
-  'verifying'
-]);
+/** A job in one of these has an image: its phase ended well. */
+export const IMAGE_BUILT: ReadonlySet<JobState> = new Set(IMAGE_BUILT_STATES);
 
-const STATES: ReadonlySet<string> = new Set([
-  ...ACTIVE_STATES,
-  'built',
-  'pushed',
-  'verified',
-  'failed',
-  'cancelled',
-  'interrupted'
-]);
+const STATES: ReadonlySet<string> = new Set(JOB_STATES);
 
 export interface IJobRun {
   containerId: string;
@@ -68,7 +54,8 @@ export interface IBuildJob {
 export interface IJobEvent {
   offset: number;
   time: string;
-  kind: 'phase' | 'log' | 'progress' | 'run' | string;
+  /** One of EVENT_KINDS (contract/constants.ts); an unknown kind is passed on. */
+  kind: string;
   phase: JobPhase;
   [key: string]: unknown;
 }

@@ -7,8 +7,10 @@
  * distributions will be missing from the image. Pure: no DOM, no fetch.
  */
 import { IPreflightRequest, IPreflightRequirement } from './contract/requests';
+import { DEFAULT_PLATFORM, PLATFORMS } from './contract/constants';
 import { ContractError } from './errors';
 import { IRequirementsPlan } from './requirements';
+import { mayHaveCompiler } from './templates';
 import { ITranslate, plainTranslate } from './text';
 
 export type PreflightStatus =
@@ -80,10 +82,6 @@ export interface IPreflightTargetInput {
 
 const FULL_VERSION = /^3\.\d{1,2}\.\d{1,3}$/;
 const MINOR_VERSION = /^3\.\d{1,2}$/;
-const PLATFORMS = ['linux/amd64', 'linux/arm64'];
-
-/** Templates whose image has a compiler for source distributions (only a custom base may). */
-const COMPILER_TEMPLATES = new Set(['custom']);
 
 /**
  * The Python, platform and binary-only flag the image will have, or why the check cannot
@@ -123,16 +121,16 @@ export function preflightTarget(
   }
   const machine = input.machine.trim().toLowerCase();
   const platform =
-    input.platform && PLATFORMS.includes(input.platform)
+    input.platform && (PLATFORMS as readonly string[]).includes(input.platform)
       ? input.platform
       : machine === 'aarch64' || machine === 'arm64'
         ? 'linux/arm64'
-        : 'linux/amd64';
+        : DEFAULT_PLATFORM;
   return {
     target: {
       python,
       platform,
-      binaryOnly: !COMPILER_TEMPLATES.has(input.template)
+      binaryOnly: !mayHaveCompiler(input.template)
     }
   };
 }

@@ -16,11 +16,12 @@ import {
   applyEvents,
   EMPTY_VIEW,
   IBuildJob,
+  IMAGE_BUILT,
   IJobEvent,
   IJobView,
   JobPhase
 } from '../core/buildJob';
-import { DockerizeRequestError } from '../core/errors';
+import { problemOf } from '../core/errors';
 import {
   compareSelected,
   IReproduction,
@@ -65,19 +66,6 @@ export interface IPhaseEnd {
   job: IBuildJob;
   phase: JobPhase;
   ok: boolean;
-}
-
-function problemOf(error: unknown, trans: ITranslate): IProblem {
-  if (error instanceof DockerizeRequestError) {
-    return error.problem;
-  }
-  return {
-    code: 'unexpected',
-    message: error instanceof Error ? error.message : String(error),
-    hint: trans.__(
-      'Try again; if it persists, see the browser console and the Jupyter server log.'
-    )
-  };
 }
 
 /** What a verification is compared with: a plan, its saved selection, or nothing known. */
@@ -323,7 +311,7 @@ export class BuildModel {
     const wasActive = ACTIVE_STATES.has(this._job.state);
     this._job = job;
     if (wasActive && !ACTIVE_STATES.has(job.state)) {
-      const ok = ['built', 'pushed', 'verified'].includes(job.state);
+      const ok = IMAGE_BUILT.has(job.state);
       this._phaseEnded.emit({ job, phase: job.phase, ok });
     }
     this._changed.emit();
