@@ -81,6 +81,14 @@ function normalizeSegments(parts: string[]): string[] {
   return result;
 }
 
+/** A path on a Windows drive ("C:"), its rest split at "/" and "\\". */
+function windowsPath(drive: string, rest = ''): IFilePath {
+  return {
+    segments: [drive.toUpperCase(), ...normalizeSegments(rest.split(/[/\\]/))],
+    windows: true
+  };
+}
+
 /** The local path of a file:// URL, decoded and normalized; null when it is none. */
 export function fileUrlPath(url: unknown): IFilePath | null {
   if (typeof url !== 'string' || url.length > MAX_URL_LENGTH) {
@@ -101,13 +109,7 @@ export function fileUrlPath(url: unknown): IFilePath | null {
   }
   const drive = /^\/([A-Za-z]:)(\/.*)?$/.exec(decoded);
   if (drive) {
-    return {
-      segments: [
-        drive[1].toUpperCase(),
-        ...normalizeSegments((drive[2] ?? '').split(/[/\\]/))
-      ],
-      windows: true
-    };
+    return windowsPath(drive[1], drive[2]);
   }
   return { segments: normalizeSegments(decoded.split('/')), windows: false };
 }
@@ -119,13 +121,7 @@ export function localPath(path: string): IFilePath | null {
   }
   const drive = /^([A-Za-z]:)([\\/].*)?$/.exec(path);
   if (drive) {
-    return {
-      segments: [
-        drive[1].toUpperCase(),
-        ...normalizeSegments((drive[2] ?? '').split(/[/\\]/))
-      ],
-      windows: true
-    };
+    return windowsPath(drive[1], drive[2]);
   }
   if (path.startsWith('/')) {
     return { segments: normalizeSegments(path.split('/')), windows: false };

@@ -5,6 +5,8 @@ import * as path from 'path';
 import { dependencyClosure, markerEnvironment } from '../closure';
 import { findImports, resolveImports } from '../imports';
 import { IDistribution, IEnvironmentSnapshot } from '../snapshot';
+import { distributionIn } from './builders';
+import { snapshotOf } from './snapshotBuilders';
 
 const SITE = '/home/user/.venv/lib/python3.11/site-packages';
 
@@ -14,16 +16,7 @@ function dist(
   topLevel: string[],
   requires: string[] = []
 ): IDistribution {
-  return {
-    name,
-    displayName: name,
-    version,
-    installer: 'pip',
-    requires,
-    topLevel,
-    directUrl: null,
-    location: SITE
-  };
+  return distributionIn(SITE, name, version, { topLevel, requires });
 }
 
 /** Requires-Dist and top_level.txt as the real wheels have them (extras trimmed). */
@@ -225,26 +218,19 @@ const DISTRIBUTIONS: IDistribution[] = [
   )
 ];
 
-function snapshotOf(
+function closureSnapshot(
   python = '3.11.7',
   system = 'Linux',
   machine = 'x86_64',
   tag = 'linux-x86_64'
 ): IEnvironmentSnapshot {
-  return {
-    schemaVersion: 1,
+  return snapshotOf(DISTRIBUTIONS, {
     python: { implementation: 'CPython', version: python },
-    platform: { system, machine, tag },
-    prefix: '/home/user/.venv',
-    basePrefix: '/usr',
-    kind: 'venv',
-    conda: null,
-    distributions: DISTRIBUTIONS,
-    captureMs: 40
-  };
+    platform: { system, machine, tag }
+  });
 }
 
-const LINUX_311 = snapshotOf();
+const LINUX_311 = closureSnapshot();
 
 function sorted(names: Iterable<string>): string[] {
   return [...names].sort();
@@ -318,7 +304,7 @@ describe('dependencyClosure', () => {
     for (const python of ['3.9.18', '3.11.7', '3.12.1']) {
       const closure = dependencyClosure(
         ['pandas', 'matplotlib'],
-        snapshotOf(python)
+        closureSnapshot(python)
       );
       expect(closure.names.has('numpy')).toBe(true);
       expect(closure.missing.map(item => item.name)).toEqual(
@@ -327,7 +313,7 @@ describe('dependencyClosure', () => {
     }
     // jupyterlab: tomli below 3.11, importlib-metadata below 3.10, importlib-resources below 3.9.
     const missing = (python: string) =>
-      dependencyClosure(['jupyterlab'], snapshotOf(python))
+      dependencyClosure(['jupyterlab'], closureSnapshot(python))
         .missing.map(item => item.name)
         .sort();
     const alwaysMissing = [
@@ -344,7 +330,7 @@ describe('dependencyClosure', () => {
     expect(missing('3.8.18')).toEqual(
       [...alwaysMissing, 'importlib-resources', 'tomli'].sort()
     );
-    const on39 = dependencyClosure(['jupyterlab'], snapshotOf('3.9.18'));
+    const on39 = dependencyClosure(['jupyterlab'], closureSnapshot('3.9.18'));
     expect(on39.names.has('importlib-metadata')).toBe(true);
     expect(on39.names.has('zipp')).toBe(true);
   });
@@ -432,7 +418,7 @@ describe('dependencyClosure', () => {
   it('evaluates platform markers (win32, Windows, Darwin)', () => {
     const linux = dependencyClosure(['jupyter-core', 'click'], LINUX_311);
     expect(linux.missing).toEqual([]);
-    const windows = snapshotOf('3.11.7', 'Windows', 'AMD64', 'win-amd64');
+    const windows = closureSnapshot('3.11.7', 'Windows', 'AMD64', 'win-amd64');
     expect(
       sorted(
         dependencyClosure(['jupyter-core', 'click'], windows).missing.map(
@@ -440,7 +426,12 @@ describe('dependencyClosure', () => {
         )
       )
     ).toEqual(['colorama', 'pywin32']);
-    const mac = snapshotOf('3.11.7', 'Darwin', 'arm64', 'macosx-11.0-arm64');
+    const mac = closureSnapshot(
+      '3.11.7',
+      'Darwin',
+      'arm64',
+      'macosx-11.0-arm64'
+    );
     expect(dependencyClosure(['jupyter-core', 'click'], mac).missing).toEqual(
       []
     );
@@ -622,15 +613,15 @@ describe('markerEnvironment', () => {
       implementation_version: '3.11.7'
     });
     const windows = markerEnvironment(
-      snapshotOf('3.12.1', 'Windows', 'AMD64', 'win-amd64')
+      closureSnapshot('3.12.1', 'Windows', 'AMD64', 'win-amd64')
     );
     expect([windows.sys_platform, windows.os_name]).toEqual(['win32', 'nt']);
     const mac = markerEnvironment(
-      snapshotOf('3.12.1', 'Darwin', 'arm64', 'macosx-11.0-arm64')
+      closureSnapshot('3.12.1', 'Darwin', 'arm64', 'macosx-11.0-arm64')
     );
     expect([mac.sys_platform, mac.os_name]).toEqual(['darwin', 'posix']);
     const unknown = markerEnvironment(
-      snapshotOf('3.12.1', 'Plan9', 'x', 'plan9-x')
+      closureSnapshot('3.12.1', 'Plan9', 'x', 'plan9-x')
     );
     expect(unknown.sys_platform).toBeUndefined();
     expect(unknown.os_name).toBeUndefined();

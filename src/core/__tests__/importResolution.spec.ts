@@ -1,7 +1,8 @@
 import { editDistance, resolveImports } from '../importResolution';
 import { findImports } from '../importScanner';
-import { IDistribution, IEnvironmentSnapshot } from '../snapshot';
+import { IDistribution } from '../snapshot';
 import { STDLIB_MODULES } from '../stdlib';
+import { dist, snapshotOf } from './snapshotBuilders';
 
 describe('resolveImports', () => {
   function distribution(
@@ -9,27 +10,11 @@ describe('resolveImports', () => {
     topLevel: string[],
     requires: string[] = []
   ): IDistribution {
-    return {
-      name,
-      displayName: name,
-      version: '1.0',
-      installer: 'pip',
-      requires,
-      topLevel,
-      directUrl: null,
-      location: '/venv/lib/python3.11/site-packages'
-    };
+    return dist(name, '1.0', { topLevel, requires });
   }
 
-  const snapshot: IEnvironmentSnapshot = {
-    schemaVersion: 1,
-    python: { implementation: 'CPython', version: '3.12.3' },
-    platform: { system: 'Linux', machine: 'x86_64', tag: 'linux-x86_64' },
-    prefix: '/venv',
-    basePrefix: '/usr',
-    kind: 'venv',
-    conda: null,
-    distributions: [
+  const snapshot = snapshotOf(
+    [
       distribution('scikit-learn', ['sklearn']),
       distribution('pillow', ['PIL']),
       distribution('pyyaml', ['_yaml', 'yaml']),
@@ -41,8 +26,8 @@ describe('resolveImports', () => {
       distribution('beautifulsoup4', ['bs4']),
       distribution('no-top-level', [])
     ],
-    captureMs: 12
-  };
+    { python: { implementation: 'CPython', version: '3.12.3' } }
+  );
 
   function resolve(cells: string[], localModules?: Set<string>) {
     return resolveImports(findImports(cells), snapshot, { localModules });

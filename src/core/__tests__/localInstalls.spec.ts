@@ -16,11 +16,9 @@ import {
   renderRequirementsTxt,
   translateRequirements
 } from '../requirements';
-import { IDirectUrl, IDistribution, IEnvironmentSnapshot } from '../snapshot';
+import { IDirectUrl, IDistribution } from '../snapshot';
+import { ROOT, SHA, SITE, snapshot } from './snapshotBuilders';
 
-const ROOT = '/home/u/project';
-const SITE = `${ROOT}/.venv/lib/python3.11/site-packages`;
-const SHA = 'b8e49005e403e45d83dd2a4c212bba02d458f688';
 const WHEEL = 'dz_wheel_pkg-0.1.0-py2.py3-none-any.whl';
 
 function dist(
@@ -29,20 +27,6 @@ function dist(
   directUrl: IDirectUrl
 ): IDistribution {
   return distributionIn(SITE, name, version, { directUrl });
-}
-
-function snapshot(distributions: IDistribution[]): IEnvironmentSnapshot {
-  return {
-    schemaVersion: 1,
-    python: { implementation: 'CPython', version: '3.11.7' },
-    platform: { system: 'Linux', machine: 'x86_64', tag: 'linux-x86_64' },
-    prefix: `${ROOT}/.venv`,
-    basePrefix: '/usr',
-    kind: 'venv',
-    conda: null,
-    distributions,
-    captureMs: 1
-  };
 }
 
 function one(

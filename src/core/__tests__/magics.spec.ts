@@ -5,26 +5,13 @@
 import { distributionIn } from './builders';
 import { findImports, resolveImports } from '../imports';
 import { cellMagicModules, lineMagicModules, shellModules } from '../magics';
-import { IDistribution, IEnvironmentSnapshot } from '../snapshot';
+import { IDistribution } from '../snapshot';
+import { snapshotOf } from './snapshotBuilders';
 
 const SITE = '/srv/venv/lib/python3.11/site-packages';
 
 function installed(name: string, topLevel: string[]): IDistribution {
   return distributionIn(SITE, name, '1.0', { topLevel });
-}
-
-function environment(distributions: IDistribution[]): IEnvironmentSnapshot {
-  return {
-    schemaVersion: 1,
-    python: { implementation: 'CPython', version: '3.11.7' },
-    platform: { system: 'Linux', machine: 'x86_64', tag: 'linux-x86_64' },
-    prefix: '/srv/venv',
-    basePrefix: '/usr',
-    kind: 'venv',
-    conda: null,
-    distributions,
-    captureMs: 1
-  };
 }
 
 /** The top-level names a notebook of these cells needs, sorted. */
@@ -171,7 +158,7 @@ describe('resolution to the installed distributions', () => {
     ]);
     const withJupysql = resolveImports(
       scan,
-      environment([
+      snapshotOf([
         installed('matplotlib', ['matplotlib', 'mpl_toolkits', 'pylab']),
         installed('ipympl', ['ipympl']),
         installed('jupysql', ['sql']),
@@ -197,7 +184,7 @@ describe('resolution to the installed distributions', () => {
     ).toMatchObject({ distributions: ['jupysql'], magic: '%load_ext sql' });
     const withIpythonSql = resolveImports(
       findImports(['%load_ext sql']),
-      environment([installed('ipython-sql', ['sql'])])
+      snapshotOf([installed('ipython-sql', ['sql'])])
     );
     expect(withIpythonSql.distributions).toEqual(['ipython-sql']);
   });
@@ -205,7 +192,7 @@ describe('resolution to the installed distributions', () => {
   it('a magic whose extension is not installed is unknown, flagged', () => {
     const resolution = resolveImports(
       findImports(['%load_ext sql']),
-      environment([])
+      snapshotOf([])
     );
     expect(resolution.unresolved).toEqual([
       expect.objectContaining({

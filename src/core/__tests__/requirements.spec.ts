@@ -11,7 +11,7 @@ import {
   translateRequirements
 } from '../requirements';
 import { isSafeLine, renderRequirementsTxt } from '../requirementsTxt';
-import { dist, editable, git, SHA, snapshot } from './requirementBuilders';
+import { dist, editable, git, SHA, snapshot } from './snapshotBuilders';
 import {
   ICondaPackage,
   IDirectUrl,

@@ -1,6 +1,6 @@
 import { translateRequirements } from '../requirements';
 import { renderRequirementsTxt } from '../requirementsTxt';
-import { dist, editable, git, SHA, snapshot } from './requirementBuilders';
+import { dist, editable, git, SHA, snapshot } from './snapshotBuilders';
 
 describe('renderRequirementsTxt', () => {
   const environment = snapshot([
