@@ -13,7 +13,6 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import packageJson from '../../package.json';
 import {
-  BUNDLE_TEMPLATES,
   BundleTemplateError,
   generateBundle,
   IBundleOptions,
@@ -27,20 +26,32 @@ import {
 } from '../core/dockerfileQuote';
 import { hasControls } from '../core/guards';
 import { ITranslate, plainTranslate } from '../core/text';
-import { DockerizeRequestError } from '../core/errors';
-import { parseNormalizedImageReference } from '../core/imageReference';
+import { problemOf } from '../core/errors';
+import {
+  isDockerHub,
+  parseNormalizedImageReference,
+  withTag
+} from '../core/imageReference';
 import { IRequirementsPlan } from '../core/requirements';
 import { IEnvironmentSnapshot } from '../core/snapshot';
+import {
+  DEFAULT_TEMPLATE,
+  isTemplateId,
+  needsBaseImage,
+  supportsWheelhouse,
+  TEMPLATE_IDS,
+  TemplateId
+} from '../core/templates';
 import { IProblem } from '../tokens';
 
 /** This extension's version (package.json's, read at build time), for the generator label. */
 export const GENERATOR_VERSION: string = packageJson.version;
 
-/** A template the core's generator knows. */
-export type TemplateChoice = (typeof BUNDLE_TEMPLATES)[number];
+/** A template of the registry (src/core/templates). */
+export type TemplateChoice = TemplateId;
 
-/** The form's templates: every one the core's generator supports, in its order. */
-export const TEMPLATE_CHOICES: readonly TemplateChoice[] = BUNDLE_TEMPLATES;
+/** The form's templates: the registry's, in its order. */
+export const TEMPLATE_CHOICES: readonly TemplateChoice[] = TEMPLATE_IDS;
 
 /** The Dockerfile's path in the bundle: the one file the user can edit. */
 export const DOCKERFILE = 'Dockerfile';
@@ -74,22 +85,8 @@ export type BundleErrors = Partial<Record<BundleField, string>>;
 
 export { ITranslate, plainTranslate } from '../core/text';
 
-/** What the form calls each template; a template missing here shows its own name. */
-const TEMPLATE_LABELS = new Map<string, (trans: ITranslate) => string>([
-  ['pip', trans => trans.__('pip on python-slim')],
-  ['uv', trans => trans.__('uv on python-slim')],
-  ['conda', trans => trans.__('conda (environment.yml)')],
-  ['docker-stacks', trans => trans.__('Jupyter Docker Stacks')],
-  ['custom', trans => trans.__('Custom base image')]
-]);
-
-/** The form's label of a template. */
-export function templateLabel(
-  template: string,
-  trans: ITranslate = plainTranslate
-): string {
-  return TEMPLATE_LABELS.get(template)?.(trans) ?? template;
-}
+/** The form's label of a template (the registry's; an unknown one shows its name). */
+export { templateLabel } from '../core/templates';
 
 /** Defaults that come from the settings registry. */
 export interface IBundleDefaults {
@@ -165,12 +162,11 @@ export function defaultImageName(
 ): string {
   const registry = (defaults.registry ?? '').trim();
   const namespace = (defaults.namespace ?? '').trim();
-  const hub =
-    !registry ||
-    registry === 'docker.io' ||
-    registry === 'index.docker.io' ||
-    registry === 'registry-1.docker.io';
-  return [hub ? '' : registry, namespace, slug(notebookStem(notebookPath))]
+  return [
+    isDockerHub(registry) ? '' : registry,
+    namespace,
+    slug(notebookStem(notebookPath))
+  ]
     .filter(Boolean)
     .join('/');
 }
@@ -180,11 +176,9 @@ export function defaultForm(
   notebookPath: string,
   defaults: IBundleDefaults = {}
 ): IBundleForm {
-  const template = (TEMPLATE_CHOICES as readonly string[]).includes(
-    defaults.template ?? ''
-  )
-    ? (defaults.template as TemplateChoice)
-    : 'uv';
+  const template = isTemplateId(defaults.template)
+    ? defaults.template
+    : DEFAULT_TEMPLATE;
   return {
     template,
     baseImage: '',
@@ -271,7 +265,7 @@ export function validateForm(
 ): BundleErrors {
   const errors: BundleErrors = {};
 
-  if (form.template === 'custom') {
+  if (needsBaseImage(form.template)) {
     const base = form.baseImage.trim();
     const parsed = parseNormalizedImageReference(base);
     if (!base) {
@@ -339,14 +333,12 @@ export function validateForm(
 
 /** The image reference the form names ('' when there is none). */
 export function formImageReference(form: IBundleForm): string {
-  const name = form.imageName.trim();
-  const tag = form.imageTag.trim();
-  return name ? (tag ? `${name}:${tag}` : name) : '';
+  return withTag(form.imageName, form.imageTag);
 }
 
-/** The template can have an offline wheelhouse (the conda template has none). */
+/** The template can have an offline wheelhouse (the registry says which cannot). */
 export function wheelhouseAvailable(form: IBundleForm): boolean {
-  return form.template !== 'conda';
+  return supportsWheelhouse(form.template);
 }
 
 /**
@@ -369,7 +361,7 @@ export function bundleOptions(
     created,
     generatorVersion
   };
-  if (form.template === 'custom') {
+  if (needsBaseImage(form.template)) {
     options.baseImage = form.baseImage.trim();
   }
   if (wheelhouseOn(form)) {
@@ -404,17 +396,6 @@ export function bundleName(form: IBundleForm, notebookPath: string): string {
     return slug(parsed.reference.path.split('/').pop() ?? '');
   }
   return slug(notebookStem(notebookPath));
-}
-
-function unexpected(error: unknown): IProblem {
-  if (error instanceof DockerizeRequestError) {
-    return error.problem;
-  }
-  return {
-    code: 'unexpected',
-    message: error instanceof Error ? error.message : String(error),
-    hint: 'Try again; if it persists, reload the page.'
-  };
 }
 
 /** The form as plain JSON (a type alias, so JupyterLab's state database takes it). */
@@ -460,7 +441,7 @@ export function parseSavedBundle(value: unknown): SavedBundle | null {
     typeof saved.created !== 'string' ||
     !form ||
     typeof form !== 'object' ||
-    !(TEMPLATE_CHOICES as readonly unknown[]).includes(form.template) ||
+    !isTemplateId(form.template) ||
     (form.ui !== 'lab' && form.ui !== 'notebook') ||
     typeof form.wheelhouse !== 'boolean' ||
     FORM_TEXT_FIELDS.some(field => typeof form[field] !== 'string') ||
@@ -833,7 +814,10 @@ export class BundleModel {
       const fileName = await send(this.request(current));
       this._download = { kind: 'done', fileName };
     } catch (error) {
-      this._download = { kind: 'failed', problem: unexpected(error) };
+      this._download = {
+        kind: 'failed',
+        problem: problemOf(error, this._trans)
+      };
     }
     this._changed.emit();
   }

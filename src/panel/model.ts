@@ -1,6 +1,6 @@
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { DockerizeRequestError } from '../core/errors';
+import { DockerizeRequestError, problemOf } from '../core/errors';
 import {
   findImports,
   IImportResolution,
@@ -29,6 +29,22 @@ export interface IPushTarget {
   namespace: string;
 }
 
+/**
+ * What the capture section and its package table read and call: a notebook session
+ * (session.ts) is one.
+ */
+export interface ICaptureModel {
+  readonly notebookPath: string | null;
+  readonly capture: CaptureState;
+  readonly imports: IImportResolution | null;
+  readonly mode: SelectionMode;
+  readonly plan: IRequirementsPlan | null;
+  captureEnvironment(): Promise<void>;
+  act(action: CaptureAction): Promise<void>;
+  setMode(mode: SelectionMode): void;
+  setIncluded(name: string, included: boolean): void;
+}
+
 /** How the panel reaches a notebook and its kernel (JupyterLab's side, see notebookAccess.ts). */
 export interface INotebookAccess {
   capture(path: string): Promise<IEnvironmentSnapshot>;
@@ -47,21 +63,16 @@ export function explain(error: unknown): {
   problem: IProblem;
   action: CaptureAction | null;
 } {
-  if (error instanceof DockerizeRequestError) {
-    return { problem: error.problem, action: 'retry' };
-  }
   const explained = error as Partial<IExplainedError> | null;
-  if (explained && typeof explained === 'object' && explained.problem) {
+  if (
+    !(error instanceof DockerizeRequestError) &&
+    explained &&
+    typeof explained === 'object' &&
+    explained.problem
+  ) {
     return { problem: explained.problem, action: explained.action ?? null };
   }
-  return {
-    problem: {
-      code: 'unexpected',
-      message: error instanceof Error ? error.message : String(error),
-      hint: 'Try again; if it persists, reload the page.'
-    },
-    action: 'retry'
-  };
+  return { problem: problemOf(error), action: 'retry' };
 }
 
 /** An absolute POSIX or Windows path; undefined for "~/..." or a relative one. */
@@ -72,7 +83,7 @@ export function absoluteRoot(root: string | undefined): string | undefined {
 }
 
 /** State of the "Export environment" panel; the view renders it, commands change it. */
-export class ExportPanelModel {
+export class ExportPanelModel implements ICaptureModel {
   /**
    * @param jupyterRoot the server's root directory (absolute), so that local projects
    *   inside it can be vendored into the bundle; a root abbreviated with "~" is no root

@@ -66,6 +66,7 @@ import {
   translateRequirements
 } from '../core/requirements';
 import { IEnvironmentSnapshot } from '../core/snapshot';
+import { pipTemplate } from '../core/templates/pip';
 import { ITranslate, plainTranslate } from '../core/text';
 import { CaptureAction } from '../tokens';
 import { BuildModel, IBuildBackend, IPhaseEnd } from './buildModel';
@@ -82,6 +83,7 @@ import {
   CaptureState,
   EngineState,
   explain,
+  ICaptureModel,
   INotebookAccess,
   IPushTarget,
   SelectionMode
@@ -152,7 +154,7 @@ function pushTargetOf(defaults: ISessionDefaults): IPushTarget {
 }
 
 /** What one notebook's panel shows and does. */
-export class NotebookSession {
+export class NotebookSession implements ICaptureModel {
   constructor(
     readonly path: string,
     options: INotebookSessionOptions
@@ -365,7 +367,8 @@ export class NotebookSession {
         this.setIncluded(row.name, true);
         break;
       case 'template':
-        this.bundle.setField('template', 'pip');
+        // The row's button says "Use the pip template with the offline wheelhouse".
+        this.bundle.setField('template', pipTemplate.id);
         this.bundle.setField('wheelhouse', true);
         this.setIncluded(row.name, true);
         break;
