@@ -9,6 +9,7 @@
  * constant of this file; every value goes through `yamlScalar`, so no captured text can
  * add a key or a list item.
  */
+import { order } from './bundleText';
 import {
   commentLine,
   condaPackagesByName,
@@ -152,8 +153,6 @@ function condaDependency(
   const channel = condaChannel(item.channel);
   return channel ? { name: item.name, version: item.version, channel } : null;
 }
-
-const order = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * The environment.yml text for the kernel's environment and a requirements plan.
