@@ -151,14 +151,15 @@ export class BuildModel {
   }
 
   /**
-   * After a reload: follows the newest job of this notebook, if the server has one.
-   * `baseline` is what its verification is compared with: the plan, or the selection
-   * saved with the job (see session.ts), or null when neither is known.
+   * After a reload: follows the newest job of this notebook, if the server has one (from
+   * `jobs` when the caller has the list already). `baseline` is what its verification is
+   * compared with: the plan, or the selection saved with that job (a function of the job
+   * found), or null when neither is known.
    */
   async restoreLatest(
     notebook: string,
-    baseline: Baseline,
-    jobs?: readonly IBuildJob[]
+    baseline: Baseline | ((job: IBuildJob) => Baseline),
+    jobs?: readonly IBuildJob[] | null
   ): Promise<void> {
     if (this._job !== null) {
       return;
@@ -166,8 +167,12 @@ export class BuildModel {
     const mine = (jobs ?? (await this._listJobs()) ?? []).filter(
       job => job.notebook === notebook
     );
-    if (mine.length && this._job === null) {
-      await this.restore(mine[mine.length - 1].id, baseline);
+    const latest = mine.length ? mine[mine.length - 1] : null;
+    if (latest && this._job === null) {
+      await this.restore(
+        latest.id,
+        typeof baseline === 'function' ? baseline(latest) : baseline
+      );
     }
   }
 

@@ -530,12 +530,13 @@ export class NotebookSession implements ICaptureModel {
       this._applySaved(saved);
     }
     this._restored = true;
-    const mine = (jobs ?? []).filter(job => job.notebook === this.path);
-    const latest = mine.length ? mine[mine.length - 1] : null;
-    if (latest && this.builds.job === null) {
-      const baseline =
-        saved?.build?.job === latest.id ? saved.build.selected : this.plan;
-      await this.builds.restore(latest.id, baseline);
+    if (jobs !== null) {
+      await this.builds.restoreLatest(
+        this.path,
+        latest =>
+          saved?.build?.job === latest.id ? saved.build.selected : this.plan,
+        jobs
+      );
     }
   }
 
