@@ -13,6 +13,7 @@ import { uvTemplate } from './uv';
 
 export {
   IBaseImageRequest,
+  IInstallFileInput,
   IInstallStep,
   IInstallUser,
   InstallFile,
