@@ -24,6 +24,7 @@ import {
   RequirementSource,
   RequirementStatus
 } from './requirementsPlan';
+import { defaultExclusion } from './defaultExclusions';
 import { isSafeLine } from './requirementsTxt';
 import {
   ICondaPackage,
@@ -31,7 +32,7 @@ import {
   IDistribution,
   IEnvironmentSnapshot
 } from './snapshot';
-import { showUntrusted as show } from './text';
+import { showUntrusted } from './text';
 import {
   checkUrl,
   displayPath,
@@ -55,6 +56,13 @@ export {
   isSafeLine,
   renderRequirementsTxt
 } from './requirementsTxt';
+export { DEFAULT_EXCLUSIONS, defaultExclusion } from './defaultExclusions';
+export type {
+  IInclusionBlocker,
+  IInclusionContext,
+  InclusionFix
+} from './inclusionBlocker';
+export { inclusionBlocker, needsServerBuild } from './inclusionBlocker';
 
 export interface IRequirementsOptions {
   /**
@@ -89,111 +97,6 @@ export interface IRequirementsOptions {
    * (generateBundle then drops such lines from a bundle without a wheelhouse).
    */
   wheelhouse?: boolean;
-}
-
-// ---------------------------------------------------------------------------------------
-// The default exclusions
-
-const TOOLING =
-  'Installer tooling: the base image brings its own, and pinning it can break the build.';
-const KERNEL =
-  "Kernel machinery: the image installs its own kernel, so this comes with it in a version that fits the image's Jupyter.";
-const NOT_LINUX =
-  'Only for Windows or macOS: it does not install on the Linux image.';
-const CONDA_TOOL =
-  "conda's own machinery: not a dependency of the notebook and not installable with pip.";
-
-/**
- * Left out unless `include` names them; each with the reason shown for it.
- *
- * - This extension: it packages the notebook; the image does not need it.
- * - pip, setuptools, wheel (and distribute, Debian's `pkg-resources==0.0.0` placeholder):
- *   the base image's installer; pinning pip from inside a requirements file fights the
- *   installer that is running. Anything that needs setuptools at run time declares it and
- *   pip installs it anyway.
- * - The kernel machinery: ipykernel and what it needs to run (ipython and its hard
- *   dependencies that no notebook code uses directly, jupyter-client, jupyter-core,
- *   traitlets, tornado, pyzmq, comm, debugpy, matplotlib-inline). The image has to install
- *   a kernel to run notebooks at all, so these are there whatever this file says; pinning
- *   the author's versions only risks conflicts with the image's own Jupyter pins.
- *   Dependencies with a life outside the kernel stay pinned (pygments, psutil, packaging,
- *   python-dateutil, decorator, wcwidth, typing-extensions, nest-asyncio — ipykernel 7 no
- *   longer brings the latter, and notebooks import it).
- * - Platform-only packages that appear in a Windows or macOS kernel's environment and do
- *   not install on Linux (pywin32, pywinpty, appnope, pyobjc-*, windows-curses).
- * - conda's own Python packages (conda, mamba, menuinst, …), present when the kernel runs
- *   in a conda base environment; they are not on PyPI in those versions.
- *
- * jupyterlab and jupyter-server are NOT excluded: the image template installs a
- * JupyterLab to serve the notebook, but keeping the author's exact versions pinned
- * (when the kernel's environment has them at all) makes the image run the same server
- * and UI, keeps lab extensions in the file compatible with it, and a template that
- * installs `jupyterlab` unpinned resolves to the pin without conflict. Excluding them
- * and their dependency trees would also drop packages notebooks use directly (jinja2,
- * requests, jsonschema, …).
- */
-export const DEFAULT_EXCLUSIONS: ReadonlyMap<string, string> = new Map([
-  [
-    'jupyterlab-dockerize',
-    'This extension packages the notebook; the image does not need it.'
-  ],
-  ['pip', TOOLING],
-  ['setuptools', TOOLING],
-  ['wheel', TOOLING],
-  ['distribute', TOOLING],
-  [
-    'pkg-resources',
-    "Debian's pkg-resources==0.0.0 placeholder: no such release exists on the index."
-  ],
-  ['ipykernel', KERNEL],
-  ['ipython', KERNEL],
-  ['ipython-pygments-lexers', KERNEL],
-  ['jupyter-client', KERNEL],
-  ['jupyter-core', KERNEL],
-  ['traitlets', KERNEL],
-  ['tornado', KERNEL],
-  ['pyzmq', KERNEL],
-  ['comm', KERNEL],
-  ['debugpy', KERNEL],
-  ['matplotlib-inline', KERNEL],
-  ['jedi', KERNEL],
-  ['parso', KERNEL],
-  ['prompt-toolkit', KERNEL],
-  ['pexpect', KERNEL],
-  ['ptyprocess', KERNEL],
-  ['stack-data', KERNEL],
-  ['executing', KERNEL],
-  ['asttokens', KERNEL],
-  ['pure-eval', KERNEL],
-  ['pickleshare', KERNEL],
-  ['backcall', KERNEL],
-  ['pywin32', NOT_LINUX],
-  ['pywin32-ctypes', NOT_LINUX],
-  ['pywinpty', NOT_LINUX],
-  ['appnope', NOT_LINUX],
-  ['windows-curses', NOT_LINUX],
-  ['conda', CONDA_TOOL],
-  ['conda-build', CONDA_TOOL],
-  ['conda-libmamba-solver', CONDA_TOOL],
-  ['conda-package-handling', CONDA_TOOL],
-  ['conda-package-streaming', CONDA_TOOL],
-  ['conda-content-trust', CONDA_TOOL],
-  ['conda-index', CONDA_TOOL],
-  ['libmambapy', CONDA_TOOL],
-  ['mamba', CONDA_TOOL],
-  ['menuinst', CONDA_TOOL]
-]);
-
-/** Why `name` (normalized) is excluded by default, or null when it is not. */
-export function defaultExclusion(name: string): string | null {
-  const reason = DEFAULT_EXCLUSIONS.get(name);
-  if (reason) {
-    return reason;
-  }
-  if (name === 'pyobjc' || name.startsWith('pyobjc-')) {
-    return NOT_LINUX;
-  }
-  return null;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -380,7 +283,7 @@ function localVcsLine(
   fragment: string,
   context: ILocalVcsContext
 ): LineResult {
-  const where = show(local ? displayPath(local) : url);
+  const where = showUntrusted(local ? displayPath(local) : url);
   const unreachable = `Installed from a ${label} repository on this machine (${where}), which a Docker build cannot reach`;
   if (vcs !== 'git' || !local || local.windows) {
     return { warning: `${unreachable}.`, action: CLONE_INTO_ROOT };
@@ -400,7 +303,7 @@ function localVcsLine(
   }
   if (!COMMIT.git.test(commit)) {
     return {
-      warning: `${unreachable}, and the recorded revision ${show(commit)} is not an exact commit id, so the server cannot build it reproducibly either.`,
+      warning: `${unreachable}, and the recorded revision ${showUntrusted(commit)} is not an exact commit id, so the server cannot build it reproducibly either.`,
       action: CLONE_INTO_ROOT
     };
   }
@@ -411,8 +314,8 @@ function localVcsLine(
         'Move the repository to a folder of the Jupyter root with a plain name (letters, digits, ., _, -), reinstall it from there and capture again.'
     };
   }
-  const short = show(commit.slice(0, 12));
-  const shown = show(relative || '.');
+  const short = showUntrusted(commit.slice(0, 12));
+  const shown = showUntrusted(relative || '.');
   if (!context.included || context.wheelhouse === false) {
     return {
       serverBuild: true,
@@ -439,7 +342,7 @@ function vcsLine(
   const schemes = VCS_SCHEMES[vcs];
   if (!info || !schemes) {
     return {
-      warning: `Installed from the version control system ${show(info?.vcs)}, which pip does not know, so it is left out.`
+      warning: `Installed from the version control system ${showUntrusted(info?.vcs)}, which pip does not know, so it is left out.`
     };
   }
   const label = VCS_NAMES[vcs];
@@ -457,7 +360,7 @@ function vcsLine(
       sub.split('/').some(part => part === '.' || part === '..')
     ) {
       return {
-        warning: `Installed from ${label} at ${showUrl(url)}, but its subdirectory ${show(sub)} is not a plain relative path.`
+        warning: `Installed from ${label} at ${showUrl(url)}, but its subdirectory ${showUntrusted(sub)} is not a plain relative path.`
       };
     }
     fragment = `#subdirectory=${sub}`;
@@ -481,21 +384,21 @@ function vcsLine(
   }
   if (!schemes.includes(checked.scheme)) {
     return {
-      warning: `Installed from ${label} over ${show(checked.scheme)}, a scheme pip does not use for ${label}.`
+      warning: `Installed from ${label} over ${showUntrusted(checked.scheme)}, a scheme pip does not use for ${label}.`
     };
   }
   if (!COMMIT[vcs].test(commit)) {
     return {
-      warning: `Installed from ${label} at ${show(url)}, but the recorded revision ${show(commit)} is not an exact commit id, so the build could not be reproduced.`
+      warning: `Installed from ${label} at ${showUntrusted(url)}, but the recorded revision ${showUntrusted(commit)} is not an exact commit id, so the build could not be reproduced.`
     };
   }
   const requested =
     typeof info.requested_revision === 'string' && info.requested_revision
-      ? ` (requested as ${show(info.requested_revision, 40)})`
+      ? ` (requested as ${showUntrusted(info.requested_revision, 40)})`
       : '';
   return {
     line: `${name} @ ${vcs}+${url}@${commit}${fragment}`,
-    reason: `Installed from ${label} at ${show(url)}; pinned to the exact commit ${show(commit.slice(0, 12))}${requested}, never a branch.`
+    reason: `Installed from ${label} at ${showUntrusted(url)}; pinned to the exact commit ${showUntrusted(commit.slice(0, 12))}${requested}, never a branch.`
   };
 }
 
@@ -563,7 +466,7 @@ function localWheel(
   if (!/\.whl$/i.test(filename)) {
     return null;
   }
-  const shownPath = show(displayPath(path), 120);
+  const shownPath = showUntrusted(displayPath(path), 120);
   const parsed = parseWheelFilename(filename);
   if (!parsed) {
     return leftOut(
@@ -573,7 +476,7 @@ function localWheel(
   }
   if (parsed.name !== name || !sameVersion(parsed.version, version)) {
     return leftOut(
-      `Installed from the wheel file ${shownPath}, whose name does not match ${show(name)} ${show(version)}, so it is not copied into the bundle.`,
+      `Installed from the wheel file ${shownPath}, whose name does not match ${showUntrusted(name)} ${showUntrusted(version)}, so it is not copied into the bundle.`,
       'Reinstall the package from its own wheel file inside the Jupyter folder and capture again.'
     );
   }
@@ -592,18 +495,18 @@ function vendoredWheel(
   vendor: ReadonlySet<string>
 ): Made {
   const bundlePath = `wheels/${wheel.filename}`;
-  const where = `Installed from the wheel file ${show(wheel.workspacePath, 120)} inside the Jupyter root`;
+  const where = `Installed from the wheel file ${showUntrusted(wheel.workspacePath, 120)} inside the Jupyter root`;
   if (!vendor.has(name)) {
     return {
       status: 'vendorable',
       workspacePath: wheel.workspacePath,
-      warning: `${where}; tick it to copy the wheel into the bundle (${show(bundlePath, 120)}) and install it from there.`
+      warning: `${where}; tick it to copy the wheel into the bundle (${showUntrusted(bundlePath, 120)}) and install it from there.`
     };
   }
   return {
     line: `./${bundlePath}`,
     status: 'vendorable',
-    reason: `${where}; copied into the bundle as ${show(bundlePath, 120)} and installed from there.`,
+    reason: `${where}; copied into the bundle as ${showUntrusted(bundlePath, 120)} and installed from there.`,
     vendor: { name, workspacePath: wheel.workspacePath, bundlePath }
   };
 }
@@ -641,14 +544,14 @@ function lookUp(
 function archiveLabel(url: unknown): string {
   const path = fileUrlPath(url);
   if (path) {
-    return `the local archive ${show(path.segments[path.segments.length - 1] ?? '')}`;
+    return `the local archive ${showUntrusted(path.segments[path.segments.length - 1] ?? '')}`;
   }
   const host =
     typeof url === 'string'
       ? /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(url)
       : null;
   return host
-    ? `an archive downloaded from ${show(host[1].replace(/^.*@/, ''))}`
+    ? `an archive downloaded from ${showUntrusted(host[1].replace(/^.*@/, ''))}`
     : 'an archive';
 }
 
@@ -801,7 +704,7 @@ export function translateRequirements(
       entries.push(
         entry(
           'warning',
-          `The distribution name ${show(rawName)} is not a valid PEP 508 name, so it is left out.`
+          `The distribution name ${showUntrusted(rawName)} is not a valid PEP 508 name, so it is left out.`
         )
       );
       continue;
@@ -810,7 +713,7 @@ export function translateRequirements(
       entries.push(
         entry(
           'excluded',
-          `Another ${show(name)} comes earlier on sys.path; that one is what the kernel imports.`
+          `Another ${showUntrusted(name)} comes earlier on sys.path; that one is what the kernel imports.`
         )
       );
       continue;
@@ -838,13 +741,13 @@ export function translateRequirements(
         ? 'imported by the notebook'
         : need.via === 'included'
           ? 'included by your choice'
-          : `needed by ${show(need.via)}`;
+          : `needed by ${showUntrusted(need.via)}`;
 
     if (!isValidVersion(version)) {
       entries.push(
         entry(
           'warning',
-          `${show(name)} has the version ${show(version)}, which is not a valid PEP 440 version, so it is left out.`
+          `${showUntrusted(name)} has the version ${showUntrusted(version)}, which is not a valid PEP 440 version, so it is left out.`
         )
       );
       continue;
@@ -940,7 +843,7 @@ function translateOne(
     case 'index': {
       if (lookUp(name, version, options.indexVersions) === 'missing') {
         return {
-          warning: `Installed from a package index, but release ${show(version)} is not on the index the image installs from.`,
+          warning: `Installed from a package index, but release ${showUntrusted(version)} is not on the index the image installs from.`,
           action:
             'Install a release the index has (pip install <name>==<version>) and capture again.'
         };
@@ -969,7 +872,7 @@ function translateOne(
       const found = lookUp(name, version, options.indexVersions);
       if (found === 'missing') {
         return {
-          warning: `${from}, and release ${show(version)} is not on the package index, so pip cannot install it.`
+          warning: `${from}, and release ${showUntrusted(version)} is not on the package index, so pip cannot install it.`
         };
       }
       return {
@@ -999,7 +902,7 @@ function translateOne(
         const where =
           typeof dist.location === 'string' ? localPath(dist.location) : null;
         return {
-          warning: `Installed in development mode (setup.py develop) from ${show(where ? displayPath(where) : dist.location)}, which a Docker build cannot reach; reinstall it with pip install -e to let it be vendored.`
+          warning: `Installed in development mode (setup.py develop) from ${showUntrusted(where ? displayPath(where) : dist.location)}, which a Docker build cannot reach; reinstall it with pip install -e to let it be vendored.`
         };
       }
       const path = fileUrlPath(directUrl.url);
@@ -1012,7 +915,7 @@ function translateOne(
       const relative = root ? relativeInside(root, path) : null;
       if (relative === null) {
         return {
-          warning: `${how} ${show(displayPath(path))} on this machine, which a Docker build cannot reach.`,
+          warning: `${how} ${showUntrusted(displayPath(path))} on this machine, which a Docker build cannot reach.`,
           action: MOVE_PROJECT_INTO_ROOT
         };
       }
@@ -1028,93 +931,15 @@ function translateOne(
         return {
           status: 'vendorable',
           workspacePath: relative,
-          warning: `${how} ${show(relative)} inside the Jupyter root; vendor it to copy it into the bundle.`
+          warning: `${how} ${showUntrusted(relative)} inside the Jupyter root; vendor it to copy it into the bundle.`
         };
       }
       return {
         line: `./${bundlePath}`,
         status: 'vendorable',
-        reason: `${how} ${show(relative)} inside the Jupyter root; copied into the bundle as ${show(bundlePath)} and installed from there.`,
+        reason: `${how} ${showUntrusted(relative)} inside the Jupyter root; copied into the bundle as ${showUntrusted(bundlePath)} and installed from there.`,
         vendor: { name, workspacePath: relative, bundlePath }
       };
     }
-  }
-}
-
-// ---------------------------------------------------------------------------------------
-// Why a row cannot be in the image
-
-/**
- * The entry installs (or would install) only from the offline wheelhouse, whose wheel the
- * server builds: a git repository inside the Jupyter root that the image cannot reach.
- */
-export function needsServerBuild(entry: IRequirementEntry): boolean {
-  return entry.serverBuild === true;
-}
-
-export interface IInclusionContext {
-  /** The offline wheelhouse is on. */
-  wheelhouse: boolean;
-  /** The template can have a wheelhouse (every one but conda). */
-  wheelhouseAvailable: boolean;
-}
-
-/**
- * What would let a blocked row in: 'wheelhouse' turn on the offline wheelhouse (the
- * server builds it); 'template' choose a template that has one; 'capture-again' change
- * something on this machine (the action says what), then capture again; 'none' nothing.
- */
-export type InclusionFix = 'wheelhouse' | 'template' | 'capture-again' | 'none';
-
-export interface IInclusionBlocker {
-  /** Why the row cannot be in the image as things stand. */
-  reason: string;
-  /** What would allow it, one sentence. */
-  action: string;
-  fix: InclusionFix;
-}
-
-/**
- * Why `entry` cannot be put in the image, and what would allow it; null when it already
- * is, or when ticking it (include, or vendor for a local project or wheel) is all it takes.
- */
-export function inclusionBlocker(
-  entry: IRequirementEntry,
-  context: IInclusionContext
-): IInclusionBlocker | null {
-  if (needsServerBuild(entry)) {
-    if (context.wheelhouse) {
-      return null;
-    }
-    return context.wheelhouseAvailable
-      ? {
-          reason: entry.reason,
-          action:
-            'Turn on the offline wheelhouse to build it on the server, then tick it.',
-          fix: 'wheelhouse'
-        }
-      : {
-          reason: entry.reason,
-          action:
-            'Choose a pip or uv template and turn on the offline wheelhouse: the server builds it into a wheel (the conda template has no wheelhouse).',
-          fix: 'template'
-        };
-  }
-  if (entry.line !== null) {
-    return null;
-  }
-  switch (entry.status) {
-    case 'excluded':
-    case 'vendorable':
-      return null;
-    default:
-      return entry.action
-        ? { reason: entry.reason, action: entry.action, fix: 'capture-again' }
-        : {
-            reason: entry.reason,
-            action:
-              'It cannot be included as installed: reinstall it from a package index or from inside the Jupyter folder, then capture again.',
-            fix: 'none'
-          };
   }
 }

@@ -5,7 +5,7 @@
  * file:// URLs and local paths are decoded and normalized lexically, never above the root.
  */
 import { hasControls } from './guards';
-import { showUntrusted as show } from './text';
+import { showUntrusted } from './text';
 
 const MAX_URL_LENGTH = 2048;
 
@@ -27,7 +27,9 @@ const SSH_SCHEMES = new Set(['ssh', 'svn+ssh', 'bzr+ssh', 'sftp']);
 /** A URL for a reason: whatever stands before an "@" in the authority is hidden. */
 export function showUrl(url: unknown): string {
   const text = typeof url === 'string' ? url : String(url);
-  return show(text.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/]*@/i, '$1***@'));
+  return showUntrusted(
+    text.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/]*@/i, '$1***@')
+  );
 }
 
 export interface ISafeUrl {

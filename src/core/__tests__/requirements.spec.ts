@@ -5,7 +5,6 @@ import fc from 'fast-check';
 
 import { normalizeName, parseRequirementsLine } from '../pep508';
 import {
-  DEFAULT_EXCLUSIONS,
   IRequirementEntry,
   IRequirementsOptions,
   translateRequirements
@@ -452,13 +451,6 @@ describe('exclusions', () => {
       reason: 'Excluded by your choice.'
     });
     expect(byName.get('jupyterlab')?.status).toBe('excluded');
-  });
-
-  it('documents every default exclusion with a normalized name', () => {
-    for (const [name, reason] of DEFAULT_EXCLUSIONS) {
-      expect(normalizeName(name)).toBe(name);
-      expect(reason).toMatch(/\.$/);
-    }
   });
 
   it('keeps only the first distribution of a name', () => {
