@@ -354,6 +354,10 @@ export class NotebookSession implements ICaptureModel {
 
   /** A button of a package row's explanation (rowActions.ts). */
   rowAction(row: IRequirementEntry, action: IRowAction): void {
+    this._batch(() => this._applyRowAction(row, action));
+  }
+
+  private _applyRowAction(row: IRequirementEntry, action: IRowAction): void {
     switch (action.kind) {
       case 'include':
       case 'vendor':
@@ -618,14 +622,16 @@ export class NotebookSession implements ICaptureModel {
 
   /** The form changed: the plan follows the wheelhouse box, the check may need to run. */
   private _onBundleChanged(): void {
-    const wheelhouse = wheelhouseOn(this.bundle.form);
-    if (wheelhouse !== this._wheelhouse) {
-      this._wheelhouse = wheelhouse;
-      this._plan = null;
-    }
-    this._schedulePreflight();
-    this._scheduleSave();
-    this._emit();
+    this._batch(() => {
+      const wheelhouse = wheelhouseOn(this.bundle.form);
+      if (wheelhouse !== this._wheelhouse) {
+        this._wheelhouse = wheelhouse;
+        this._plan = null;
+      }
+      this._schedulePreflight();
+      this._scheduleSave();
+      this._emit();
+    });
   }
 
   private _onBuildsChanged(): void {
@@ -661,17 +667,41 @@ export class NotebookSession implements ICaptureModel {
 
   /** The plan is stale; `byUser`: the user changed the selection (it is saved). */
   private _invalidate(byUser = false): void {
-    this._plan = null;
-    if (byUser) {
-      this._selectionChanged = true;
-      this._scheduleSave();
+    this._batch(() => {
+      this._plan = null;
+      if (byUser) {
+        this._selectionChanged = true;
+        this._scheduleSave();
+      }
+      this._schedulePreflight();
+      this._emit();
+    });
+  }
+
+  /**
+   * Runs `change` with the signal held back: one change of the user (a tick that makes
+   * the check start, a row action that sets two fields) is one `changed`.
+   */
+  private _batch(change: () => void): void {
+    this._holding++;
+    try {
+      change();
+    } finally {
+      this._holding--;
     }
-    this._schedulePreflight();
-    this._emit();
+    if (this._holding === 0 && this._held) {
+      this._held = false;
+      this._emit();
+    }
   }
 
   private _emit(): void {
-    if (!this._disposed) {
+    if (this._disposed) {
+      return;
+    }
+    if (this._holding > 0) {
+      this._held = true;
+    } else {
       this._changed.emit();
     }
   }
@@ -696,6 +726,8 @@ export class NotebookSession implements ICaptureModel {
   private _savedJob: string | null = null;
   private _saveTimer: ReturnType<typeof setTimeout> | null = null;
   private _disposed = false;
+  private _holding = 0;
+  private _held = false;
   private _changed = new Signal<this, void>(this);
 }
 

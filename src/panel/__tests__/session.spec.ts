@@ -1,6 +1,7 @@
 import type { IStateDB } from '@jupyterlab/statedb';
 
 import { IBuildJob } from '../../core/buildJob';
+import { DockerizeRequestError } from '../../core/errors';
 import { IBuildRequest, IPreflightRequest } from '../../core/contract/requests';
 import {
   IPreflightPackage,
@@ -613,5 +614,298 @@ describe('NotebookSession across a reload', () => {
   it("takes JupyterLab's state database as its store", () => {
     const asStore = (db: IStateDB): ISessionStore => db;
     expect(asStore).toBeInstanceOf(Function);
+  });
+});
+
+/*
+ * The tests below were ExportPanelModel's (model.spec.ts): the engine moved to the
+ * manager, the capture, the selection and the plan to the notebook's session. Their
+ * assertions are unchanged unless a comment says why.
+ */
+
+function plainManager(
+  fetchEngine: () => Promise<EngineStatus>,
+  notebooks: INotebookAccess | null = null,
+  jupyterRoot?: string
+): SessionManager {
+  return new SessionManager({
+    fetchEngine,
+    notebooks,
+    checkRequirements: checker().check,
+    builds: new Builds(),
+    jupyterRoot,
+    preflightDebounceMs: 0
+  });
+}
+
+describe('SessionManager engine (was ExportPanelModel)', () => {
+  it('keeps the problem of a failed request', async () => {
+    const problem = {
+      code: 'server_unreachable',
+      message: 'gone',
+      hint: 'retry'
+    };
+    const model = plainManager(async () => {
+      throw new DockerizeRequestError(0, problem);
+    });
+
+    await model.refreshEngine();
+
+    expect(model.engine).toEqual({ kind: 'failed', problem });
+  });
+
+  it('turns an unexpected failure into a problem too', async () => {
+    const model = plainManager(async () => {
+      throw new TypeError('boom');
+    });
+
+    await model.refreshEngine();
+
+    expect(model.engine.kind).toBe('failed');
+  });
+
+  it('lets the latest refresh win over a slower earlier one', async () => {
+    const first = deferred<EngineStatus>();
+    const second = deferred<EngineStatus>();
+    const answers = [first.promise, second.promise];
+    const model = plainManager(() => answers.shift()!);
+
+    const earlier = model.refreshEngine();
+    const later = model.refreshEngine();
+    second.resolve({ ...reachable, version: 'new' });
+    await later;
+    first.resolve({ ...reachable, version: 'old' });
+    await earlier;
+
+    expect(model.engine).toEqual({
+      kind: 'known',
+      status: { ...reachable, version: 'new' }
+    });
+  });
+
+  it('signals a notebook change once', () => {
+    const model = plainManager(async () => reachable);
+    let changes = 0;
+    model.changed.connect(() => changes++);
+
+    model.open('work/analysis.ipynb');
+    model.open('work/analysis.ipynb');
+
+    expect(model.current?.notebookPath).toBe('work/analysis.ipynb');
+    expect(changes).toBe(1);
+  });
+});
+
+describe('NotebookSession capture (was ExportPanelModel)', () => {
+  function access(overrides: Partial<INotebookAccess> = {}): INotebookAccess {
+    return {
+      capture: async () => snapshot,
+      codeCells: async () => [
+        'import dateutil.parser\nimport dzgit',
+        '%pip install six'
+      ],
+      act: async () => undefined,
+      ...overrides
+    };
+  }
+
+  it('captures, then plans one line per package it keeps', async () => {
+    const model = plainManager(async () => reachable, access()).open(
+      'analysis.ipynb'
+    );
+
+    await model.captureEnvironment();
+
+    expect(model.capture.kind).toBe('captured');
+    const lines = model.plan!.entries.filter(entry => entry.line !== null);
+    expect(lines.map(entry => entry.name)).toContain('python-dateutil');
+    expect(lines.map(entry => entry.name)).not.toContain('ipykernel');
+  });
+
+  it('keeps only what the notebook imports, with its dependencies', async () => {
+    const model = plainManager(async () => reachable, access()).open(
+      'analysis.ipynb'
+    );
+    await model.captureEnvironment();
+
+    model.setMode('imports');
+
+    const kept = model
+      .plan!.entries.filter(entry => entry.line !== null)
+      .map(entry => entry.name);
+    const dateutil = snapshot.distributions.find(
+      d => d.name === 'python-dateutil'
+    )!;
+    const needs = dateutil.requires.map(r => r.split(/[^A-Za-z0-9._-]/)[0]);
+    expect(kept).toEqual(['python-dateutil', ...needs].sort());
+    // dzgit is imported too, but a git checkout on the author's disk cannot travel.
+    const git = model.plan!.entries.find(entry => entry.name === 'dz-git-pkg')!;
+    expect(git.status).toBe('warning');
+  });
+
+  it('lets the user include or exclude one package', async () => {
+    const model = plainManager(async () => reachable, access()).open(
+      'analysis.ipynb'
+    );
+    await model.captureEnvironment();
+
+    model.setIncluded('six', false);
+    model.setIncluded('ipykernel', true);
+
+    const line = (name: string) =>
+      model.plan!.entries.find(entry => entry.name === name)!.line;
+    expect(line('six')).toBeNull();
+    expect(line('ipykernel')).toMatch(/^ipykernel==/);
+  });
+
+  it('unticks several packages in one change', async () => {
+    const model = plainManager(async () => reachable, access()).open(
+      'analysis.ipynb'
+    );
+    await model.captureEnvironment();
+    let changes = 0;
+    model.changed.connect(() => changes++);
+
+    model.setIncludedMany(['six', 'python-dateutil'], false);
+
+    expect(changes).toBe(1);
+    const line = (name: string) =>
+      model.plan!.entries.find(entry => entry.name === name)!.line;
+    expect(line('six')).toBeNull();
+    expect(line('python-dateutil')).toBeNull();
+  });
+
+  it('offers the action a failed capture names', async () => {
+    const problem = {
+      code: 'kernel_not_running',
+      message: 'no kernel',
+      hint: 'start it'
+    };
+    let acted: string | null = null;
+    let attempts = 0;
+    const model = plainManager(
+      async () => reachable,
+      access({
+        capture: async () => {
+          attempts++;
+          if (attempts === 1) {
+            throw { problem, action: 'start-kernel' };
+          }
+          return snapshot;
+        },
+        act: async (_path, action) => {
+          acted = action;
+        }
+      })
+    ).open('analysis.ipynb');
+
+    await model.captureEnvironment();
+    expect(model.capture).toEqual({
+      kind: 'failed',
+      problem,
+      action: 'start-kernel'
+    });
+
+    await model.act('start-kernel');
+    expect(acted).toBe('start-kernel');
+    expect(model.capture.kind).toBe('captured');
+  });
+
+  it('drops a capture that finishes after the notebook changed', async () => {
+    const slow = deferred<typeof snapshot>();
+    const manager = plainManager(
+      async () => reachable,
+      access({ capture: () => slow.promise })
+    );
+    const first = manager.open('first.ipynb');
+    const capturing = first.captureEnvironment();
+    manager.open('second.ipynb');
+    slow.resolve(snapshot);
+    await capturing;
+
+    // The panel shows the second notebook, whose session has captured nothing; the
+    // first notebook's capture stays with its own session.
+    expect(manager.current!.capture.kind).toBe('idle');
+    expect(first.capture.kind).toBe('captured');
+  });
+});
+
+describe('NotebookSession vendoring (was ExportPanelModel)', () => {
+  const editable = snapshot.distributions.find(
+    d => d.directUrl?.dir_info?.editable
+  )!;
+  const projectDir = decodeURIComponent(
+    new URL(editable.directUrl!.url).pathname
+  );
+  const root = projectDir.split('/').slice(0, -1).join('/');
+  const notebooks: INotebookAccess = {
+    capture: async () => snapshot,
+    codeCells: async () => [],
+    act: async () => undefined
+  };
+
+  it('offers a local project inside the Jupyter root, and vendors it when ticked', async () => {
+    const model = plainManager(async () => reachable, notebooks, root).open(
+      'analysis.ipynb'
+    );
+    await model.captureEnvironment();
+    const entry = () =>
+      model.plan!.entries.find(e => e.name === editable.name)!;
+    expect(entry().status).toBe('vendorable');
+    expect(entry().line).toBeNull();
+
+    model.setIncluded(editable.name, true);
+
+    expect(entry().line).toMatch(/^\.\/vendor\//);
+    expect(model.plan!.vendorPaths.map(v => v.name)).toContain(editable.name);
+  });
+
+  it('takes the server\'s absolute root when the page abbreviates it with "~"', async () => {
+    const manager = plainManager(async () => reachable, notebooks, '~/work');
+    const model = manager.open('analysis.ipynb');
+    expect(model.jupyterRoot).toBeUndefined();
+    await model.captureEnvironment();
+    const entry = () =>
+      model.plan!.entries.find(e => e.name === editable.name)!;
+    expect(entry().status).not.toBe('vendorable');
+    let changes = 0;
+    model.changed.connect(() => changes++);
+
+    manager.setJupyterRoot('relative/path');
+    expect(changes).toBe(0);
+    manager.setJupyterRoot(root);
+
+    expect(model.jupyterRoot).toBe(root);
+    expect(changes).toBe(1);
+    expect(entry().status).toBe('vendorable');
+  });
+
+  it('ticks a git install inside the root only with the offline wheelhouse on', async () => {
+    const model = plainManager(async () => reachable, notebooks, root).open(
+      'analysis.ipynb'
+    );
+    await model.captureEnvironment();
+    const git = () => model.plan!.entries.find(e => e.name === 'dz-git-pkg')!;
+    let changes = 0;
+    model.changed.connect(() => changes++);
+
+    // The wheelhouse is the bundle form's box, off from the start (the old model had
+    // no value until the panel set one: its first setWheelhouse(false) was a change).
+    model.bundle.setField('wheelhouse', false);
+    model.setIncluded('dz-git-pkg', true);
+    expect(git().serverBuild).toBe(true);
+    expect(git().line).toBeNull();
+    expect(git().status).toBe('warning');
+
+    model.bundle.setField('wheelhouse', true);
+    expect(model.wheelhouse).toBe(true);
+    expect(git().line).toMatch(
+      /^dz-git-pkg @ git\+file:\/\/\/home\/user\/project\/packages\/dz-git-pkg@aa5f8552/
+    );
+
+    model.bundle.setField('wheelhouse', true);
+    expect(changes).toBe(2);
+    model.bundle.setField('wheelhouse', false);
+    expect(git().line).toBeNull();
   });
 });
