@@ -4,6 +4,10 @@ Runs on the server's event loop and never blocks it: every engine call, file rea
 download happens in this service's own thread pool, so long builds do not take the threads
 the rest of the server uses. A cap limits simultaneous builds (the rest wait in order), and
 a lock per image reference keeps two jobs from writing the same tag at once.
+
+Requests arrive typed (contracts.py, parsed by the handlers). Images are made by a builder
+(builders/), which the service knows only by its interface: context, tag, labels and
+platform in, events and the image id out, the job's cancellation to stop it.
 """
 
 from __future__ import annotations
@@ -13,140 +17,46 @@ import contextlib
 import functools
 import logging
 import shutil
-import socket
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-import requests
-from docker.errors import APIError
-
-from . import schemas
-from .build import run_build
-from .bundle import (
-    BundleAssembly,
-    BundleLimits,
-    BundleSpec,
-    bundle_spec_from,
-    load_request_object,
-    plan_bundle,
-    with_entries,
-)
+from .builders import Builder, BuildEvents, BuildInput, make_builder
+from .bundle import BundleAssembly, BundleLimits, plan_bundle, with_entries
 from .cancellation import Cancellation, Cancelled, JobAPIClient
 from .config import Dockerize
 from .containers import (
     DATA_VOLUME,
+    JOB_LABEL,
     NOTEBOOKS_VOLUME,
-    build_network,
     remove_containers_of,
     remove_labelled_containers,
 )
-from .engine import (
-    classify_engine_exception,
-    engine_error,
-    internal_error,
-    is_connection_error,
-    open_api_client,
-)
+from .contracts import BuildRequest, PushRequest, RunRequest, VerifyRequest
+from .engine import engine_error, internal_error, job_error, open_api_client
 from .errors import BadRequest, DockerizeError, JobConflict, JobNotFound
-from .image_reference import (
-    InvalidImageReference,
-    familiar_name,
-    parse_normalized_image_reference,
-)
 from .instances import ServerInstance
 from .jobs import Job, JobState, JobStateError, JobStore, new_job_id
 from .launch import run_locally, stop_locally
 from .pip_runner import index_config_from
-from .push import parse_push_target, run_push
+from .push import run_push
 from .requirements_policy import policy_from
 from .verify import run_verify
-from .wheelhouse import (
-    WheelhouseRequest,
-    download_wheelhouse,
-    parse_wheelhouse_request,
-    wheelhouse_entries,
-)
-from .workspace import has_control_character, resolve_workspace_path, show
+from .wheelhouse import download_wheelhouse, wheelhouse_entries
+from .workspace import resolve_workspace_path, show
 
 T = TypeVar("T")
 LOG = logging.getLogger("jupyterlab_dockerize")
-MAX_SECRET = 4096
-
-
-@dataclass(frozen=True)
-class BuildRequest:
-    image: str
-    notebook: str
-    spec: BundleSpec
-    wheelhouse: WheelhouseRequest | None
-    platform: str | None
-
-
-def parse_build_request(body: bytes, limits: BundleLimits) -> BuildRequest:
-    data = load_request_object(
-        body, limits, schemas.BUILD, '{"files": {...}, "include": [...], "image": "user/name:tag"}'
-    )
-    image = data.get("image")
-    try:
-        reference = parse_normalized_image_reference(image)  # type: ignore[arg-type]
-    except InvalidImageReference as error:
-        raise BadRequest(
-            f"'image' is not a valid image reference: {error.message}.",
-            "Name the image like jane/analysis:1.0 (lowercase, a tag after ':').",
-            code="invalid_image_reference",
-        ) from None
-    if reference.digest is not None:
-        raise BadRequest(
-            "'image' cannot name a digest: a build makes a new one.",
-            "Give a tag instead, such as jane/analysis:1.0.",
-            code="invalid_image_reference",
-        )
-    spec = bundle_spec_from(data)
-    if "Dockerfile" not in spec.files:
-        raise BadRequest(
-            "The bundle has no Dockerfile.", "Send the generated (or edited) Dockerfile in 'files'."
-        )
-    notebook = data.get("notebook") or ""
-    if not isinstance(notebook, str) or len(notebook) > 4096 or has_control_character(notebook):
-        raise BadRequest("'notebook' must be the workspace path of the packaged notebook.")
-    platform = data.get("platform")
-    if platform is not None and platform not in ("linux/amd64", "linux/arm64"):
-        raise BadRequest("'platform' must be linux/amd64, linux/arm64 or null.")
-    return BuildRequest(
-        notebook=notebook,
-        image=familiar_name(reference) + (":latest" if reference.latest_implied else ""),
-        spec=spec,
-        wheelhouse=parse_wheelhouse_request(data.get("wheelhouse"), spec.files),
-        platform=platform,
-    )
-
-
-def parse_push_request(body: bytes, limits: BundleLimits) -> tuple[Any, dict[str, str] | None]:
-    data = load_request_object(
-        body, limits, schemas.PUSH, '{"target": "user/name:tag", "auth": {"username", "token"}}'
-    )
-    target = parse_push_target(data.get("target"))
-    auth = data.get("auth")
-    if auth is None:
-        return target, None  # the user's Docker config and credential helpers
-    hint = 'Send "auth": {"username": "...", "token": "..."}, or null to use your docker login.'
-    if not isinstance(auth, dict):
-        raise BadRequest("'auth' must be an object or null.", hint)
-    username, token = auth.get("username"), auth.get("token")
-    for field, value in (("username", username), ("token", token)):
-        if not isinstance(value, str) or not value or len(value) > MAX_SECRET:
-            raise BadRequest(f"auth.{field} must be a non-empty string.", hint)
-        if any(ord(c) < 32 or ord(c) == 127 for c in value):
-            raise BadRequest(f"auth.{field} contains a control character.", hint)
-    return target, {"username": username, "password": token, "serveraddress": target.registry}
 
 
 class BuildService:
-    def __init__(self, config: Dockerize, root: str, state_dir: Path) -> None:
+    def __init__(
+        self, config: Dockerize, root: str, state_dir: Path, builder: Builder | None = None
+    ) -> None:
         self.config = config
+        #: Makes images; the service knows only its interface (builders/base.py).
+        self.builder = builder or make_builder(config)
         self.root = root
         self.instance = ServerInstance(state_dir)
         self.store = JobStore(state_dir / "jobs", config.job_log_max_bytes)
@@ -274,8 +184,7 @@ class BuildService:
 
     # --- commands --------------------------------------------------------------------
 
-    async def submit(self, body: bytes) -> Job:
-        request = await self._in_thread(parse_build_request, body, self.limits)
+    async def submit(self, request: BuildRequest) -> Job:
         assembly = await self._in_thread(plan_bundle, self.root, request.spec, self.limits)
         job = Job(
             id=new_job_id(),
@@ -311,10 +220,9 @@ class BuildService:
             task.cancel()  # it waits for a slot or a tag: nothing runs yet
         return job
 
-    async def push(self, job_id: str, body: bytes) -> Job:
+    async def push(self, job_id: str, request: PushRequest) -> Job:
         job = self.get(job_id)
-        target, auth = parse_push_request(body, self.limits)
-        del body
+        target, auth = request.target, request.auth
         self._begin(job, "push")
         cancellation = Cancellation()
         self._cancellations[job.id] = cancellation
@@ -330,9 +238,9 @@ class BuildService:
         self._tasks[job.id] = asyncio.create_task(self._phase(job, cancellation, work, auth))
         return job
 
-    async def verify(self, job_id: str, body: bytes = b"{}") -> Job:
+    async def verify(self, job_id: str, request: VerifyRequest | None = None) -> Job:
+        """Verify has no options today: ``request`` is the place for them."""
         job = self.get(job_id)
-        load_request_object(body or b"{}", self.limits, schemas.EMPTY, "{}")
         self._begin(job, "verify")
         cancellation = Cancellation()
         self._cancellations[job.id] = cancellation
@@ -360,11 +268,8 @@ class BuildService:
         self._tasks[job.id] = asyncio.create_task(self._phase(job, cancellation, work))
         return job
 
-    async def run(self, job_id: str, body: bytes) -> Job:
+    async def run(self, job_id: str, request: RunRequest) -> Job:
         job = self.get(job_id)
-        data = load_request_object(
-            body or b"{}", self.limits, schemas.RUN, '{"notebooksDir": "folder"}'
-        )
         if job.image_id is None:
             raise JobConflict("The image was not built; build it first.", "")
         if job.run is not None:
@@ -372,9 +277,11 @@ class BuildService:
                 "The image is already running.", "Open its URL, or stop it first to restart it."
             )
         binds = {}
-        for field, target in (("notebooksDir", NOTEBOOKS_VOLUME), ("dataDir", DATA_VOLUME)):
-            relative = data.get(field)
-            if relative in (None, ""):
+        for field, relative, target in (
+            ("notebooksDir", request.notebooks_dir, NOTEBOOKS_VOLUME),
+            ("dataDir", request.data_dir, DATA_VOLUME),
+        ):
+            if not relative:
                 continue
             real = await self._in_thread(resolve_workspace_path, self.root, relative)
             if not real.is_dir():
@@ -473,31 +380,26 @@ class BuildService:
                 )
                 assembly = with_entries(assembly, wheelhouse_entries(house, lock))
                 job.wheelhouse = hashes
-            return self._engine_call(
-                functools.partial(
-                    _build_on_network,
-                    setting=self.config.build_network_mode,
-                    platform=request.platform,
-                ),
-                assembly,
-                job,
-                cancellation,
+            what = BuildInput(
+                context=assembly,
+                image=job.image,
+                labels={JOB_LABEL: job.id},
+                platform=request.platform,
             )
+            return self.builder.build(what, BuildEvents(job), cancellation)
         finally:
             shutil.rmtree(temp, ignore_errors=True)
 
     def _engine_call(self, function: Callable[..., T], *args: Any) -> T:
-        """Runs engine work with its own client; engine failures become clear errors.
-
-        Every request of that client has a read timeout except a build's log stream (a step
-        may print nothing for minutes; the build timeout bounds it)."""
+        """Runs engine work (push, verify, run) with its own client, every request with a
+        read timeout; engine failures become clear errors."""
         client = self._client(timeout=self.config.engine_call_timeout)
         try:
             return function(client, *args)
         except (DockerizeError, Cancelled):
             raise
         except Exception as error:
-            raise _job_error(error, self.config.engine_settings().host()) from error
+            raise job_error(error, self.config.engine_settings().host()) from error
         finally:
             client.close()
 
@@ -572,48 +474,3 @@ class BuildService:
         return await asyncio.get_running_loop().run_in_executor(
             self._executor, functools.partial(function, *args)
         )
-
-
-def _build_on_network(
-    client: JobAPIClient,
-    assembly: BundleAssembly,
-    job: Job,
-    cancellation: Cancellation,
-    *,
-    setting: str,
-    platform: str | None,
-) -> str:
-    network = build_network(setting, client)
-    if setting == "auto" and network == "host":
-        job.emit(
-            "log",
-            phase="build",
-            text="The engine has no bridge network: build steps use the host's network.",
-        )
-    return run_build(client, assembly, job, cancellation, network_mode=network, platform=platform)
-
-
-def _job_error(error: BaseException, host: str) -> DockerizeError:
-    """A failure in the middle of a job, said as what it is: the engine refusing (in its
-    own words; a refused image name is a bad tag), the engine gone or too slow, or a bug of
-    this extension (with the log to read), never "engine unreachable" for the latter."""
-    if isinstance(error, APIError):
-        explanation = error.explanation or str(error)
-        text = explanation.decode() if isinstance(explanation, bytes) else str(explanation)
-        if "invalid reference format" in text:
-            return BadRequest(
-                f"The Docker engine refused the image name: {text.strip()[:300]}",
-                "Name the image like jane/analysis:1.0: lowercase letters, digits and . _ - "
-                "in the name, a tag of letters, digits, . _ - after ':'.",
-                code="invalid_image_reference",
-            )
-        return classify_engine_exception(error, host)
-    if not is_connection_error(error):
-        return classify_engine_exception(error, host)  # an internal error, logged there
-    unavailable = engine_error(error, host)
-    if isinstance(error, (requests.exceptions.Timeout, socket.timeout)):
-        what = f"did not answer in time during the job ({type(error).__name__})"
-    else:
-        what = "stopped answering during the job"
-    unavailable.message = f"The Docker engine {what}. {unavailable.message}"
-    return unavailable

@@ -1,12 +1,13 @@
 """The downloadable bundle: generated texts plus workspace files, as a zip or a tar.
 
-``parse_bundle_request`` and ``plan_bundle`` validate everything and list every entry with
-its size up front, so every error is reported before a single byte is streamed. ``iter_zip``
-and ``iter_tar`` then write the same assembly incrementally, a chunk at a time, never
-holding the archive (or a whole file) in memory. Both are deterministic: sorted entries,
-owner root, modes 0o644/0o755, and times taken from the input: each workspace file keeps its
-own modification time, and generated entries (texts, folders, a wheelhouse) take the newest
-of those (see ``clamp_mtime``), so the same files give the same bytes.
+``bundle_spec_from`` (the files of a request, ``contracts.py``) and ``plan_bundle`` validate
+everything and list every entry with its size up front, so every error is reported before a
+single byte is streamed. ``iter_zip`` and ``iter_tar`` then write the same assembly
+incrementally, a chunk at a time, never holding the archive (or a whole file) in memory.
+Both are deterministic: sorted entries, owner root, modes 0o644/0o755, and times taken from
+the input: each workspace file keeps its own modification time, and generated entries
+(texts, folders, a wheelhouse) take the newest of those (see ``clamp_mtime``), so the same
+files give the same bytes.
 
 Notebooks are the one workspace file the assembly changes: a Python notebook is pointed at
 the image's kernel (``notebook_kernel``), in the zip and the build context alike.
@@ -15,7 +16,6 @@ the image's kernel (``notebook_kernel``), in the zip and the build context alike
 from __future__ import annotations
 
 import io
-import json
 import os
 import re
 import stat
@@ -27,7 +27,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Union
 
-from . import schemas
 from .errors import BadRequest, PayloadTooLarge, WorkspaceChanged
 from .notebook_kernel import MAX_REWRITE_BYTES, point_at_image_kernel
 from .workspace import (
@@ -156,67 +155,11 @@ def check_bundle_path(path: object, where: str) -> str:
     return path
 
 
-BUNDLE_EXAMPLE = '{"name": ..., "files": {...}, "include": [...]}'
-
-
-def parse_bundle_request(body: bytes, limits: BundleLimits) -> BundleSpec:
-    """The validated request; BadRequest (400) or PayloadTooLarge (413) otherwise."""
-    return bundle_spec_from(load_request_object(body, limits, schemas.BUNDLE, BUNDLE_EXAMPLE))
-
-
-def load_request_object(
-    body: bytes,
-    limits: BundleLimits,
-    schema: dict[str, Any] | None = None,
-    example: str = BUNDLE_EXAMPLE,
-) -> dict[str, Any]:
-    """A JSON object body within the size limit, with no key twice, of the schema's shape
-    (every route's body schema is in schemas.py); 400/413 otherwise. ``example`` is the
-    shape of the caller's route: every hint shows it, never another route's."""
-    if len(body) > limits.max_request_bytes:
-        raise PayloadTooLarge(
-            f"The request is {len(body)} bytes, over the limit of {limits.max_request_bytes}.",
-            "Include big files from the workspace ('include') instead of sending them as text, "
-            "or raise c.Dockerize.bundle_max_request_bytes.",
-            code="request_too_large",
-        )
-    try:
-        data = json.loads(body or b"null", object_pairs_hook=_no_duplicate_keys)
-    except _DuplicateKey as duplicate:
-        raise BadRequest(
-            f"The key '{show(duplicate.key)}' appears twice in an object of the request.",
-            f"Send every key once, as in {example}.",
-            code="bundle_path_collision",
-        ) from None
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        raise BadRequest("The request body is not valid JSON.", f"Send {example}.") from None
-    if not isinstance(data, dict):
-        raise BadRequest("The request body must be a JSON object.", f"Send {example}.")
-    if schema is not None:
-        schemas.check_body(data, schema, example)
-    return data
-
-
 def bundle_spec_from(data: dict[str, Any]) -> BundleSpec:
     name = sanitize_name(data.get("name"))
     files = _parse_files(data.get("files"))
     include = _parse_include(data.get("include"))
     return BundleSpec(name=name, files=files, include=include)
-
-
-class _DuplicateKey(Exception):
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-        self.key = key
-
-
-def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise _DuplicateKey(key)
-        result[key] = value
-    return result
 
 
 def _parse_files(raw: Any) -> dict[str, bytes]:

@@ -21,7 +21,7 @@ import urllib3
 from docker.errors import APIError, DockerException
 from docker.utils import kwargs_from_env
 
-from .errors import DockerizeError, EngineUnavailable
+from .errors import BadRequest, DockerizeError, EngineUnavailable
 
 LOG = logging.getLogger("jupyterlab_dockerize")
 
@@ -303,3 +303,29 @@ def internal_error(error: BaseException) -> DockerizeError:
         "Jupyter server's log has the details. Please report it; trying again may work.",
         code="internal_error",
     )
+
+
+def job_error(error: BaseException, host: str) -> DockerizeError:
+    """A failure in the middle of a job, said as what it is: the engine refusing (in its
+    own words; a refused image name is a bad tag), the engine gone or too slow, or a bug of
+    this extension (with the log to read), never "engine unreachable" for the latter."""
+    if isinstance(error, APIError):
+        explanation = error.explanation or str(error)
+        text = explanation.decode() if isinstance(explanation, bytes) else str(explanation)
+        if "invalid reference format" in text:
+            return BadRequest(
+                f"The Docker engine refused the image name: {text.strip()[:300]}",
+                "Name the image like jane/analysis:1.0: lowercase letters, digits and . _ - "
+                "in the name, a tag of letters, digits, . _ - after ':'.",
+                code="invalid_image_reference",
+            )
+        return classify_engine_exception(error, host)
+    if not is_connection_error(error):
+        return classify_engine_exception(error, host)  # an internal error, logged there
+    unavailable = engine_error(error, host)
+    if isinstance(error, (requests.exceptions.Timeout, socket.timeout)):
+        what = f"did not answer in time during the job ({type(error).__name__})"
+    else:
+        what = "stopped answering during the job"
+    unavailable.message = f"The Docker engine {what}. {unavailable.message}"
+    return unavailable

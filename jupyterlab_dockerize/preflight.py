@@ -26,21 +26,18 @@ import subprocess
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from packaging.utils import canonicalize_name, parse_wheel_filename
 
 from .cancellation import Cancellation, Cancelled
+from .contracts import PreflightEntry, PreflightRequest, preflight_request_from
 from .errors import BadRequest, WorkspaceForbidden, WorkspaceNotFound
 from .pip_runner import (
-    DEFAULT_PLATFORM,
-    PLATFORMS,
     IndexConfig,
     PipFailure,
     pip_command,
-    python_error,
     read_failure,
     run_pip,
     short,
@@ -62,7 +59,6 @@ from .requirements_policy import (
 )
 from .workspace import resolve_workspace_path
 
-MAX_REQUIREMENTS = 2000
 #: Dry runs of step 2 and of step 3 (each drops at least one line).
 MAX_ROUNDS = 60
 OK, SOURCE_ONLY, UNAVAILABLE, CONFLICT, REFUSED = (
@@ -72,46 +68,6 @@ OK, SOURCE_ONLY, UNAVAILABLE, CONFLICT, REFUSED = (
     "conflict",
     "refused",
 )
-EXAMPLE = (
-    '{"python": "3.11.7", "platform": "linux/amd64", "binaryOnly": true, '
-    '"requirements": [{"name": "pandas", "line": "pandas==2.2.3"}]}'
-)
-
-
-@dataclass(frozen=True)
-class PreflightEntry:
-    name: str
-    line: str
-    workspace_path: str | None = None
-
-
-@dataclass(frozen=True)
-class PreflightRequest:
-    python: str
-    platform: str
-    binary_only: bool
-    entries: tuple[PreflightEntry, ...]
-
-
-def parse_preflight_request(data: dict[str, Any]) -> PreflightRequest:
-    """The request, from a body whose shape schemas.PREFLIGHT already checked."""
-    hint = f"Send {EXAMPLE}."
-    problem = python_error(data.get("python"), "python")
-    if problem:
-        raise BadRequest(problem, hint)
-    platform = data.get("platform", DEFAULT_PLATFORM)
-    if platform not in PLATFORMS:
-        raise BadRequest(f"platform must be one of {', '.join(sorted(PLATFORMS))}.", hint)
-    raw = data.get("requirements") or []
-    if len(raw) > MAX_REQUIREMENTS:
-        raise BadRequest(
-            f"The pre-flight takes at most {MAX_REQUIREMENTS} requirements, not {len(raw)}.",
-            "Check the image's requirements in parts.",
-        )
-    entries = tuple(
-        PreflightEntry(item["name"], item["line"], item.get("workspacePath")) for item in raw
-    )
-    return PreflightRequest(data["python"], platform, bool(data.get("binaryOnly", True)), entries)
 
 
 class PreflightCache:
@@ -573,7 +529,7 @@ def run_preflight(
     """
     started = time.monotonic()
     if isinstance(request, dict):
-        request = parse_preflight_request(request)
+        request = preflight_request_from(request)
     policy = policy or RequirementsPolicy(root=str(root))
     cancellation = cancellation or Cancellation()
     with tempfile.TemporaryDirectory(prefix="preflight-", dir=work_dir) as temp:
@@ -653,7 +609,7 @@ __all__ = [
     "UNAVAILABLE",
     "Cancelled",
     "PreflightCache",
+    "PreflightEntry",
     "PreflightRequest",
-    "parse_preflight_request",
     "run_preflight",
 ]

@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,33 +26,25 @@ from tornado import web
 from tornado.iostream import StreamClosedError
 from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
-from . import schemas
 from .builds import BuildService
-from .bundle import (
-    BundleAssembly,
-    BundleLimits,
-    BundleSpec,
-    bundle_spec_from,
-    iter_zip,
-    load_request_object,
-    plan_bundle,
-    with_entries,
-)
+from .bundle import BundleAssembly, BundleLimits, iter_zip, plan_bundle, with_entries
 from .cancellation import Cancellation, Cancelled
 from .capture import capture_request
 from .config import Dockerize
+from .contracts import (
+    parse_build_request,
+    parse_bundle_request,
+    parse_preflight_request,
+    parse_push_request,
+    parse_run_request,
+    parse_verify_request,
+)
 from .engine import probe_engine
 from .errors import BadRequest, DockerizeError, UnsafeServer
 from .pip_runner import index_config_from
-from .preflight import EXAMPLE as PREFLIGHT_EXAMPLE
-from .preflight import PreflightCache, parse_preflight_request, run_preflight
+from .preflight import PreflightCache, run_preflight
 from .requirements_policy import policy_from
-from .wheelhouse import (
-    WheelhouseRequest,
-    download_wheelhouse,
-    parse_wheelhouse_request,
-    wheelhouse_entries,
-)
+from .wheelhouse import WheelhouseRequest, download_wheelhouse, wheelhouse_entries
 
 NAMESPACE = "jupyterlab-dockerize"
 AUTH_RESOURCE = "dockerize"
@@ -61,6 +54,8 @@ BUILDS_KEY = "jupyterlab_dockerize_builds"
 PREFLIGHT_CACHE_KEY = "jupyterlab_dockerize_preflight_cache"
 JOB_ID = r"(?P<job_id>[^/]+)"
 LOOPBACK = frozenset({"localhost", "::1", "127.0.0.1"})
+#: A route's contract: the raw body and the size limits in, a typed request out (contracts.py).
+BodyParser = Callable[[bytes, BundleLimits], Any]
 #: Longest wait of one events request (long polling) and between two heartbeats.
 EVENTS_WAIT = 25.0
 #: The kind of the events socket's message after a quiet while (no job event has it).
@@ -150,10 +145,12 @@ class BundleHandler(DockerizeHandler):
         self._temp: Path | None = None
         try:
             # A body of up to bundle_max_request_bytes is parsed off the event loop.
-            spec, wheels = await asyncio.to_thread(_parse_bundle_body, self.request.body, limits)
-            assembly = await asyncio.to_thread(plan_bundle, root, spec, limits)
-            if wheels is not None:
-                assembly = await self._add_wheelhouse(assembly, spec.files, wheels)
+            request = await asyncio.to_thread(parse_bundle_request, self.request.body, limits)
+            assembly = await asyncio.to_thread(plan_bundle, root, request.spec, limits)
+            if request.wheelhouse is not None:
+                assembly = await self._add_wheelhouse(
+                    assembly, request.spec.files, request.wheelhouse
+                )
         except DockerizeError as error:
             self.log.info("jupyterlab-dockerize bundle refused: %s", error.message)
             self.send_error_json(error)
@@ -226,14 +223,6 @@ class BundleHandler(DockerizeHandler):
         self.finish()
 
 
-def _parse_bundle_body(
-    body: bytes, limits: BundleLimits
-) -> tuple[BundleSpec, WheelhouseRequest | None]:
-    data = load_request_object(body, limits, schemas.BUNDLE)
-    spec = bundle_spec_from(data)
-    return spec, parse_wheelhouse_request(data.get("wheelhouse"), spec.files)
-
-
 def _make_temp_dir(parent: Path) -> Path:
     parent.mkdir(parents=True, exist_ok=True)
     return Path(tempfile.mkdtemp(prefix="zip-", dir=parent))
@@ -255,14 +244,7 @@ class PreflightHandler(DockerizeHandler):
         builds: BuildService = self.settings[BUILDS_KEY]
         self._cancellation = Cancellation()
         try:
-            data = await asyncio.to_thread(
-                load_request_object,
-                self.request.body,
-                limits,
-                schemas.PREFLIGHT,
-                PREFLIGHT_EXAMPLE,
-            )
-            request = parse_preflight_request(data)
+            request = await asyncio.to_thread(parse_preflight_request, self.request.body, limits)
             index = await asyncio.to_thread(index_config_from, self.dockerize)
             root = self.settings["server_root_dir"]
             answer = await asyncio.to_thread(
@@ -326,12 +308,24 @@ class BuildServiceHandler(DockerizeHandler):
         )
 
     async def call(
-        self, command: Any, *args: Any, status: int = 200, guarded: bool = False
+        self,
+        command: Any,
+        *args: Any,
+        body: BodyParser | None = None,
+        status: int = 200,
+        guarded: bool = False,
     ) -> None:
+        """Checks, parses the body with its route's contract (in a worker thread: it may be
+        megabytes), and calls the service with the typed request after ``args``."""
         try:
             if guarded:
                 self.refuse_if_open_to_the_network()
             await self.builds.ready()
+            if body is not None:
+                # The body is dropped from the request once read: a push's holds a token.
+                raw, self.request.body = self.request.body, b""
+                args = (*args, await asyncio.to_thread(body, raw, self.builds.limits))
+                del raw
             result = await ensure_async(command(*args))
         except DockerizeError as error:
             self.log.info("jupyterlab-dockerize: %s", error.message)
@@ -354,7 +348,7 @@ class BuildsHandler(BuildServiceHandler):
     @web.authenticated
     @authorized
     async def post(self) -> None:
-        await self.call(self.builds.submit, self.request.body, status=202, guarded=True)
+        await self.call(self.builds.submit, body=parse_build_request, status=202, guarded=True)
 
 
 class BuildHandler(BuildServiceHandler):
@@ -377,15 +371,16 @@ class PushHandler(BuildServiceHandler):
     @web.authenticated
     @authorized
     async def post(self, job_id: str) -> None:
-        body, self.request.body = self.request.body, b""
-        await self.call(self.builds.push, job_id, body, status=202, guarded=True)
+        await self.call(self.builds.push, job_id, body=parse_push_request, status=202, guarded=True)
 
 
 class VerifyHandler(BuildServiceHandler):
     @web.authenticated
     @authorized
     async def post(self, job_id: str) -> None:
-        await self.call(self.builds.verify, job_id, self.request.body, status=202, guarded=True)
+        await self.call(
+            self.builds.verify, job_id, body=parse_verify_request, status=202, guarded=True
+        )
 
 
 class RunHandler(BuildServiceHandler):
@@ -394,7 +389,7 @@ class RunHandler(BuildServiceHandler):
     @web.authenticated
     @authorized
     async def post(self, job_id: str) -> None:
-        await self.call(self.builds.run, job_id, self.request.body, guarded=True)
+        await self.call(self.builds.run, job_id, body=parse_run_request, guarded=True)
 
     @web.authenticated
     @authorized

@@ -1,9 +1,10 @@
-"""Building an image from a bundle assembly with the docker SDK (never a shell command).
+"""The Engine API's classic builder, through the docker SDK (never a shell command).
 
 The build context is ``iter_tar`` of the same assembly the zip download streams, sent to
 the engine as it is produced. The engine's JSON stream becomes log lines and step progress
 on the job; an ``errorDetail`` in the stream fails the job with the engine's own message,
-and a hint read from the failing step's output (``build_hints``).
+and a hint read from the failing step's output (``build_hints``). Cancelling cuts the
+stream's socket (``JobAPIClient``): the engine sees its client go and stops the build.
 """
 
 from __future__ import annotations
@@ -11,14 +12,17 @@ from __future__ import annotations
 import re
 from collections import deque
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .build_hints import DEFAULT_HINT, classify_build_output
-from .bundle import BundleAssembly, iter_tar
-from .cancellation import Cancellation, Cancelled, JobAPIClient
-from .containers import JOB_LABEL
-from .errors import DockerizeError
-from .jobs import Job
+from ..bundle import BundleAssembly, iter_tar
+from ..cancellation import Cancellation, Cancelled, JobAPIClient
+from ..containers import build_network
+from ..engine import job_error, open_api_client
+from ..errors import DockerizeError
+from .base import Builder, BuildEvents, BuildFailed, BuildInput, build_failure
+
+if TYPE_CHECKING:
+    from ..config import Dockerize
 
 STEP = re.compile(r"^Step (\d+)/(\d+) :")
 BUILT = re.compile(r"^Successfully built ([0-9a-f]{12,64})\b")
@@ -27,9 +31,33 @@ BUILT = re.compile(r"^Successfully built ([0-9a-f]{12,64})\b")
 STEP_TAIL_LINES = 400
 
 
-class BuildFailed(DockerizeError):
-    status = 422
-    default_code = "build_failed"
+class EngineApiBuilder(Builder):
+    """POST /build of the configured engine (Docker or podman's compatible API)."""
+
+    name = "engine-api"
+
+    def __init__(self, config: Dockerize) -> None:
+        self.config = config
+
+    def build(self, what: BuildInput, events: BuildEvents, cancellation: Cancellation) -> str:
+        settings = self.config.engine_settings()
+        # Every request of this client has a read timeout except the build's log stream (a
+        # step may print nothing for minutes; the job's build timeout bounds it).
+        client = open_api_client(
+            settings, client_class=JobAPIClient, timeout=self.config.engine_call_timeout
+        )
+        assert isinstance(client, JobAPIClient)
+        try:
+            network = build_network(self.config.build_network_mode, client)
+            if self.config.build_network_mode == "auto" and network == "host":
+                events.log("The engine has no bridge network: build steps use the host's network.")
+            return run_build(client, what, events, cancellation, network_mode=network)
+        except (DockerizeError, Cancelled):
+            raise
+        except Exception as error:
+            raise job_error(error, settings.host()) from error
+        finally:
+            client.close()
 
 
 def context_stream(assembly: BundleAssembly, cancellation: Cancellation) -> Iterator[bytes]:
@@ -73,17 +101,16 @@ class StepOutput:
 
 def run_build(
     client: JobAPIClient,
-    assembly: BundleAssembly,
-    job: Job,
+    what: BuildInput,
+    events: BuildEvents,
     cancellation: Cancellation,
     *,
     network_mode: str | None = None,
-    platform: str | None = None,
 ) -> str:
-    """Builds ``job.image`` and returns the image id; raises BuildFailed or Cancelled."""
+    """Builds ``what.image`` and returns the image id; raises BuildFailed or Cancelled."""
     client.cancellation = cancellation
     try:
-        return _build(client, assembly, job, cancellation, network_mode, platform)
+        return _build(client, what, events, cancellation, network_mode)
     except Cancelled:
         raise
     except Exception:
@@ -94,34 +121,33 @@ def run_build(
 
 def _build(
     client: JobAPIClient,
-    assembly: BundleAssembly,
-    job: Job,
+    what: BuildInput,
+    events: BuildEvents,
     cancellation: Cancellation,
     network_mode: str | None,
-    platform: str | None,
 ) -> str:
     lines = LineBuffer()
     step_output = StepOutput()
     image_id: str | None = None
     stream = client.build(
-        fileobj=context_stream(assembly, cancellation),
+        fileobj=context_stream(what.context, cancellation),
         custom_context=True,
-        tag=job.image,
-        labels={JOB_LABEL: job.id},
+        tag=what.image,
+        labels=dict(what.labels),
         rm=True,
         forcerm=True,
         pull=False,
         decode=True,
         network_mode=network_mode or None,
-        platform=platform or None,
+        platform=what.platform or None,
     )
     try:
         for chunk in stream:
             cancellation.check()
-            image_id = _handle_chunk(chunk, job, lines, step_output) or image_id
+            image_id = _handle_chunk(chunk, events, lines, step_output) or image_id
     finally:
         for line in lines.flush():
-            job.emit("log", phase="build", text=line)
+            events.log(line)
     cancellation.check()
     if image_id is None:
         raise BuildFailed(
@@ -133,7 +159,7 @@ def _build(
 
 
 def _handle_chunk(
-    chunk: dict[str, Any], job: Job, lines: LineBuffer, step_output: StepOutput
+    chunk: dict[str, Any], events: BuildEvents, lines: LineBuffer, step_output: StepOutput
 ) -> str | None:
     if not isinstance(chunk, dict):
         return None
@@ -142,9 +168,9 @@ def _handle_chunk(
         message = str(detail.get("message") or chunk.get("error") or "unknown error").strip()
         for line in lines.flush():
             step_output.add(line)
-            job.emit("log", phase="build", text=line)
-        job.emit("log", phase="build", text=message, stream="stderr")
-        raise build_failure(message, job.progress.get("build", {}), step_output.text())
+            events.log(line)
+        events.log(message, stream="stderr")
+        raise build_failure(message, events.current_step, step_output.text())
     image_id = None
     aux = chunk.get("aux")
     if isinstance(aux, dict) and isinstance(aux.get("ID"), str):
@@ -155,29 +181,15 @@ def _handle_chunk(
             step = STEP.match(line)
             if step:
                 step_output.new_step()
-                job.progress["build"] = {
-                    "step": int(step.group(1)),
-                    "steps": int(step.group(2)),
-                    "instruction": line[step.end() :].strip()[:200],
-                }
-                job.emit("progress", phase="build", **job.progress["build"])
+                events.step(int(step.group(1)), int(step.group(2)), line[step.end() :].strip())
             built = BUILT.match(line)
             if built and image_id is None:
                 image_id = built.group(1)
             step_output.add(line)
-            job.emit("log", phase="build", text=line)
+            events.log(line)
     status = chunk.get("status")
     if isinstance(status, str):
         # Pulling the base image: one line per layer status, without the byte counter.
         layer = chunk.get("id")
-        job.emit("log", phase="build", text=f"{layer}: {status}" if layer else status)
+        events.log(f"{layer}: {status}" if layer else status)
     return image_id
-
-
-def build_failure(message: str, step: dict[str, Any], step_output: str) -> BuildFailed:
-    """The failed build said as what the failing step's output shows (``build_hints``)."""
-    where = f" at step {step['step']}/{step['steps']} ({step['instruction']})" if step else ""
-    kind = classify_build_output(f"{step_output}\n{message}")
-    if kind is None:
-        return BuildFailed(f"The build failed{where}: {message}", DEFAULT_HINT)
-    return BuildFailed(f"The build failed{where}: {kind.what}. {message}", kind.hint)

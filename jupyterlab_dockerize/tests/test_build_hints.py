@@ -15,8 +15,8 @@ import sys
 
 import pytest
 
-from jupyterlab_dockerize.build import BuildFailed, build_failure
 from jupyterlab_dockerize.build_hints import BUILD_FAILURES, classify_build_output
+from jupyterlab_dockerize.builders import BuildFailed, build_failure
 
 from .buildjobs import STANDIN, all_events, engine_server_config, log_text, start_build, wait_for
 

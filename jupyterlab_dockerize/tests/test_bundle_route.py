@@ -23,9 +23,9 @@ from jupyterlab_dockerize.bundle import (
     clamp_mtime,
     iter_tar,
     iter_zip,
-    parse_bundle_request,
     plan_bundle,
 )
+from jupyterlab_dockerize.contracts import parse_bundle_request
 from jupyterlab_dockerize.errors import WorkspaceChanged
 
 BUNDLE_ROUTE = ("jupyterlab-dockerize", "bundle")
@@ -195,7 +195,7 @@ def test_file_times_are_clamped_to_what_an_archive_can_say():
 
 
 def test_a_bundle_of_texts_only_is_dated_1980(workspace):
-    spec = parse_bundle_request(json.dumps({"files": {"a": "x"}}).encode(), BundleLimits())
+    spec = parse_bundle_request(json.dumps({"files": {"a": "x"}}).encode(), BundleLimits()).spec
     assembly = plan_bundle(workspace, spec, BundleLimits())
     assert assembly.mtime == FIXED_MTIME
     archive = zipfile.ZipFile(io.BytesIO(b"".join(iter_zip(assembly))))
@@ -206,7 +206,7 @@ def test_an_old_or_future_file_is_clamped_in_both_archives(workspace):
     os.utime(workspace / "data" / "table.csv", (86_400, 86_400))  # 1970
     future = int(time.time()) + 10 * 86_400
     os.utime(workspace / "analysis.ipynb", (future, future))
-    spec = parse_bundle_request(json.dumps(request_body()).encode(), BundleLimits())
+    spec = parse_bundle_request(json.dumps(request_body()).encode(), BundleLimits()).spec
     before = int(time.time())
     assembly = plan_bundle(workspace, spec, BundleLimits())
     after = int(time.time())
@@ -240,7 +240,7 @@ async def test_zip_name_is_sanitized(jp_fetch, workspace, name, filename, top):
 
 
 def test_zip_and_tar_hold_byte_identical_files(workspace):
-    spec = parse_bundle_request(json.dumps(request_body()).encode(), BundleLimits())
+    spec = parse_bundle_request(json.dumps(request_body()).encode(), BundleLimits()).spec
     assembly = plan_bundle(workspace, spec, BundleLimits())
 
     archive = zipfile.ZipFile(io.BytesIO(b"".join(iter_zip(assembly))))
@@ -278,7 +278,7 @@ def test_a_file_changed_after_planning_aborts_the_stream(workspace):
             {"files": {}, "include": [{"workspacePath": "data", "bundlePath": "data"}]}
         ).encode(),
         BundleLimits(),
-    )
+    ).spec
     assembly = plan_bundle(workspace, spec, BundleLimits())
     with open(workspace / "data" / "table.csv", "ab") as handle:
         handle.write(b"3,4\n")

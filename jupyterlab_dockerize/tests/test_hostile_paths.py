@@ -33,8 +33,8 @@ from typing import Any
 import pytest
 from tornado.httpclient import HTTPClientError
 
-from jupyterlab_dockerize.builds import parse_build_request
 from jupyterlab_dockerize.bundle import plan_bundle
+from jupyterlab_dockerize.contracts import parse_build_request
 from jupyterlab_dockerize.routes import BUILDS_KEY
 from jupyterlab_dockerize.workspace import show
 

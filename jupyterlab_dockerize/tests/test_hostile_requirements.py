@@ -29,9 +29,9 @@ from typing import Any
 
 import pytest
 
-from jupyterlab_dockerize.builds import parse_build_request
 from jupyterlab_dockerize.bundle import BundleLimits
 from jupyterlab_dockerize.cancellation import Cancellation
+from jupyterlab_dockerize.contracts import parse_build_request
 from jupyterlab_dockerize.errors import DockerizeError
 from jupyterlab_dockerize.wheelhouse import download_wheelhouse
 

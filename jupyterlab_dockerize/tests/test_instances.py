@@ -12,6 +12,7 @@ import pytest
 from jupyterlab_dockerize.builds import BuildService
 from jupyterlab_dockerize.config import Dockerize
 from jupyterlab_dockerize.containers import SERVER_LABEL
+from jupyterlab_dockerize.contracts import parse_build_request
 from jupyterlab_dockerize.instances import ServerInstance
 from jupyterlab_dockerize.jobs import JobState
 
@@ -126,7 +127,7 @@ async def test_stopping_the_server_ends_its_build_and_keeps_the_log(
             "image": "dz-instances/stopped:1",
         }
     ).encode()
-    job = await builds.submit(body)
+    job = await builds.submit(parse_build_request(body, builds.limits))
     deadline = time.monotonic() + 90
     while not any("started-long" in e.get("text", "") for e in job.events_since(0)):
         assert time.monotonic() < deadline, job.message

@@ -20,9 +20,9 @@ from jupyterlab_dockerize.bundle import (
     BundleLimits,
     iter_tar,
     iter_zip,
-    parse_bundle_request,
     plan_bundle,
 )
+from jupyterlab_dockerize.contracts import parse_bundle_request
 from jupyterlab_dockerize.errors import PayloadTooLarge
 from jupyterlab_dockerize.notebook_kernel import IMAGE_KERNELSPEC, point_at_image_kernel
 
@@ -70,7 +70,7 @@ def bundle_files(root: Path, include: list[str]) -> tuple[dict[str, bytes], dict
         "files": {"Dockerfile": "FROM scratch\n"},
         "include": [{"workspacePath": p, "bundlePath": p} for p in include],
     }
-    spec = parse_bundle_request(json.dumps(body).encode(), BundleLimits())
+    spec = parse_bundle_request(json.dumps(body).encode(), BundleLimits()).spec
     assembly = plan_bundle(root, spec, BundleLimits())
     archive = zipfile.ZipFile(io.BytesIO(b"".join(iter_zip(assembly))))
     in_zip = {
@@ -189,7 +189,7 @@ def test_the_size_limit_counts_the_rewritten_notebook(tmp_path):
         "files": {"Dockerfile": "FROM scratch\n"},
         "include": [{"workspacePath": "analysis.ipynb", "bundlePath": "analysis.ipynb"}],
     }
-    spec = parse_bundle_request(json.dumps(body).encode(), BundleLimits())
+    spec = parse_bundle_request(json.dumps(body).encode(), BundleLimits()).spec
     assembly = plan_bundle(tmp_path, spec, BundleLimits())
     on_disk = (tmp_path / "analysis.ipynb").stat().st_size + len("FROM scratch\n")
     assert assembly.total_bytes > on_disk  # "python3" + its display name are longer
@@ -206,7 +206,7 @@ def test_the_rewritten_notebook_keeps_the_source_files_time(tmp_path):
         "files": {},
         "include": [{"workspacePath": "analysis.ipynb", "bundlePath": "analysis.ipynb"}],
     }
-    spec = parse_bundle_request(json.dumps(body).encode(), BundleLimits())
+    spec = parse_bundle_request(json.dumps(body).encode(), BundleLimits()).spec
     tar = tarfile.open(
         fileobj=io.BytesIO(b"".join(iter_tar(plan_bundle(tmp_path, spec, BundleLimits()))))
     )
