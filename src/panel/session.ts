@@ -46,6 +46,7 @@
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { EngineStatus } from '../tokens';
+import { IBundleSpec } from '../core/bundle';
 import { IBuildRequest, IBundleRequest } from '../core/contract/requests';
 import {
   IImportResolution,
@@ -263,6 +264,18 @@ export class NotebookSession implements ICaptureModel {
     const snapshot = this.snapshot;
     const plan = this.plan;
     return snapshot && plan ? { snapshot, plan } : null;
+  }
+
+  /** The generated bundle for the current capture and form (null before a capture). */
+  get generated(): IBundleSpec | null {
+    const context = this.context;
+    return context ? this.bundle.generated(context) : null;
+  }
+
+  /** The bundle as downloaded and built: with the edited Dockerfile (null before a capture). */
+  get bundleSpec(): IBundleSpec | null {
+    const context = this.context;
+    return context ? this.bundle.bundle(context) : null;
   }
 
   /** Imported distributions the image will miss (null before a capture). */

@@ -202,6 +202,8 @@ describe('NotebookSession: capture, plan, check, requests', () => {
     expect(session.bundleRequest()).toEqual({
       reason: 'Capture the environment first.'
     });
+    expect(session.generated).toBeNull();
+    expect(session.bundleSpec).toBeNull();
     expect(session.buildRequest()).toEqual({
       reason: 'Capture the environment first.'
     });
@@ -232,6 +234,11 @@ describe('NotebookSession: capture, plan, check, requests', () => {
       throw new Error('no request');
     }
     expect(bundle.request.name).toBe('analysis');
+    expect(bundle.request.files).toEqual(session.bundleSpec!.files);
+    session.bundle.setDockerfile('FROM scratch\n');
+    expect(session.bundleSpec!.files.Dockerfile).toBe('FROM scratch\n');
+    expect(session.generated!.files.Dockerfile).toContain('FROM python');
+    session.bundle.reset();
     expect(bundle.request.files.Dockerfile).toContain('FROM ');
     expect(bundle.request.files['requirements.txt']).toMatch(/^six==/m);
     // The build body is the bundle body plus the image and the notebook; no platform.
