@@ -44,25 +44,10 @@ import {
 } from './urlAndPathSafety';
 
 // Kept so that existing imports of this module compile while src/core is regrouped.
-export type {
-  IRequirementEntry,
-  IRequirementsPlan,
-  IVendorPath,
-  RequirementSource,
-  RequirementStatus
-} from './requirementsPlan';
-export {
-  commentLine,
-  isSafeLine,
-  renderRequirementsTxt
-} from './requirementsTxt';
-export { DEFAULT_EXCLUSIONS, defaultExclusion } from './defaultExclusions';
-export type {
-  IInclusionBlocker,
-  IInclusionContext,
-  InclusionFix
-} from './inclusionBlocker';
-export { inclusionBlocker, needsServerBuild } from './inclusionBlocker';
+export * from './defaultExclusions';
+export * from './inclusionBlocker';
+export * from './requirementsPlan';
+export * from './requirementsTxt';
 
 export interface IRequirementsOptions {
   /**
