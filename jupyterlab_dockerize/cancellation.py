@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from .engine import _EngineAPIClient
@@ -33,6 +34,7 @@ class Cancellation:
         self._reason: str | None = None
         self._failure = False
         self._responses: list[Any] = []
+        self._callbacks: list[Callable[[], None]] = []
 
     @property
     def cancelled(self) -> bool:
@@ -52,8 +54,20 @@ class Cancellation:
                 self._reason = reason
                 self._failure = failure
             responses = list(self._responses)
+            callbacks = list(self._callbacks)
         for response in responses:
             _shutdown(response)
+        for callback in callbacks:
+            _call(callback)
+
+    def on_cancel(self, callback: Callable[[], None]) -> None:
+        """Calls ``callback`` when the work is cancelled (at once if it already is), from the
+        cancelling thread: how a builder that runs a process stops it (``process.kill``)."""
+        with self._lock:
+            self._callbacks.append(callback)
+            cancelled = self._reason is not None
+        if cancelled:
+            _call(callback)
 
     def watch(self, response: Any) -> None:
         with self._lock:
@@ -61,6 +75,11 @@ class Cancellation:
             cancelled = self._reason is not None
         if cancelled:
             _shutdown(response)
+
+
+def _call(callback: Callable[[], None]) -> None:
+    with contextlib.suppress(Exception):  # the process may have ended on its own
+        callback()
 
 
 def _response_socket(response: Any) -> socket.socket | None:

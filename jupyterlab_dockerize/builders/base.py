@@ -3,8 +3,10 @@
 The job service (builds.py) knows only this module: it hands a builder the assembled
 context, the tag, the labels and the platform, an event sink for the job, and the job's
 cancellation, in one of its worker threads. A builder may block; it must stop soon after
-the cancellation fires (or poll ``cancellation.check()``), and it reports a failed build as
-``BuildFailed`` with the hint ``build_failure`` reads from the failing step's output.
+the cancellation fires (``Cancellation.watch`` cuts an engine stream, ``on_cancel`` runs a
+callback such as a process's kill; between steps, ``cancellation.check()``), and it reports
+a failed build as ``BuildFailed`` with the hint ``build_failure`` reads from the failing
+step's output.
 """
 
 from __future__ import annotations

@@ -10,6 +10,8 @@ from __future__ import annotations
 import ast
 import asyncio
 import json
+import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -25,7 +27,7 @@ from jupyterlab_dockerize.builders import (
     make_builder,
 )
 from jupyterlab_dockerize.builds import BuildService
-from jupyterlab_dockerize.cancellation import Cancellation
+from jupyterlab_dockerize.cancellation import Cancellation, Cancelled
 from jupyterlab_dockerize.config import Dockerize
 from jupyterlab_dockerize.containers import JOB_LABEL
 from jupyterlab_dockerize.contracts import parse_build_request
@@ -133,3 +135,20 @@ async def test_a_real_build_goes_through_the_builder_interface(
     finally:
         await service.shutdown()
         engine.remove_image("dz-builders/recorded:1", force=True)
+
+
+def test_a_cancellation_stops_a_builders_process():
+    """What a builder that runs a tool (BuildKit's CLI, podman) hooks its process to."""
+    cancellation = Cancellation()
+    process = subprocess.Popen(["sleep", "60"])
+    cancellation.on_cancel(process.kill)
+    started = time.monotonic()
+    threading.Timer(0.2, cancellation.cancel, ("Cancelled by the user.",)).start()
+    assert process.wait(timeout=10) != 0
+    assert time.monotonic() - started < 10
+    with pytest.raises(Cancelled):
+        cancellation.check()
+    late = subprocess.Popen(["sleep", "60"])
+    cancellation.on_cancel(late.kill)  # already cancelled: stopped at once
+    assert late.wait(timeout=10) != 0
+    cancellation.on_cancel(process.kill)  # a process already gone is no error
