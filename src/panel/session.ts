@@ -45,16 +45,18 @@
  */
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { EngineStatus } from '../tokens';
 import { IBundleSpec } from '../core/bundle';
-import { IBuildRequest, IBundleRequest } from '../core/contract/requests';
+import {
+  IBuildRequest,
+  IBundleRequest,
+  IPreflightRequest
+} from '../core/contract/requests';
 import {
   IImportResolution,
   findImports,
   resolveImports
 } from '../core/imports';
 import {
-  IPreflightRequest,
   IPreflightResponse,
   ILeftOutImport,
   leftOutImports,
@@ -69,7 +71,7 @@ import {
 import { IEnvironmentSnapshot } from '../core/snapshot';
 import { pipTemplate } from '../core/templates/pip';
 import { ITranslate, plainTranslate } from '../core/text';
-import { CaptureAction } from '../tokens';
+import { CaptureAction, EngineStatus } from '../tokens';
 import { BuildModel, IBuildBackend, IPhaseEnd } from './buildModel';
 import {
   BundleModel,
@@ -780,6 +782,16 @@ export class SessionManager {
    * it becomes the current one.
    */
   open(path: string): NotebookSession {
+    const session = this.ensure(path);
+    this._setCurrent(session);
+    return session;
+  }
+
+  /**
+   * The notebook's session, made and restored the first time, without making it the
+   * current one (a notebook's main-area tab restored after a reload, say).
+   */
+  ensure(path: string): NotebookSession {
     let session = this._sessions.get(path);
     if (!session) {
       session = new NotebookSession(path, {
@@ -794,7 +806,6 @@ export class SessionManager {
       );
       void session.restore();
     }
-    this._setCurrent(session);
     return session;
   }
 

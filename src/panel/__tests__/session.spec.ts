@@ -385,6 +385,12 @@ describe('SessionManager', () => {
     expect(manager.get('b.ipynb')).toBe(second);
     expect(currents).toEqual(['a.ipynb', 'b.ipynb', 'a.ipynb']);
 
+    const tab = manager.ensure('c.ipynb');
+    expect(manager.current).toBe(first);
+    expect(manager.get('c.ipynb')).toBe(tab);
+    expect(manager.open('c.ipynb')).toBe(tab);
+    manager.open('a.ipynb');
+
     manager.close('a.ipynb');
     expect(manager.current).toBeNull();
     expect(first.isDisposed).toBe(true);
