@@ -75,6 +75,50 @@ export function windowSlice(
   return { start, end: Math.max(start, end) };
 }
 
+/** Top of each row and, last, the total height: offsets[i] to offsets[i + 1] is row i. */
+export function rowOffsets(heights: readonly number[]): number[] {
+  const offsets = new Array<number>(heights.length + 1);
+  offsets[0] = 0;
+  for (let index = 0; index < heights.length; index++) {
+    offsets[index + 1] = offsets[index] + heights[index];
+  }
+  return offsets;
+}
+
+/** The first row whose bottom lies below `y` (binary search over rowOffsets). */
+function rowAt(offsets: readonly number[], y: number): number {
+  let low = 0;
+  let high = offsets.length - 1;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (offsets[middle + 1] <= y) {
+      low = middle + 1;
+    } else {
+      high = middle;
+    }
+  }
+  return low;
+}
+
+/**
+ * windowSlice for rows of different heights (a row with a visible warning is taller),
+ * given their rowOffsets.
+ */
+export function windowSliceByOffsets(
+  offsets: readonly number[],
+  scrollTop: number,
+  viewportHeight: number,
+  overscan = 8
+): { start: number; end: number } {
+  const total = offsets.length - 1;
+  const top = Math.max(0, scrollTop);
+  const first = rowAt(offsets, top);
+  const last = rowAt(offsets, top + Math.max(0, viewportHeight));
+  const start = Math.min(total, Math.max(0, first - overscan));
+  const end = Math.min(total, last + 1 + overscan);
+  return { start, end: Math.max(start, end) };
+}
+
 /** The pre-flight's word on one row, as the table shows it. */
 export interface IRowCheck {
   status: PreflightStatus;
@@ -112,4 +156,26 @@ export function rowCheck(
     action: verdictAction(verdict, binaryOnly, trans),
     blocked
   };
+}
+
+/**
+ * The warning a row shows as text in the table, without hovering or clicking (null for a
+ * row that is fine as it is): the pre-flight's reason when it did not say ok, else the
+ * translation's reason for a row that is in trouble (a warning, or a row that wants in
+ * and has no line yet). Rows left out by choice (excluded) say nothing here.
+ */
+export function rowNote(
+  row: IPackageRow,
+  check: IRowCheck | null
+): string | null {
+  if (check && check.status !== 'ok') {
+    return check.reason || check.label;
+  }
+  if (
+    row.status === 'warning' ||
+    (row.line === null && row.status !== 'excluded')
+  ) {
+    return row.reason || null;
+  }
+  return null;
 }

@@ -5,14 +5,34 @@ import {
   IPackageRow,
   IRowCheck,
   ITableView,
+  rowNote,
+  rowOffsets,
   SortKey,
   visibleRows,
-  windowSlice
+  windowSliceByOffsets
 } from '../core/packageTable';
 import { IRowAction, IRowExplanation } from './rowActions';
 import { RichText } from './text';
 
 const ROW_HEIGHT = 38;
+/** A row with a warning shows it on two more lines (clamped; the whole text on click). */
+const NOTE_ROW_HEIGHT = 68;
+
+/** The third line of a row with a warning: visible without hovering, two lines at most. */
+const NOTE_AREAS =
+  "'include name status' 'include meta status' 'include note note'";
+const NOTE_STYLE: React.CSSProperties = {
+  gridArea: 'note',
+  display: '-webkit-box',
+  WebkitLineClamp: 2,
+  WebkitBoxOrient: 'vertical',
+  overflow: 'hidden',
+  fontSize: 'var(--jp-ui-font-size0)',
+  lineHeight: '14px',
+  color: 'var(--jp-ui-font-color1)',
+  whiteSpace: 'normal',
+  overflowWrap: 'anywhere'
+};
 const COLUMNS: SortKey[] = ['name', 'version', 'source', 'status'];
 
 export interface IPackageTableProps {
@@ -138,11 +158,15 @@ export function PackageTable(props: IPackageTableProps): JSX.Element {
     () => visibleRows(props.rows, view),
     [props.rows, view]
   );
-  const { start, end } = windowSlice(
-    rows.length,
+  // What each row warns about, shown as text in the row (a taller row).
+  const notes = rows.map(row => rowNote(row, props.checkOf?.(row) ?? null));
+  const offsets = rowOffsets(
+    notes.map(note => (note ? NOTE_ROW_HEIGHT : ROW_HEIGHT))
+  );
+  const { start, end } = windowSliceByOffsets(
+    offsets,
     scrollTop,
-    viewportHeight,
-    ROW_HEIGHT
+    viewportHeight
   );
 
   const chosenRow = chosen
@@ -198,17 +222,20 @@ export function PackageTable(props: IPackageTableProps): JSX.Element {
         data-dockerize="package-table"
         onScroll={event => setScrollTop(event.currentTarget.scrollTop)}
       >
-        <div style={{ height: rows.length * ROW_HEIGHT, position: 'relative' }}>
+        <div style={{ height: offsets[rows.length], position: 'relative' }}>
           {rows.slice(start, end).map((row, offset) => {
+            const index = start + offset;
             const included = props.isIncluded(row);
             const check = props.checkOf?.(row) ?? null;
+            const note = notes[index];
+            const noteId = `jp-Dockerize-packageNote-${index}`;
             const isChosen = row.name === chosen;
             return (
               <div
                 key={row.name}
                 className={`jp-Dockerize-packageRow jp-mod-${row.status}${isChosen ? ' jp-mod-chosen' : ''}`}
                 role="row"
-                aria-rowindex={start + offset + 1}
+                aria-rowindex={index + 1}
                 aria-selected={isChosen}
                 aria-controls={
                   isChosen ? 'jp-Dockerize-packageDetail' : undefined
@@ -216,6 +243,7 @@ export function PackageTable(props: IPackageTableProps): JSX.Element {
                 tabIndex={0}
                 data-package={row.name}
                 title={row.reason}
+                aria-describedby={note ? noteId : undefined}
                 onClick={() => choose(row)}
                 onFocus={() => choose(row)}
                 onKeyDown={event => {
@@ -229,10 +257,11 @@ export function PackageTable(props: IPackageTableProps): JSX.Element {
                 }}
                 style={{
                   position: 'absolute',
-                  top: (start + offset) * ROW_HEIGHT,
-                  height: ROW_HEIGHT,
+                  top: offsets[index],
+                  height: offsets[index + 1] - offsets[index],
                   left: 0,
-                  right: 0
+                  right: 0,
+                  ...(note ? { gridTemplateAreas: NOTE_AREAS } : {})
                 }}
               >
                 <span className="jp-Dockerize-packageInclude">
@@ -267,6 +296,16 @@ export function PackageTable(props: IPackageTableProps): JSX.Element {
                     </span>
                   )}
                 </span>
+                {note && (
+                  <span
+                    className="jp-Dockerize-packageNote"
+                    id={noteId}
+                    data-dockerize="package-note"
+                    style={NOTE_STYLE}
+                  >
+                    <RichText text={note} />
+                  </span>
+                )}
               </div>
             );
           })}

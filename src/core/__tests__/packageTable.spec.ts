@@ -3,9 +3,13 @@ import fc from 'fast-check';
 import { IPreflightPackage } from '../preflight';
 import {
   IPackageRow,
+  IRowCheck,
   rowCheck,
+  rowNote,
+  rowOffsets,
   visibleRows,
-  windowSlice
+  windowSlice,
+  windowSliceByOffsets
 } from '../packageTable';
 
 function row(name: string, version: string, status = 'pinned'): IPackageRow {
@@ -125,6 +129,93 @@ describe('windowSlice', () => {
         }
       )
     );
+  });
+});
+
+describe('windowSliceByOffsets', () => {
+  it('covers every row that meets the viewport, whatever the heights', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 80 }), { maxLength: 300 }),
+        fc.nat(20000),
+        fc.nat(1500),
+        (heights, scrollTop, height) => {
+          const offsets = rowOffsets(heights);
+          const { start, end } = windowSliceByOffsets(
+            offsets,
+            scrollTop,
+            height,
+            0
+          );
+          expect(start).toBeLessThanOrEqual(end);
+          expect(end).toBeLessThanOrEqual(heights.length);
+          heights.forEach((_, index) => {
+            const meets =
+              offsets[index + 1] > scrollTop &&
+              offsets[index] < scrollTop + height;
+            if (meets) {
+              expect(index).toBeGreaterThanOrEqual(start);
+              expect(index).toBeLessThan(end);
+            }
+          });
+        }
+      )
+    );
+  });
+
+  it('finds rows below taller ones', () => {
+    // Rows of 38 px, the third one 68 px (it shows a warning).
+    const offsets = rowOffsets([38, 38, 68, 38, 38, 38]);
+    expect(offsets).toEqual([0, 38, 76, 144, 182, 220, 258]);
+    expect(windowSliceByOffsets(offsets, 150, 40, 0)).toEqual({
+      start: 3,
+      end: 5
+    });
+  });
+});
+
+describe('rowNote', () => {
+  const row = (status: string, line: string | null): IPackageRow => ({
+    name: 'x',
+    version: '1',
+    source: 'index',
+    status,
+    reason: `the ${status} reason`,
+    line
+  });
+  const check = (status: IRowCheck['status']): IRowCheck => ({
+    status,
+    label: status,
+    reason: `pre-flight: ${status}`,
+    action: '',
+    blocked: status !== 'ok'
+  });
+
+  it('shows the pre-flight reason when it did not say ok', () => {
+    expect(rowNote(row('pinned', 'x==1'), check('unavailable'))).toBe(
+      'pre-flight: unavailable'
+    );
+    expect(rowNote(row('excluded', null), check('source-only'))).toBe(
+      'pre-flight: source-only'
+    );
+  });
+
+  it('shows the reason of a row in trouble', () => {
+    expect(rowNote(row('warning', null), null)).toBe('the warning reason');
+    expect(rowNote(row('warning', 'x==1'), check('ok'))).toBe(
+      'the warning reason'
+    );
+    expect(rowNote(row('vendorable', null), null)).toBe(
+      'the vendorable reason'
+    );
+    expect(rowNote(row('vcs', null), null)).toBe('the vcs reason');
+  });
+
+  it('says nothing for a row that is fine or left out by choice', () => {
+    expect(rowNote(row('pinned', 'x==1'), check('ok'))).toBeNull();
+    expect(rowNote(row('rewritten', 'x @ y'), null)).toBeNull();
+    expect(rowNote(row('vcs', 'x @ git+https://h/r@c'), null)).toBeNull();
+    expect(rowNote(row('excluded', null), null)).toBeNull();
   });
 });
 
