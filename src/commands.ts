@@ -6,6 +6,9 @@ import { TranslationBundle } from '@jupyterlab/translation';
 
 import { dockerizeIcon } from './icons';
 import { ExportPanel } from './panel/ExportPanel';
+import { isTabView } from './panel/NotebookTab';
+import { NotebookTabs } from './panel/notebookTabs';
+import { SessionManager } from './panel/session';
 
 export namespace CommandIDs {
   /** Package the current notebook (notebook toolbar and command palette). */
@@ -13,6 +16,8 @@ export namespace CommandIDs {
   /** Package the notebook selected in the file browser (its context menu). */
   export const packageSelected = 'dockerize:package-selected-notebook';
   export const openPanel = 'dockerize:open-panel';
+  /** A notebook's tab: Dockerfile, build log, verification (args: path?, view?). */
+  export const openTab = 'dockerize:open-notebook-tab';
 }
 
 const PALETTE_CATEGORY = 'Dockerize';
@@ -20,6 +25,8 @@ const PALETTE_CATEGORY = 'Dockerize';
 export interface ICommandContext {
   app: JupyterFrontEnd;
   panel: ExportPanel;
+  sessions: SessionManager;
+  tabs: NotebookTabs;
   trans: TranslationBundle;
   notebooks: INotebookTracker | null;
   fileBrowser: IDefaultFileBrowser | null;
@@ -27,13 +34,12 @@ export interface ICommandContext {
 }
 
 function openPanelFor(context: ICommandContext, path: string | null): void {
-  const { app, panel } = context;
+  const { app, panel, sessions } = context;
   app.shell.activateById(panel.id);
-  void panel.model.refreshEngine();
+  void sessions.refreshEngine();
   if (path) {
-    panel.model.setNotebook(path);
     // Every "Package this notebook" reads the kernel afresh (a %pip install since counts).
-    void panel.model.captureEnvironment();
+    void sessions.open(path).captureEnvironment();
   }
 }
 
@@ -78,8 +84,37 @@ export function registerCommands(context: ICommandContext): void {
     execute: () => openPanelFor(context, null)
   });
 
+  app.commands.addCommand(CommandIDs.openTab, {
+    label: trans.__('Open the Dockerfile and build log'),
+    caption: trans.__(
+      'The notebook’s Dockerfile, build log and verification report in a tab'
+    ),
+    icon: dockerizeIcon,
+    isEnabled: args =>
+      typeof args.path === 'string' || context.sessions.current !== null,
+    execute: args => {
+      const { sessions, tabs } = context;
+      const path =
+        typeof args.path === 'string' ? args.path : sessions.current?.path;
+      if (!path) {
+        return;
+      }
+      // A restored tab must not take the panel's notebook: only a new session is opened.
+      const current = sessions.current;
+      const session = sessions.get(path) ?? sessions.open(path);
+      if (current && current !== session) {
+        sessions.open(current.path);
+      }
+      return tabs.open(session, isTabView(args.view) ? args.view : undefined);
+    }
+  });
+
   if (palette) {
-    for (const command of [CommandIDs.packageNotebook, CommandIDs.openPanel]) {
+    for (const command of [
+      CommandIDs.packageNotebook,
+      CommandIDs.openPanel,
+      CommandIDs.openTab
+    ]) {
       palette.addItem({ command, category: PALETTE_CATEGORY });
     }
   }

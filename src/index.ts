@@ -13,18 +13,22 @@ import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IStateDB } from '@jupyterlab/statedb';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
-import { fetchCaptureRequest, fetchEngineStatus } from './api';
-import { registerCommands } from './commands';
+import {
+  checkRequirements,
+  fetchCaptureRequest,
+  fetchEngineStatus
+} from './api';
+import { serverBuildBackend } from './buildApi';
+import { CommandIDs, registerCommands } from './commands';
 import { NotebookAccess } from './notebookAccess';
-import { IPhaseEnd } from './panel/buildModel';
 import { ExportPanel } from './panel/ExportPanel';
-import { ExportPanelModel } from './panel/model';
+import { TabView } from './panel/NotebookTab';
+import { NotebookTabs } from './panel/notebookTabs';
 import { JobNotifier } from './panel/notifications';
+import { SessionManager } from './panel/session';
 import { widenSidebar } from './panel/sidebarWidth';
 import { PLUGIN_ID } from './tokens';
 
-/** Where the panel keeps the notebook it was opened for, across reloads. */
-const STATE_KEY = 'jupyterlab-dockerize:panel';
 /** Whether the panel's sidebar was given its room once (then the user's width stays). */
 const SIDEBAR_KEY = 'jupyterlab-dockerize:sidebar';
 /** The width the panel opens at: room for the package table, the form and the buttons. */
@@ -59,31 +63,43 @@ const plugin: JupyterFrontEndPlugin<void> = {
   ) => {
     const anyTranslator = translator ?? nullTranslator;
     const trans = anyTranslator.load('jupyterlab_dockerize');
-    const model = new ExportPanelModel(
-      fetchEngineStatus,
-      new NotebookAccess(app, notebooks, trans),
-      PageConfig.getOption('serverRoot') || undefined
-    );
+    const sessions = new SessionManager({
+      fetchEngine: fetchEngineStatus,
+      notebooks: new NotebookAccess(app, notebooks, trans),
+      checkRequirements,
+      builds: serverBuildBackend,
+      // JupyterLab's state database keeps each notebook's session across reloads.
+      store: state,
+      jupyterRoot: PageConfig.getOption('serverRoot') || undefined,
+      trans
+    });
     // The page says "~/..." for a root under the home folder: the server knows it whole.
     void fetchCaptureRequest()
-      .then(request => model.setJupyterRoot(request.root))
+      .then(request => sessions.setJupyterRoot(request.root))
       .catch(() => undefined); // capture itself reports a server that does not answer
     const contents = app.serviceManager.contents;
-    // One notification per notebook, updated in place; the same failure never twice.
+    const tabs = new NotebookTabs(app.shell, editorServices, trans);
+    const openTab = (path: string, view: TabView) =>
+      app.commands.execute(CommandIDs.openTab, { path, view });
+
+    // One notification per job, updated in place; the same failure never twice.
     const notifier = new JobNotifier(
       {
         emit: (message, type, options) =>
           Notification.emit(message, type, options),
         update: args => Notification.update(args)
       },
-      () => app.shell.activateById(panel.id),
+      job =>
+        job.notebook
+          ? void openTab(job.notebook, 'log')
+          : app.shell.activateById(panel.id),
       trans
     );
-    const notifyPhaseEnd = (end: IPhaseEnd) => notifier.phaseEnded(end);
-    const panel: ExportPanel = new ExportPanel(model, trans, {
-      notifyPhaseEnd,
+    sessions.phaseEnded.connect((_, end) => notifier.phaseEnded(end));
+
+    const panel: ExportPanel = new ExportPanel(sessions, trans, {
+      openTab: (session, view) => void openTab(session.path, view),
       onFirstShow: () => void openAtReadableWidth(panel, state),
-      editorServices,
       listNotebooks: async folder => {
         const listing = await contents.get(folder, { content: true });
         return (listing.content as { path: string; type: string }[])
@@ -108,20 +124,31 @@ const plugin: JupyterFrontEndPlugin<void> = {
     app.shell.add(panel, 'right', { rank: 900 });
     restorer?.add(panel, 'jupyterlab-dockerize-panel');
 
-    registerCommands({ app, panel, trans, notebooks, fileBrowser, palette });
+    registerCommands({
+      app,
+      panel,
+      sessions,
+      tabs,
+      trans,
+      notebooks,
+      fileBrowser,
+      palette
+    });
+    void restorer?.restore(tabs.tracker, {
+      command: CommandIDs.openTab,
+      args: tab => ({ path: tab.path, view: tab.content.view }),
+      name: tab => tab.path
+    });
 
     if (settingRegistry) {
       void settingRegistry.load(PLUGIN_ID).then(
         settings => {
-          const apply = () => {
-            model.setPushTarget({
+          const apply = () =>
+            sessions.setDefaults({
+              template: settings.get('defaultTemplate').composite as string,
               registry: settings.get('defaultRegistry').composite as string,
               namespace: settings.get('defaultNamespace').composite as string
             });
-            panel.setDefaultTemplate(
-              settings.get('defaultTemplate').composite as string
-            );
-          };
           apply();
           settings.changed.connect(apply);
         },
@@ -129,10 +156,9 @@ const plugin: JupyterFrontEndPlugin<void> = {
           console.error('jupyterlab-dockerize: settings not loaded', reason)
       );
     }
-    if (state) {
-      void restoreNotebookPath(app, model, state);
-    }
-    void model.refreshEngine();
+    // The notebook the panel showed before the reload, with its options and newest job.
+    void app.restored.then(() => sessions.restoreCurrent());
+    void sessions.refreshEngine();
   }
 };
 
@@ -156,26 +182,6 @@ async function openAtReadableWidth(
   }
   widenSidebar(panel, PANEL_WIDTH);
   await state?.save(SIDEBAR_KEY, { widened: true });
-}
-
-async function restoreNotebookPath(
-  app: JupyterFrontEnd,
-  model: ExportPanelModel,
-  state: IStateDB
-): Promise<void> {
-  await app.restored;
-  const saved = await state.fetch(STATE_KEY);
-  const path = (saved as { notebookPath?: unknown } | undefined)?.notebookPath;
-  if (typeof path === 'string' && model.notebookPath === null) {
-    model.setNotebook(path);
-  }
-  let savedPath = model.notebookPath;
-  model.changed.connect(() => {
-    if (model.notebookPath !== savedPath) {
-      savedPath = model.notebookPath;
-      void state.save(STATE_KEY, { notebookPath: savedPath });
-    }
-  });
 }
 
 export default plugin;

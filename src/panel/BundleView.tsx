@@ -1,23 +1,25 @@
-import { CodeEditor, IEditorServices } from '@jupyterlab/codeeditor';
 import { TranslationBundle } from '@jupyterlab/translation';
-import { closeIcon, UseSignal } from '@jupyterlab/ui-components';
+import { closeIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { downloadBundle } from '../api';
+import { IBundleRequest } from '../core/contract/requests';
+import {
+  needsBaseImage,
+  supportsWheelhouse,
+  TEMPLATES,
+  templateLabel
+} from '../core/templates';
 import {
   BundleField,
   BundleModel,
-  DOCKERFILE,
   folderOf,
-  IBundleContext,
-  IBundleRequest,
-  IWorkspaceEntry,
-  TEMPLATE_CHOICES,
-  TemplateChoice,
-  templateLabel
+  IBundleForm,
+  IWorkspaceEntry
 } from './bundleModel';
-import { PreflightModel } from './preflightModel';
+import { TabView } from './NotebookTab';
 import { ProblemView } from './ProblemView';
+import { NotebookSession } from './session';
 import { BreakablePath } from './text';
 
 /** Lists the notebooks (workspace paths) of a folder. */
@@ -31,10 +33,8 @@ export type DataFilePicker = (
   folder: string
 ) => Promise<IWorkspaceEntry[] | null>;
 
-/** What the view needs from JupyterLab besides the model. */
+/** What the view needs from JupyterLab besides the session. */
 export interface IBundleViewServices {
-  /** JupyterLab's editors (CodeMirror), for the preview and the Dockerfile edit. */
-  editorServices: IEditorServices;
   listNotebooks: NotebookLister | null;
   /** null: no document manager, so no file dialog. */
   pickDataFiles: DataFilePicker | null;
@@ -130,6 +130,7 @@ function OptionsForm(props: {
 }) {
   const { bundle, kernelPython, pickDataFiles, trans } = props;
   const { form } = bundle;
+  const wheelhouse = supportsWheelhouse(form.template);
   return (
     <div className="jp-Dockerize-bundleForm" data-dockerize="bundle-options">
       <div className="jp-Dockerize-field">
@@ -142,17 +143,20 @@ function OptionsForm(props: {
           data-dockerize="bundle-template"
           value={form.template}
           onChange={event =>
-            bundle.setField('template', event.target.value as TemplateChoice)
+            bundle.setField(
+              'template',
+              event.target.value as IBundleForm['template']
+            )
           }
         >
-          {TEMPLATE_CHOICES.map(template => (
-            <option key={template} value={template}>
-              {templateLabel(template, trans)}
+          {TEMPLATES.map(template => (
+            <option key={template.id} value={template.id}>
+              {templateLabel(template.id, trans)}
             </option>
           ))}
         </select>
       </div>
-      {form.template === 'custom' && (
+      {needsBaseImage(form.template) && (
         <Field
           bundle={bundle}
           field="baseImage"
@@ -212,18 +216,14 @@ function OptionsForm(props: {
           ))}
         </div>
       </div>
-      <label
-        className="jp-Dockerize-check"
-        title={
-          form.template === 'conda'
-            ? trans.__('The conda template installs from its channels.')
-            : ''
-        }
-      >
+      <label className="jp-Dockerize-check">
         <input
           type="checkbox"
-          checked={form.wheelhouse && form.template !== 'conda'}
-          disabled={form.template === 'conda'}
+          checked={form.wheelhouse && wheelhouse}
+          disabled={!wheelhouse}
+          aria-describedby={
+            wheelhouse ? undefined : 'jp-Dockerize-bundle-wheelhouse-why'
+          }
           data-dockerize="bundle-wheelhouse"
           onChange={event =>
             bundle.setField('wheelhouse', event.target.checked)
@@ -233,6 +233,18 @@ function OptionsForm(props: {
           'Offline wheelhouse: the server downloads every wheel into the bundle, pinned by hash, and the image builds with no network'
         )}
       </label>
+      {!wheelhouse && (
+        <p
+          id="jp-Dockerize-bundle-wheelhouse-why"
+          className="jp-Dockerize-fieldHint"
+          data-dockerize="bundle-wheelhouse-why"
+        >
+          {trans.__(
+            'Not with %1: it installs from its own channels.',
+            templateLabel(form.template, trans)
+          )}
+        </p>
+      )}
       <details className="jp-Dockerize-more">
         <summary>{trans.__('System packages, volumes, variables')}</summary>
         <Field
@@ -369,225 +381,6 @@ function DataFileChoice(props: {
   );
 }
 
-/**
- * One file of the bundle in a JupyterLab editor (CodeMirror, highlighted after the file's
- * name, following the theme). Read-only unless `editable`; what the user types goes to
- * `onEdit`. Made on mount and disposed on unmount: the parent keys it by file.
- */
-function FileEditor(props: {
-  editorServices: IEditorServices;
-  path: string;
-  text: string;
-  editable: boolean;
-  onEdit: (text: string) => void;
-  label: string;
-}) {
-  const { editorServices, path, text, editable, onEdit, label } = props;
-  const host = React.useRef<HTMLDivElement>(null);
-  const editor = React.useRef<CodeEditor.IEditor | null>(null);
-  // The latest props, for the editor's change handler.
-  const latest = React.useRef({ text, editable, onEdit });
-  latest.current = { text, editable, onEdit };
-
-  React.useEffect(() => {
-    const model = new CodeEditor.Model({
-      mimeType: editorServices.mimeTypeService.getMimeTypeByFilePath(path)
-    });
-    model.sharedModel.setSource(latest.current.text);
-    const made = editorServices.factoryService.newInlineEditor({
-      host: host.current!,
-      model,
-      config: { readOnly: !latest.current.editable, lineNumbers: true }
-    });
-    // Only the user's typing differs from the text the view gives.
-    const onChange = () => {
-      const source = model.sharedModel.getSource();
-      if (latest.current.editable && source !== latest.current.text) {
-        latest.current.onEdit(source);
-      }
-    };
-    model.sharedModel.changed.connect(onChange);
-    editor.current = made;
-    return () => {
-      editor.current = null;
-      model.sharedModel.changed.disconnect(onChange);
-      made.dispose();
-      model.dispose();
-    };
-  }, [editorServices, path]);
-
-  React.useEffect(() => {
-    const shared = editor.current?.model.sharedModel;
-    const current = shared?.getSource();
-    if (shared && current !== undefined && current !== text) {
-      // Replace only what changed, so the view keeps its scroll position.
-      const change = textChange(current, text);
-      shared.updateSource(change.start, change.end, change.value);
-    }
-  }, [text]);
-
-  React.useEffect(() => {
-    const current = editor.current;
-    if (current) {
-      current.setOption('readOnly', !editable);
-      if (editable) {
-        current.focus();
-      }
-    }
-  }, [editable]);
-
-  return (
-    <div
-      ref={host}
-      className={`jp-Dockerize-fileEditor${editable ? ' jp-mod-editable' : ''}`}
-      data-dockerize="bundle-file-text"
-      data-file={path}
-      role="region"
-      aria-label={label}
-    />
-  );
-}
-
-/** The smallest replacement of a range of `before` that gives `after`. */
-function textChange(
-  before: string,
-  after: string
-): { start: number; end: number; value: string } {
-  let start = 0;
-  const shorter = Math.min(before.length, after.length);
-  while (start < shorter && before[start] === after[start]) {
-    start++;
-  }
-  let common = 0;
-  while (
-    common < shorter - start &&
-    before[before.length - 1 - common] === after[after.length - 1 - common]
-  ) {
-    common++;
-  }
-  // Never split a surrogate pair (the shared text would store a replacement character).
-  if (start > 0 && isHighSurrogate(before.charCodeAt(start - 1))) {
-    start--;
-  }
-  if (common > 0 && isLowSurrogate(before.charCodeAt(before.length - common))) {
-    common--;
-  }
-  return {
-    start,
-    end: before.length - common,
-    value: after.slice(start, after.length - common)
-  };
-}
-
-function isHighSurrogate(code: number): boolean {
-  return code >= 0xd800 && code <= 0xdbff;
-}
-
-function isLowSurrogate(code: number): boolean {
-  return code >= 0xdc00 && code <= 0xdfff;
-}
-
-function Preview(props: {
-  bundle: BundleModel;
-  context: IBundleContext;
-  editorServices: IEditorServices;
-  trans: TranslationBundle;
-}) {
-  const { bundle, context, editorServices, trans } = props;
-  const spec = bundle.bundle(context);
-  const paths = Object.keys(spec.files);
-  const selected = paths.includes(bundle.selectedFile)
-    ? bundle.selectedFile
-    : (paths[0] ?? DOCKERFILE);
-  const text = spec.files[selected] ?? '';
-  const editingDockerfile = bundle.editing && selected === DOCKERFILE;
-  return (
-    <div className="jp-Dockerize-preview" data-dockerize="bundle-preview">
-      <ul
-        className="jp-Dockerize-fileList"
-        aria-label={trans.__('Files of the bundle')}
-      >
-        {paths.map(path => (
-          <li key={path}>
-            <button
-              className="jp-Dockerize-fileButton"
-              aria-pressed={path === selected}
-              data-file={path}
-              onClick={() => bundle.selectFile(path)}
-            >
-              {path}
-            </button>
-            {path === DOCKERFILE && bundle.isEdited && (
-              <span
-                className="jp-Dockerize-badge jp-Dockerize-editedBadge"
-                data-dockerize="bundle-edited"
-                title={trans.__(
-                  'Your text is downloaded instead of the generated Dockerfile.'
-                )}
-              >
-                {trans.__('edited')}
-              </span>
-            )}
-          </li>
-        ))}
-        {spec.include.map(item => (
-          <li
-            key={item.bundlePath}
-            className="jp-Dockerize-includedFile"
-            title={trans.__('Copied from %1', item.workspacePath)}
-          >
-            <span>{item.bundlePath}</span>{' '}
-            <span className="jp-Dockerize-muted">
-              {trans.__('(from the workspace)')}
-            </span>
-          </li>
-        ))}
-      </ul>
-      <div className="jp-Dockerize-previewToolbar">
-        <span className="jp-Dockerize-previewName">{selected}</span>
-        {selected === DOCKERFILE &&
-          (bundle.editing ? (
-            <button
-              className="jp-mod-styled"
-              onClick={() => bundle.stopEditing()}
-            >
-              {trans.__('Done')}
-            </button>
-          ) : (
-            <button
-              className="jp-mod-styled"
-              onClick={() => bundle.startEditing()}
-            >
-              {trans.__('Edit')}
-            </button>
-          ))}
-        {selected === DOCKERFILE && (bundle.isEdited || bundle.editing) && (
-          <button
-            className="jp-mod-styled jp-mod-warn"
-            onClick={() => bundle.reset()}
-            title={trans.__('Back to the generated Dockerfile')}
-          >
-            {trans.__('Reset')}
-          </button>
-        )}
-      </div>
-      <FileEditor
-        key={selected}
-        editorServices={editorServices}
-        path={selected}
-        text={text}
-        editable={editingDockerfile}
-        onEdit={edited => bundle.setDockerfile(edited)}
-        label={
-          editingDockerfile
-            ? trans.__('Editing %1', selected)
-            : trans.__('Contents of %1', selected)
-        }
-      />
-    </div>
-  );
-}
-
 function Warnings(props: { warnings: string[]; trans: TranslationBundle }) {
   const { warnings, trans } = props;
   if (!warnings.length) {
@@ -606,29 +399,20 @@ function Warnings(props: { warnings: string[]; trans: TranslationBundle }) {
 }
 
 function DownloadRow(props: {
-  bundle: BundleModel;
-  context: IBundleContext;
-  preflight: PreflightModel | null;
-  currentContext: () => IBundleContext | null;
+  session: NotebookSession;
   trans: TranslationBundle;
 }) {
-  const { bundle, context, preflight, currentContext, trans } = props;
+  const { session, trans } = props;
+  const bundle = session.bundle;
   const state = bundle.download;
-  const checking =
-    preflight?.state.kind === 'checking' ? preflight.state.count : null;
-  const start = () =>
-    void bundle.startDownload(
-      preflight ? currentContext : context,
-      sendAndSave,
-      preflight ? () => preflight.settled() : undefined
-    );
+  const checking = session.checking;
   return (
     <div className="jp-Dockerize-download">
       <button
         className="jp-mod-styled jp-mod-accept"
         data-dockerize="bundle-download"
         disabled={!bundle.isValid || bundle.downloadBusy}
-        onClick={start}
+        onClick={() => void session.download(sendAndSave)}
       >
         {state.kind === 'checking'
           ? trans.__('Checking %1 packages…', checking ?? 0)
@@ -636,11 +420,11 @@ function DownloadRow(props: {
             ? trans.__('Preparing the zip…')
             : trans.__('Download bundle')}
       </button>
-      {state.kind === 'checking' && preflight && (
+      {state.kind === 'checking' && (
         <button
           className="jp-mod-styled"
           data-dockerize="bundle-skip-check"
-          onClick={() => preflight.continueWithout()}
+          onClick={() => session.continueWithout()}
         >
           {trans.__('Download without waiting')}
         </button>
@@ -660,21 +444,20 @@ function DownloadRow(props: {
   );
 }
 
-/** The "Dockerfile" section: options, live preview, edit/reset, download. */
+/**
+ * The sidebar's "Dockerfile" section: the options, the warnings, the download, and the
+ * way to the files themselves (preview and edit) in the notebook's tab. Shown once the
+ * environment is captured.
+ */
 export function BundleView(props: {
-  bundle: BundleModel;
-  context: IBundleContext;
+  session: NotebookSession;
   services: IBundleViewServices;
-  /** The package check Download waits for (none: it does not wait). */
-  preflight?: PreflightModel | null;
-  /** The context as it is at the moment of sending (after the check unticked). */
-  currentContext?: () => IBundleContext | null;
+  openTab: (view: TabView) => void;
   trans: TranslationBundle;
-}): JSX.Element {
-  const { bundle, context, services, trans } = props;
-  const preflight = props.preflight ?? null;
-  const currentContext = props.currentContext ?? (() => context);
-  const { editorServices, listNotebooks, pickDataFiles } = services;
+}): JSX.Element | null {
+  const { session, services, openTab, trans } = props;
+  const { listNotebooks, pickDataFiles } = services;
+  const bundle = session.bundle;
 
   React.useEffect(() => {
     if (!listNotebooks) {
@@ -691,6 +474,10 @@ export function BundleView(props: {
     };
   }, [bundle, listNotebooks]);
 
+  const context = session.context;
+  if (!context) {
+    return null;
+  }
   return (
     <section
       className="jp-Dockerize-section jp-Dockerize-bundle"
@@ -698,35 +485,31 @@ export function BundleView(props: {
       aria-labelledby="jp-Dockerize-bundleTitle"
     >
       <h3 id="jp-Dockerize-bundleTitle">{trans.__('Dockerfile')}</h3>
-      <UseSignal signal={bundle.changed}>
-        {() => (
-          <>
-            <OptionsForm
-              bundle={bundle}
-              kernelPython={context.snapshot.python.version}
-              pickDataFiles={pickDataFiles}
-              trans={trans}
-            />
-            <Preview
-              bundle={bundle}
-              context={context}
-              editorServices={editorServices}
-              trans={trans}
-            />
-            <Warnings
-              warnings={bundle.generated(context).warnings}
-              trans={trans}
-            />
-            <DownloadRow
-              bundle={bundle}
-              context={context}
-              preflight={preflight}
-              currentContext={currentContext}
-              trans={trans}
-            />
-          </>
+      <OptionsForm
+        bundle={bundle}
+        kernelPython={context.snapshot.python.version}
+        pickDataFiles={pickDataFiles}
+        trans={trans}
+      />
+      <p className="jp-Dockerize-links">
+        <button
+          className="jp-Dockerize-link"
+          onClick={() => openTab('dockerfile')}
+          data-dockerize="open-dockerfile"
+        >
+          {trans.__('Open the Dockerfile')}
+        </button>
+        {bundle.isEdited && (
+          <span
+            className="jp-Dockerize-badge jp-Dockerize-editedBadge"
+            data-dockerize="bundle-edited-summary"
+          >
+            {trans.__('edited: your text is built and downloaded')}
+          </span>
         )}
-      </UseSignal>
+      </p>
+      <Warnings warnings={bundle.generated(context).warnings} trans={trans} />
+      <DownloadRow session={session} trans={trans} />
     </section>
   );
 }

@@ -2,7 +2,12 @@ import { expect, test } from '@jupyterlab/galata';
 import * as fs from 'fs';
 import * as zlib from 'zlib';
 
-import { editorText, packageVisibleNotebook } from './helpers';
+import {
+  editorText,
+  notebookTab,
+  openNotebookTab,
+  packageVisibleNotebook
+} from './helpers';
 
 /** The entries of a zip file, read from its central directory: name → text. */
 function readZip(buffer: Buffer): Map<string, Buffer> {
@@ -40,7 +45,7 @@ function readZip(buffer: Buffer): Map<string, Buffer> {
 }
 
 test.describe('Dockerfile bundle', () => {
-  test('options change the live preview, data files come from the file dialog, the edited Dockerfile downloads, Reset restores it', async ({
+  test('options in the panel change the live preview in the notebook tab, data files come from the file dialog, the edited Dockerfile downloads, Reset restores it', async ({
     page,
     tmpPath
   }) => {
@@ -57,8 +62,13 @@ test.describe('Dockerfile bundle', () => {
       section.getByRole('heading', { name: 'Dockerfile' })
     ).toBeVisible();
 
+    // The files open in the notebook's tab in the main area, beside the options.
+    const tab = await openNotebookTab(page, section, 'dockerfile');
+    await expect(tab.locator('[data-dockerize="tab-notebook"]')).toHaveText(
+      `${tmpPath}/bundled.ipynb`
+    );
     // The preview is a read-only JupyterLab editor (CodeMirror).
-    const preview = section.locator('[data-dockerize="bundle-file-text"]');
+    const preview = tab.locator('[data-dockerize="bundle-file-text"]');
     await expect(preview).toHaveAttribute('data-file', 'Dockerfile');
     await expect(preview.locator('.cm-editor')).toHaveClass(/jp-mod-readOnly/);
     await expect.poll(() => editorText(preview)).toContain('FROM python:');
@@ -72,6 +82,16 @@ test.describe('Dockerfile bundle', () => {
     expect(labels).toEqual(
       expect.arrayContaining(['uv on python-slim', 'conda (environment.yml)'])
     );
+    // A template without the offline wheelhouse says why, in words beside the box.
+    const wheelhouse = section.locator('[data-dockerize="bundle-wheelhouse"]');
+    await expect(wheelhouse).toBeEnabled();
+    await template.selectOption('conda');
+    await expect(wheelhouse).toBeDisabled();
+    await expect(
+      section.locator('[data-dockerize="bundle-wheelhouse-why"]')
+    ).toHaveText(
+      'Not with conda (environment.yml): it installs from its own channels.'
+    );
     await template.selectOption('pip');
     await expect
       .poll(() => editorText(preview))
@@ -79,15 +99,15 @@ test.describe('Dockerfile bundle', () => {
     expect(await editorText(preview)).not.toContain('uv pip install');
 
     // Other generated files are one click away, each in its own editor.
-    const files = section.locator('.jp-Dockerize-fileList');
+    const files = tab.locator('.jp-Dockerize-fileList');
     await expect(files).toContainText('requirements.txt');
     await expect(files).toContainText('notebooks/bundled.ipynb');
-    await section
+    await files
       .getByRole('button', { name: 'compose.yaml', exact: true })
       .click();
     await expect(preview).toHaveAttribute('data-file', 'compose.yaml');
     await expect.poll(() => editorText(preview)).toContain('services:');
-    await section
+    await files
       .getByRole('button', { name: 'Dockerfile', exact: true })
       .click();
     await expect(preview).toHaveAttribute('data-file', 'Dockerfile');
@@ -144,7 +164,7 @@ test.describe('Dockerfile bundle', () => {
 
     // Edit: type into the editor; the badge tells the Dockerfile is the user's.
     const generated = await editorText(preview);
-    await section.getByRole('button', { name: 'Edit', exact: true }).click();
+    await tab.getByRole('button', { name: 'Edit', exact: true }).click();
     await expect(preview.locator('.cm-editor')).not.toHaveClass(
       /jp-mod-readOnly/
     );
@@ -153,25 +173,44 @@ test.describe('Dockerfile bundle', () => {
     await page.keyboard.type('# my edit');
     const edited = `${generated}# my edit`;
     await expect.poll(() => editorText(preview)).toBe(edited);
-    const badge = section.locator('[data-dockerize="bundle-edited"]');
+    const badge = tab.locator('[data-dockerize="bundle-edited"]');
     await expect(badge).toHaveText('edited');
-    await section.getByRole('button', { name: 'Done', exact: true }).click();
+    // Why it matters is said in words, in the tab and in the panel (no tooltip).
+    await expect(
+      tab.locator('[data-dockerize="bundle-edited-note"]')
+    ).toContainText('instead of the generated Dockerfile');
+    await expect(
+      section.locator('[data-dockerize="bundle-edited-summary"]')
+    ).toBeVisible();
+    await tab.getByRole('button', { name: 'Done', exact: true }).click();
     await expect(preview.locator('.cm-editor')).toHaveClass(/jp-mod-readOnly/);
 
     // Switching files keeps the edit and the data files.
-    await section
-      .getByRole('button', { name: 'README.md', exact: true })
-      .click();
+    await files.getByRole('button', { name: 'README.md', exact: true }).click();
     await expect(preview).toHaveAttribute('data-file', 'README.md');
     await expect
       .poll(() => editorText(preview))
       .toContain('localhost:5000/alice/bundled:v1');
-    await section
+    await files
       .getByRole('button', { name: 'Dockerfile', exact: true })
       .click();
     expect(await editorText(preview)).toBe(edited);
     await expect(dataFile).toBeVisible();
+    // Opening it again brings back the same tab, not a second one.
+    await openNotebookTab(page, section, 'dockerfile');
+    await expect(
+      page.locator('#jp-main-dock-panel .jp-Dockerize-tabWidget')
+    ).toHaveCount(1);
+    expect(
+      await editorText(
+        notebookTab(page).locator('[data-dockerize="bundle-file-text"]')
+      )
+    ).toBe(edited);
 
+    // The tab with the edited Dockerfile at full width.
+    await tab.screenshot({
+      path: test.info().outputPath('bundle-tab.png')
+    });
     // Tall enough for the whole section in one picture (the sidebar keeps its width).
     await page.setViewportSize({ width: 1024, height: 2200 });
     await section.screenshot({
@@ -223,7 +262,7 @@ test.describe('Dockerfile bundle', () => {
     ).toContainText('bundled.zip');
 
     // Reset: back to the generated Dockerfile, read-only.
-    await section.getByRole('button', { name: 'Reset', exact: true }).click();
+    await tab.getByRole('button', { name: 'Reset', exact: true }).click();
     await expect(badge).toHaveCount(0);
     await expect.poll(() => editorText(preview)).toBe(generated);
     await expect(preview.locator('.cm-editor')).toHaveClass(/jp-mod-readOnly/);

@@ -37,6 +37,44 @@ export function exportPanel(page: IJupyterLabPageFixture): Locator {
   return page.locator(`#jp-right-stack #${PANEL_ID}`);
 }
 
+/** The notebook's tab in the main area (Dockerfile, build log, verification), when shown. */
+export function notebookTab(page: IJupyterLabPageFixture): Locator {
+  return page.locator(
+    '#jp-main-dock-panel .jp-Dockerize-tabWidget:not(.lm-mod-hidden) .jp-Dockerize-tab'
+  );
+}
+
+export type TabView = 'dockerfile' | 'log' | 'verify';
+
+/**
+ * Opens the notebook's tab on `view` with the panel's own link ("Open the Dockerfile",
+ * "Open the build log", "Open the verification report") and returns the tab.
+ */
+export async function openNotebookTab(
+  page: IJupyterLabPageFixture,
+  panel: Locator,
+  view: TabView
+): Promise<Locator> {
+  const link = {
+    dockerfile: 'open-dockerfile',
+    log: 'open-log',
+    verify: 'open-verify'
+  }[view];
+  await panel.locator(`[data-dockerize="${link}"]`).click();
+  const tab = notebookTab(page);
+  await expect(tab).toBeVisible();
+  await expect(tab.locator(`[data-dockerize="tab-${view}"]`)).toHaveAttribute(
+    'aria-selected',
+    'true'
+  );
+  return tab;
+}
+
+/** The state of one step (capture, bundle, build, push, verify) of a steps line. */
+export function step(scope: Locator, id: string): Locator {
+  return scope.locator(`[data-dockerize="steps"] [data-step="${id}"]`);
+}
+
 /** The panel's tab in the right sidebar tab bar. */
 export function panelTab(page: IJupyterLabPageFixture): Locator {
   return page.locator(

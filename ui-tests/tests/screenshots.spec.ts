@@ -1,7 +1,8 @@
 /**
  * The screenshots of the user guide (docs/user-guide.md, README.md), taken along the
- * whole flow: capture, bundle options and preview, edit, build, push, verify, run, and
- * the panel in the dark theme. Every step is asserted like in build.spec.ts.
+ * whole flow: capture, bundle options in the panel, the Dockerfile edited in the
+ * notebook's tab, the build log in that tab, push, the verification report, run, and the
+ * panel in the dark theme. Every step is asserted like in build.spec.ts.
  *
  * The PNGs go to docs/images/ only with DOCKERIZE_SCREENSHOTS=1; otherwise they are
  * written to the test's output folder, so `make test` never changes the tree:
@@ -14,9 +15,11 @@ import * as path from 'path';
 
 import {
   editorText,
+  expectJobState,
+  openNotebookTab,
   packageVisibleNotebook,
   PANEL_ID,
-  expectJobState
+  step
 } from './helpers';
 
 const REGISTRY = process.env.DOCKERIZE_TEST_REGISTRY ?? '';
@@ -104,7 +107,7 @@ test.describe('User guide screenshots', () => {
     await frame(page, 1400);
     await shot(capture, 'capture.png');
 
-    // 2. Bundle options and the Dockerfile preview.
+    // 2. Bundle options in the panel; the Dockerfile in the notebook's tab.
     const bundle = panel.locator('[data-dockerize="bundle"]');
     await expect(bundle).toBeVisible();
     await bundle.getByLabel('Template', { exact: true }).selectOption('pip');
@@ -113,17 +116,24 @@ test.describe('User guide screenshots', () => {
       .getByLabel('Image name', { exact: true })
       .fill(`${SHOWN_USER}/analysis`);
     await bundle.getByLabel('Tag', { exact: true }).fill('1.0');
-    const preview = bundle.locator('[data-dockerize="bundle-file-text"]');
-    await expect(preview).toHaveAttribute('data-file', 'Dockerfile');
-    await expect.poll(() => editorText(preview)).toContain('FROM python:');
     await expect(
       bundle.locator('[data-dockerize="bundle-notebooks"]')
     ).toContainText('analysis.ipynb');
-    await frame(page, 2200);
+    await frame(page, 1400);
     await shot(bundle, 'bundle.png');
+    // The file browser closed: the tab gets the width it is made for.
+    await page.sidebar.close('left');
+    await frame(page, 800);
+    const tab = await openNotebookTab(page, bundle, 'dockerfile');
+    const preview = tab.locator('[data-dockerize="bundle-file-text"]');
+    await expect(preview).toHaveAttribute('data-file', 'Dockerfile');
+    await expect.poll(() => editorText(preview)).toContain('FROM python:');
+    await expect
+      .poll(() => editorText(preview))
+      .toContain('RUN pip install --no-cache-dir');
 
     // 3. Edit mode: the Dockerfile becomes editable; Done keeps the edit.
-    await bundle.getByRole('button', { name: 'Edit', exact: true }).click();
+    await tab.getByRole('button', { name: 'Edit', exact: true }).click();
     await expect(preview.locator('.cm-editor')).not.toHaveClass(
       /jp-mod-readOnly/
     );
@@ -134,28 +144,34 @@ test.describe('User guide screenshots', () => {
     await expect
       .poll(() => editorText(preview))
       .toBe(`${generated}# a note of mine`);
-    await expect(bundle.locator('[data-dockerize="bundle-edited"]')).toHaveText(
+    await expect(tab.locator('[data-dockerize="bundle-edited"]')).toHaveText(
       'edited'
     );
-    await shot(bundle.locator('[data-dockerize="bundle-preview"]'), 'edit.png');
-    // Back to the generated Dockerfile for the build.
-    await bundle.getByRole('button', { name: 'Reset', exact: true }).click();
-    await expect.poll(() => editorText(preview)).toBe(generated);
     await expect(
-      bundle.locator('[data-dockerize="bundle-edited"]')
-    ).toHaveCount(0);
+      tab.locator('[data-dockerize="bundle-edited-note"]')
+    ).toBeVisible();
+    // The tab at full width: the files, the editor, the steps above them.
+    await shot(tab, 'edit.png');
+    // Back to the generated Dockerfile for the build.
+    await tab.getByRole('button', { name: 'Reset', exact: true }).click();
+    await expect.poll(() => editorText(preview)).toBe(generated);
+    await expect(tab.locator('[data-dockerize="bundle-edited"]')).toHaveCount(
+      0
+    );
 
-    // 4. Build: the log follows the build; then the built state.
+    // 4. Build: the log follows the build in the tab; then the built state.
     const build = panel.locator('[data-dockerize="build"]');
     const status = build.locator(
       '[data-dockerize="build-status"] [data-state]'
     );
-    const log = build.locator('[data-dockerize="build-log"]');
-    await frame(page, 1100);
+    await frame(page, 900);
     await build.locator('[data-dockerize="build-start"]').click();
+    await openNotebookTab(page, build, 'log');
+    const log = tab.locator('[data-dockerize="build-log"]');
     await expect(log).toContainText('Downloading wheels', { timeout: 120_000 });
     await expect(status).toHaveAttribute('data-state', /queued|building/);
-    await shot(build, 'build-running.png');
+    await expect(step(tab, 'build')).toHaveAttribute('data-state', 'active');
+    await shot(tab, 'build-running.png');
     await expectJobState(build, 'built', 400_000);
     await expect(log).toContainText('Step 1/');
     await expect(
@@ -164,7 +180,9 @@ test.describe('User guide screenshots', () => {
     await expect(
       page.locator('.Toastify__toast').filter({ hasText: 'built' })
     ).toBeVisible();
-    await shot(build, 'build-done.png');
+    await expect(step(panel, 'build')).toHaveAttribute('data-state', 'done');
+    // The whole window: the panel's buttons and status beside the tab's log.
+    await page.screenshot({ path: shotPath('build-done.png') });
 
     // 5. Push: the dialog, pictured with an example account and a fake token (the field
     // shows dots only), then filled with the test registry's real credentials.
@@ -200,13 +218,17 @@ test.describe('User guide screenshots', () => {
     // 6. Verify: the image reproduces the selection and answers with its token only.
     await build.locator('[data-dockerize="build-verify"]').click();
     await expectJobState(build, 'verified', 180_000);
-    await expect(build.locator('[data-dockerize="verify-summary"]')).toHaveText(
-      /^Reproduced: (\d+) of \1$/
-    );
+    for (const id of ['capture', 'bundle', 'build', 'push', 'verify']) {
+      await expect(step(panel, id)).toHaveAttribute('data-state', 'done');
+    }
+    const report = await openNotebookTab(page, build, 'verify');
     await expect(
-      build.locator('[data-dockerize="verify-result"]')
+      report.locator('[data-dockerize="verify-summary"]')
+    ).toHaveText(/^Reproduced: (\d+) of \1$/);
+    await expect(
+      report.locator('[data-dockerize="verify-result"]')
     ).toContainText('It runs as uid 1000, not root.');
-    await shot(build.locator('[data-dockerize="verify-result"]'), 'verify.png');
+    await shot(report, 'verify.png');
 
     // 7. Run: the image's Jupyter on this machine, with a link carrying its token.
     await build.locator('[data-dockerize="build-run"]').click();
