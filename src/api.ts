@@ -2,11 +2,11 @@ import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
 import { parseEngineStatus, parseProblem } from './core/engine';
-import { ROUTES } from './core/contract/constants';
+import { API_NAMESPACE, ROUTES } from './core/contract/constants';
 import { IBundleRequest, IPreflightRequest } from './core/contract/requests';
 import { DockerizeRequestError } from './core/errors';
 import { IPreflightResponse, parsePreflightResponse } from './core/preflight';
-import { API_NAMESPACE, EngineStatus, ICaptureRequest } from './tokens';
+import { EngineStatus, ICaptureRequest } from './tokens';
 
 export { DockerizeRequestError };
 

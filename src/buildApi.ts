@@ -15,11 +15,13 @@ import {
   IRunRequest,
   IVerifyRequest
 } from './core/contract/requests';
-import { HEARTBEAT_KIND, routePath, ROUTES } from './core/contract/constants';
+import {
+  API_NAMESPACE,
+  HEARTBEAT_KIND,
+  routePath,
+  ROUTES
+} from './core/contract/constants';
 import { ContractError } from './core/errors';
-import { API_NAMESPACE } from './tokens';
-
-export type { IBuildRequest, IPushAuth } from './core/contract/requests';
 
 async function jobCall(
   path: string,

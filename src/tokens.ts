@@ -43,8 +43,5 @@ export interface ICaptureRequest {
   root?: string;
 }
 
-/** The server route namespace, under the server's base URL. */
-export { API_NAMESPACE } from './core/contract/constants';
-
 /** The id of the settings plugin (and of schema/plugin.json). */
 export const PLUGIN_ID = 'jupyterlab-dockerize:plugin';

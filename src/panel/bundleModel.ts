@@ -85,9 +85,6 @@ export type BundleErrors = Partial<Record<BundleField, string>>;
 
 export { ITranslate, plainTranslate } from '../core/text';
 
-/** The form's label of a template (the registry's; an unknown one shows its name). */
-export { templateLabel } from '../core/templates';
-
 /** Defaults that come from the settings registry. */
 export interface IBundleDefaults {
   template?: string;
@@ -106,8 +103,6 @@ export interface IBundleModelOptions {
   defaults?: IBundleDefaults;
   trans?: ITranslate;
 }
-
-export type { IBundleRequest } from '../core/contract/requests';
 
 /** A workspace file or folder, as the file dialog returns it (a Contents.IModel suffices). */
 export interface IWorkspaceEntry {

@@ -204,7 +204,7 @@ export class NotebookSession implements ICaptureModel {
     return this._changed;
   }
 
-  /** The notebook's workspace path (the name ExportPanelModel gave it). */
+  /** The notebook's workspace path (ICaptureModel's name for it). */
   get notebookPath(): string {
     return this.path;
   }

@@ -25,7 +25,6 @@ import {
   VOLUMES,
   WHEELHOUSE
 } from '../contract/constants';
-import { API_NAMESPACE as TOKENS_NAMESPACE } from '../../tokens';
 
 const fixture = JSON.parse(
   fs.readFileSync(
@@ -37,7 +36,6 @@ const fixture = JSON.parse(
 describe('contract constants', () => {
   it('name the routes as the server does', () => {
     expect(API_NAMESPACE).toBe(fixture.apiNamespace);
-    expect(TOKENS_NAMESPACE).toBe(fixture.apiNamespace);
     expect(ROUTES).toEqual(fixture.routes);
   });
 

@@ -1,4 +1,4 @@
-import { IBuildRequest } from '../../buildApi';
+import { IBuildRequest } from '../../core/contract/requests';
 import { IBuildJob, IJobEvent } from '../../core/buildJob';
 import { DockerizeRequestError } from '../../core/errors';
 import { IRequirementsPlan } from '../../core/requirements';

@@ -2,9 +2,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 import { BUNDLE_TEMPLATES, generateBundle } from '../../core/bundle';
+import { IBundleRequest } from '../../core/contract/requests';
 import { DockerizeRequestError } from '../../core/errors';
 import { translateRequirements } from '../../core/requirements';
 import { IEnvironmentSnapshot } from '../../core/snapshot';
+import { templateLabel } from '../../core/templates';
 import {
   bundleName,
   BundleModel,
@@ -16,11 +18,9 @@ import {
   IBundleContext,
   IBundleDefaults,
   IBundleForm,
-  IBundleRequest,
   parseEnv,
   plainTranslate,
   TEMPLATE_CHOICES,
-  templateLabel,
   validateForm,
   wheelhouseAvailable,
   wheelhouseOn
