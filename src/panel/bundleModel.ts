@@ -5,9 +5,9 @@
  * jest tests it as is.
  *
  * Determinism: the `created` label comes from the `created` option of the constructor,
- * chosen once when the state is made (the panel makes one per notebook, with the time it
- * first shows the section): the same form gives the same bundle, byte for byte, however
- * often the preview is rendered.
+ * chosen once when the state is made (each notebook's session makes one when it opens,
+ * and a reload restores it with the form): the same form gives the same bundle, byte for
+ * byte, however often the preview is rendered.
  */
 import { ISignal, Signal } from '@lumino/signaling';
 

@@ -1,6 +1,6 @@
 /**
- * The pre-flight's state for one notebook: it follows the requirements the panel would
- * download or build (debounced), asks the server once per distinct request (answers are
+ * The pre-flight's state for one notebook: it follows the requirements the session would
+ * download or build (debounced; session.ts schedules it), asks the server once per distinct request (answers are
  * cached), remembers the latest verdict of every package, unticks what cannot install
  * (once per package and line, so the user can tick it back), and lets Download and Build
  * wait for a finished check. A check that fails never blocks: waiters are released and
