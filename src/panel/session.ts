@@ -143,6 +143,9 @@ export interface INotebookSessionOptions extends ISessionBackends {
 
 export type ISessionManagerOptions = INotebookSessionOptions;
 
+/** How often at most the job's log lines and progress are told as a `changed`. */
+export const LOG_COALESCE_MS = 100;
+
 /** An ISO 8601 date without milliseconds: the bundle's `created` label. */
 function isoNow(): string {
   return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
@@ -527,6 +530,10 @@ export class NotebookSession implements ICaptureModel {
     }
     this._disposed = true;
     this._flushSave();
+    if (this._logTimer !== null) {
+      clearTimeout(this._logTimer);
+      this._logTimer = null;
+    }
     this.bundle.changed.disconnect(this._onBundleChanged, this);
     this.preflight.dispose();
     this.builds.dispose();
@@ -650,11 +657,29 @@ export class NotebookSession implements ICaptureModel {
   }
 
   private _onBuildsChanged(): void {
-    const id = this.builds.job?.id ?? null;
+    const { job, busy, problem, selected } = this.builds;
+    const id = job?.id ?? null;
     if (id !== this._savedJob) {
       this._savedJob = id;
       this._scheduleSave();
     }
+    const seen = this._seenBuild;
+    if (
+      seen.job === job &&
+      seen.busy === busy &&
+      seen.problem === problem &&
+      seen.selected === selected
+    ) {
+      // Only the log or the progress moved: a build writes hundreds of lines a second,
+      // and each `changed` re-renders the panel, so these are told at most every
+      // LOG_COALESCE_MS.
+      this._logTimer ??= setTimeout(() => {
+        this._logTimer = null;
+        this._emit();
+      }, LOG_COALESCE_MS);
+      return;
+    }
+    this._seenBuild = { job, busy, problem, selected };
     this._emit();
   }
 
@@ -741,6 +766,11 @@ export class NotebookSession implements ICaptureModel {
   private _savedJob: string | null = null;
   private _saveTimer: ReturnType<typeof setTimeout> | null = null;
   private _disposed = false;
+  private _seenBuild: Pick<
+    BuildModel,
+    'job' | 'busy' | 'problem' | 'selected'
+  > = { job: null, busy: null, problem: null, selected: null };
+  private _logTimer: ReturnType<typeof setTimeout> | null = null;
   private _holding = 0;
   private _held = false;
   private _changed = new Signal<this, void>(this);

@@ -16,6 +16,7 @@ import { INotebookAccess } from '../model';
 import {
   ISessionBackends,
   ISessionStore,
+  LOG_COALESCE_MS,
   NotebookSession,
   SessionManager
 } from '../session';
@@ -101,7 +102,9 @@ class Builds implements IBuildBackend {
   async stopRun(id: string) {
     return this.fetchJob(id);
   }
-  follow() {
+  followers: Parameters<IBuildBackend['follow']>[1][] = [];
+  follow(_id: string, callbacks: Parameters<IBuildBackend['follow']>[1]) {
+    this.followers.push(callbacks);
     return () => undefined;
   }
 }
@@ -328,6 +331,40 @@ describe('NotebookSession: capture, plan, check, requests', () => {
       kind: 'done',
       fileName: 'analysis.zip'
     });
+  });
+});
+
+describe('NotebookSession and a streaming job', () => {
+  it('tells log lines at most every LOG_COALESCE_MS, a new state at once', async () => {
+    const h = harness();
+    const session = h.manager.open(PATH);
+    await session.captureEnvironment();
+    await session.startBuild();
+    let changes = 0;
+    session.changed.connect(() => changes++);
+    const follower = h.builds.followers[h.builds.followers.length - 1];
+
+    for (let offset = 0; offset < 50; offset++) {
+      follower.events([
+        {
+          offset,
+          time: '',
+          kind: 'log',
+          phase: 'build',
+          text: `line ${offset}`
+        }
+      ]);
+    }
+    expect(changes).toBe(0);
+    expect(session.builds.view.lines).toHaveLength(50);
+    await new Promise(resolve => setTimeout(resolve, LOG_COALESCE_MS + 20));
+    expect(changes).toBe(1);
+
+    h.builds.jobs[0] = { ...h.builds.jobs[0], state: 'built' };
+    follower.changed();
+    await settle();
+    expect(session.builds.job?.state).toBe('built');
+    expect(changes).toBe(2);
   });
 });
 
