@@ -153,6 +153,20 @@ test.describe('Build, push and verify', () => {
       await expect(step(panel, id)).toHaveAttribute('data-state', 'done');
       await expect(step(tab, id)).toHaveAttribute('data-state', 'done');
     }
+    // The job's one notification now says verified; its "Open log" opens the tab's log.
+    const toast = page
+      .locator('.Toastify__toast')
+      .filter({ hasText: 'verified' });
+    await expect(toast).toHaveCount(1);
+    await expect(
+      page.locator('.Toastify__toast').filter({ hasText: /shipped/ })
+    ).toHaveCount(1);
+    await tab.locator('[data-dockerize="tab-dockerfile"]').click();
+    await toast.getByRole('button', { name: 'Open log' }).click();
+    await expect(tab.locator('[data-dockerize="tab-log"]')).toHaveAttribute(
+      'aria-selected',
+      'true'
+    );
     const report = await openNotebookTab(page, build, 'verify');
     await expect(
       report.locator('[data-dockerize="verify-summary"]')
