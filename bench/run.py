@@ -30,6 +30,7 @@ from pathlib import Path
 import docker
 import requests
 from capture import bench_capture, ensure_env
+from capture_click import bench_capture_click
 from imports import bench_imports_ratio
 from realworld import bench_realworld
 from rebuild import bench_rebuild
@@ -323,8 +324,11 @@ def main() -> int:
     )
     parser.add_argument(
         "--only",
-        choices=["api-during-build", "realworld"],
-        help="measure this one part and merge it (realworld: the issue 11 figures)",
+        choices=["api-during-build", "realworld", "capture-click"],
+        help=(
+            "measure this one part and merge it (realworld: the issue 11 figures; "
+            "capture-click: click to package table in the browser, bench/capture_click.py)"
+        ),
     )
     args = parser.parse_args()
     docker_host = os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
@@ -339,6 +343,8 @@ def main() -> int:
         results.update(bench_api_during_build(docker_host, args.rounds))
     elif args.only == "realworld":
         results.update(bench_realworld(docker_host, JupyterServer))
+    elif args.only == "capture-click":
+        results.update(bench_capture_click())
     elif not args.only_figures:
         results.update(bench_engine_route(docker_host, args.rounds))
         results.update(bench_event_loop_under_hung_probes(args.rounds))

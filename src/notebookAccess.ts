@@ -4,7 +4,7 @@ import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { fetchCaptureRequest } from './api';
 import { IEnvironmentSnapshot } from './core/snapshot';
 import { ITranslate, plainTranslate } from './core/text';
-import { CaptureError, captureEnvironment } from './kernelCapture';
+import { CaptureError, captureEnvironment, markCapture } from './kernelCapture';
 import { INotebookAccess } from './panel/model';
 import { CaptureAction } from './tokens';
 
@@ -32,6 +32,7 @@ export class NotebookAccess implements INotebookAccess {
   ) {}
 
   async capture(path: string): Promise<IEnvironmentSnapshot> {
+    markCapture('start');
     const panel = openPanel(this.tracker, path);
     if (!panel) {
       throw new CaptureError(
@@ -54,6 +55,7 @@ export class NotebookAccess implements INotebookAccess {
       await session.ready;
     }
     const { code } = await fetchCaptureRequest();
+    markCapture('ready');
     return captureEnvironment(session.session?.kernel, code, this.trans);
   }
 

@@ -9,7 +9,7 @@
  *    DOCKER_HOST pointing at a socket that does not exist;
  *  - "realworld" on DOCKERIZE_UI_PORT_REALWORLD (default 8897), rooted in the real-world
  *    environment scripts/ui-tests.sh makes (DOCKERIZE_REALWORLD_ROOT), with its kernel
- *    on JUPYTER_PATH.
+ *    on JUPYTER_PATH; realworld.spec.ts and capture-speed.spec.ts run there.
  *
  * The browser is Debian's Chromium (CHROMIUM_PATH, default /usr/bin/chromium):
  * Playwright's own browsers cannot be downloaded here.
@@ -59,12 +59,12 @@ module.exports = {
   projects: [
     {
       name: 'reachable',
-      testIgnore: /(unreachable|realworld)\.spec\.ts$/,
+      testIgnore: /(unreachable|realworld|capture-speed)\.spec\.ts$/,
       use: { baseURL }
     },
     {
       name: 'realworld',
-      testMatch: /realworld\.spec\.ts$/,
+      testMatch: /(realworld|capture-speed)\.spec\.ts$/,
       use: { baseURL: realworldURL }
     },
     {
