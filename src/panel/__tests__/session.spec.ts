@@ -581,6 +581,28 @@ describe('NotebookSession across a reload', () => {
     ).toBeNull();
   });
 
+  it('lets the fields the user never changed follow the settings of after the reload', async () => {
+    const store = new MemoryStore();
+    const before = harness({ store });
+    const first = before.manager.open(PATH);
+    await first.restore();
+    first.bundle.setField('imageTag', 'v2');
+    await settle();
+
+    const after = harness({ store });
+    after.manager.setDefaults({
+      template: 'pip',
+      registry: 'ghcr.io',
+      namespace: 'jane'
+    });
+    const session = after.manager.open(PATH);
+    await session.restore();
+
+    expect(session.bundle.form.imageTag).toBe('v2');
+    expect(session.bundle.form.imageName).toBe('ghcr.io/jane/analysis');
+    expect(session.bundle.form.template).toBe('pip');
+  });
+
   it('compares a verification after a reload with the selection its build had', async () => {
     const store = new MemoryStore();
     const builds = new Builds();
