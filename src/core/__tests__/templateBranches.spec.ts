@@ -13,15 +13,6 @@ import { TEMPLATE_IDS } from '../templates';
 
 const SRC = path.join(__dirname, '..', '..');
 
-/**
- * Files that still branch on a template id, to be switched to the registry by their
- * owners (issue 12); remove an entry once its file is clean.
- */
-const NOT_YET_SWITCHED = new Set([
-  'panel/BundleView.tsx',
-  'panel/ExportPanel.tsx'
-]);
-
 function sources(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap(entry => {
     const full = path.join(dir, entry.name);
@@ -57,10 +48,7 @@ function templateBranches(files: string[]): string[] {
 
 describe('template branches', () => {
   it('are in the template modules only', () => {
-    const found = templateBranches(sources(SRC)).filter(
-      hit => !NOT_YET_SWITCHED.has(hit.slice(0, hit.indexOf(':')))
-    );
-    expect(found).toEqual([]);
+    expect(templateBranches(sources(SRC))).toEqual([]);
   });
 
   it('are found where a line compares a template with an id', () => {
