@@ -7,7 +7,12 @@
  */
 import { expect, test } from '@jupyterlab/galata';
 
-import { expectJobState, packageVisibleNotebook } from './helpers';
+import {
+  editorText,
+  expectJobState,
+  openNotebookTab,
+  packageVisibleNotebook
+} from './helpers';
 
 const ROOT = process.env.DOCKERIZE_REALWORLD_ROOT ?? '';
 
@@ -71,20 +76,29 @@ test.describe('A real-world environment with the default choices', () => {
       .getByLabel('Image name', { exact: true })
       .fill('dockerize-ui/realworld');
     await bundle.getByLabel('Tag', { exact: true }).fill('1');
-    // The Dockerfile names the image it builds.
-    await expect(
-      bundle.locator('[data-dockerize="bundle-preview"]')
-    ).toContainText('dockerize-ui/realworld:1', { timeout: 30_000 });
+    // The Dockerfile (in the notebook's tab) names the image it builds.
+    const tab = await openNotebookTab(page, bundle, 'dockerfile');
+    await expect
+      .poll(
+        () => editorText(tab.locator('[data-dockerize="bundle-file-text"]')),
+        {
+          timeout: 30_000
+        }
+      )
+      .toContain('dockerize-ui/realworld:1');
 
     const build = panel.locator('[data-dockerize="build"]');
     await build.locator('[data-dockerize="build-start"]').click();
     await expectJobState(build, 'built', 1_200_000);
-    const log = build.locator('[data-dockerize="build-log"]');
+    await openNotebookTab(page, build, 'log');
+    const log = tab.locator('[data-dockerize="build-log"]');
+    await expect(log).toContainText('Step 1/');
     await expect(log).not.toContainText('\u001b[');
 
     await build.locator('[data-dockerize="build-verify"]').click();
     await expectJobState(build, 'verified', 300_000);
-    const summary = await build
+    await openNotebookTab(page, build, 'verify');
+    const summary = await tab
       .locator('[data-dockerize="verify-summary"]')
       .textContent();
     const match = /Reproduced: (\d+) of (\d+)/.exec(summary ?? '');
