@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
+import socket
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -49,3 +52,69 @@ async def test_the_served_root_is_absolute_where_the_page_says_home(jp_fetch, jp
     root = json.loads(response.body)["root"]
     assert root == str(Path(jp_root_dir).resolve())
     assert root.startswith("/")
+
+
+async def _silent_execute(ws, session: str, code: str) -> None:
+    """Sends a silent execute over a kernel websocket; returns on its reply and idle status."""
+    msg_id = uuid.uuid4().hex
+    header = {
+        "msg_id": msg_id,
+        "username": "test",
+        "session": session,
+        "msg_type": "execute_request",
+        "version": "5.3",
+        "date": "",
+    }
+    content = {"code": code, "silent": True, "store_history": False, "allow_stdin": False}
+    message = {"header": header, "parent_header": {}, "metadata": {}, "content": content}
+    await ws.write_message(json.dumps({**message, "channel": "shell", "buffers": []}))
+    replied = idle = False
+    while not (replied and idle):
+        answer = json.loads(await asyncio.wait_for(ws.read_message(), 60))
+        if answer.get("parent_header", {}).get("msg_id") != msg_id:
+            continue
+        replied = replied or answer["msg_type"] == "execute_reply"
+        idle = idle or (
+            answer["msg_type"] == "status" and answer["content"]["execution_state"] == "idle"
+        )
+
+
+async def test_kernel_websockets_send_each_message_at_once(jp_serverapp, jp_fetch, jp_ws_fetch):
+    """TCP_NODELAY on a kernel's websocket: without it every execute waits ~40 ms for the
+    browser's delayed ACK (Nagle), most of the time from the click to the package table."""
+    from jupyter_server.services.kernels.connection.channels import (
+        ZMQChannelsWebsocketConnection,
+    )
+
+    from jupyterlab_dockerize.capture import send_kernel_messages_at_once
+
+    settings = jp_serverapp.web_app.settings
+    configured = settings["kernel_websocket_connection_class"]
+    if not getattr(configured, "_dockerize_nodelay", False):  # the extension may have done it
+        assert send_kernel_messages_at_once(jp_serverapp.web_app) is True
+    connection_class = settings["kernel_websocket_connection_class"]
+    assert connection_class._dockerize_nodelay is True
+    assert issubclass(connection_class, ZMQChannelsWebsocketConnection)
+    # Once only: a second call leaves the class as it is.
+    assert send_kernel_messages_at_once(jp_serverapp.web_app) is False
+    assert settings["kernel_websocket_connection_class"] is connection_class
+
+    response = await jp_fetch("api", "kernels", method="POST", body=json.dumps({}))
+    kernel_id = json.loads(response.body)["id"]
+    session = uuid.uuid4().hex
+    ws = await jp_ws_fetch("api", "kernels", kernel_id, "channels", params={"session_id": session})
+    try:
+        await _silent_execute(ws, session, "pass")
+        connections = [
+            connection
+            for connection in list(ZMQChannelsWebsocketConnection._open_sockets)
+            if connection.kernel_id == kernel_id
+        ]
+        assert connections
+        for connection in connections:
+            assert isinstance(connection, connection_class)
+            stream = connection.websocket_handler.ws_connection.stream
+            assert stream.socket.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+    finally:
+        ws.close()
+        await jp_fetch("api", "kernels", kernel_id, method="DELETE")
