@@ -6,7 +6,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 
 import { dockerizeIcon } from './icons';
 import { ExportPanel } from './panel/ExportPanel';
-import { isTabView } from './panel/NotebookTab';
+import { isTabView } from './panel/tabView';
 import { NotebookTabs } from './panel/notebookTabs';
 import { SessionManager } from './panel/session';
 

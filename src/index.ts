@@ -22,7 +22,7 @@ import { serverBuildBackend } from './buildApi';
 import { CommandIDs, registerCommands } from './commands';
 import { NotebookAccess } from './notebookAccess';
 import { ExportPanel } from './panel/ExportPanel';
-import { TabView } from './panel/NotebookTab';
+import { TabView } from './panel/tabView';
 import { NotebookTabs } from './panel/notebookTabs';
 import { JobNotifier } from './panel/notifications';
 import { SessionManager } from './panel/session';

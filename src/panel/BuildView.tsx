@@ -4,7 +4,7 @@ import * as React from 'react';
 import { BuildButtons } from './BuildButtons';
 import { JobProgress } from './JobProgress';
 import { JobStatus } from './JobStatus';
-import { TabView } from './NotebookTab';
+import { TabView } from './tabView';
 import { IPushDefaults } from './pushDialog';
 import { NotebookSession } from './session';
 

@@ -17,7 +17,7 @@ import {
   IBundleForm,
   IWorkspaceEntry
 } from './bundleModel';
-import { TabView } from './NotebookTab';
+import { TabView } from './tabView';
 import { ProblemView } from './ProblemView';
 import { NotebookSession } from './session';
 import { BreakablePath } from './text';

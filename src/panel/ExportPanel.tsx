@@ -11,7 +11,7 @@ import { BundleView, DataFilePicker, NotebookLister } from './BundleView';
 import { CaptureView } from './CaptureView';
 import { magicsByDistribution } from './importMagics';
 import { EngineState, ExportPanelModel } from './model';
-import { TabView } from './NotebookTab';
+import { TabView } from './tabView';
 import { LeftOutImports } from './PreflightView';
 import { ProblemView } from './ProblemView';
 import { NotebookSession, SessionManager } from './session';

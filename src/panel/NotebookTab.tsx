@@ -18,17 +18,9 @@ import { JobStatus } from './JobStatus';
 import { LogView } from './LogView';
 import { NotebookSession } from './session';
 import { sessionSteps, StepsLine } from './StepsLine';
+import { notebookTabId, TAB_VIEWS, TabView } from './tabView';
 import { BreakablePath } from './text';
 import { VerificationReport } from './VerificationReport';
-
-/** What the tab shows below its steps. */
-export type TabView = 'dockerfile' | 'log' | 'verify';
-
-export const TAB_VIEWS: readonly TabView[] = ['dockerfile', 'log', 'verify'];
-
-export function isTabView(value: unknown): value is TabView {
-  return TAB_VIEWS.includes(value as TabView);
-}
 
 function viewLabel(view: TabView, trans: TranslationBundle): string {
   switch (view) {
@@ -196,15 +188,6 @@ export class NotebookTabContent extends ReactWidget {
 
   private _view: TabView = 'dockerfile';
   private _viewChanged = new Signal<this, TabView>(this);
-}
-
-/** The widget id of a notebook's tab: one per path, a valid CSS id. */
-export function notebookTabId(path: string): string {
-  const escaped = path.replace(
-    /[^A-Za-z0-9-]/g,
-    char => `_${char.charCodeAt(0).toString(16)}_`
-  );
-  return `jp-dockerize-tab-${escaped}`;
 }
 
 /** A notebook's tab in the main area. */

@@ -54,7 +54,6 @@ export function StepsLine(props: {
           data-step={step.id}
           data-state={step.state}
         >
-          <span className="jp-Dockerize-stepMark" aria-hidden="true" />
           <span className="jp-Dockerize-stepName">
             {stepLabel(step.id, trans)}
           </span>

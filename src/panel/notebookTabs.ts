@@ -7,7 +7,8 @@ import { WidgetTracker } from '@jupyterlab/apputils';
 import { IEditorServices } from '@jupyterlab/codeeditor';
 import { TranslationBundle } from '@jupyterlab/translation';
 
-import { NotebookTab, TabView } from './NotebookTab';
+import { NotebookTab } from './NotebookTab';
+import { TabView } from './tabView';
 import { NotebookSession } from './session';
 
 export class NotebookTabs {
