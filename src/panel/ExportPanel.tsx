@@ -10,7 +10,7 @@ import { BuildView } from './BuildView';
 import { BundleView, DataFilePicker, NotebookLister } from './BundleView';
 import { CaptureView } from './CaptureView';
 import { magicsByDistribution } from './importMagics';
-import { EngineState, ExportPanelModel } from './model';
+import { EngineState } from './model';
 import { TabView } from './tabView';
 import { LeftOutImports } from './PreflightView';
 import { ProblemView } from './ProblemView';
@@ -126,6 +126,9 @@ export interface IExportPanelOptions {
   onFirstShow?: () => void;
 }
 
+/** The model CaptureView is typed with. */
+type CaptureModel = React.ComponentProps<typeof CaptureView>['model'];
+
 /**
  * What the panel shows of the current notebook: the steps, its capture and package
  * table, the bundle options, the build buttons and status.
@@ -144,9 +147,9 @@ function SessionView(props: {
     <>
       <StepsLine steps={sessionSteps(session)} trans={trans} />
       <CaptureView
-        // CaptureView (CAPTURE's) is typed with the old panel model; the session has
-        // every member it reads (capture, plan, mode, imports and their actions).
-        model={session as unknown as ExportPanelModel}
+        // CaptureView is still typed with the old panel model (ExportPanelModel); the
+        // session has every member it reads (capture, plan, mode, imports, actions).
+        model={session as unknown as CaptureModel}
         extras={
           session.context
             ? {
