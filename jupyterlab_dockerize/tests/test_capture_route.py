@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-import socket
 import subprocess
 import sys
 import uuid
@@ -77,44 +76,3 @@ async def _silent_execute(ws, session: str, code: str) -> None:
         idle = idle or (
             answer["msg_type"] == "status" and answer["content"]["execution_state"] == "idle"
         )
-
-
-async def test_kernel_websockets_send_each_message_at_once(jp_serverapp, jp_fetch, jp_ws_fetch):
-    """TCP_NODELAY on a kernel's websocket: without it every execute waits ~40 ms for the
-    browser's delayed ACK (Nagle), most of the time from the click to the package table."""
-    from jupyter_server.services.kernels.connection.channels import (
-        ZMQChannelsWebsocketConnection,
-    )
-
-    from jupyterlab_dockerize.capture import send_kernel_messages_at_once
-
-    settings = jp_serverapp.web_app.settings
-    configured = settings["kernel_websocket_connection_class"]
-    if not getattr(configured, "_dockerize_nodelay", False):  # the extension may have done it
-        assert send_kernel_messages_at_once(jp_serverapp.web_app) is True
-    connection_class = settings["kernel_websocket_connection_class"]
-    assert connection_class._dockerize_nodelay is True
-    assert issubclass(connection_class, ZMQChannelsWebsocketConnection)
-    # Once only: a second call leaves the class as it is.
-    assert send_kernel_messages_at_once(jp_serverapp.web_app) is False
-    assert settings["kernel_websocket_connection_class"] is connection_class
-
-    response = await jp_fetch("api", "kernels", method="POST", body=json.dumps({}))
-    kernel_id = json.loads(response.body)["id"]
-    session = uuid.uuid4().hex
-    ws = await jp_ws_fetch("api", "kernels", kernel_id, "channels", params={"session_id": session})
-    try:
-        await _silent_execute(ws, session, "pass")
-        connections = [
-            connection
-            for connection in list(ZMQChannelsWebsocketConnection._open_sockets)
-            if connection.kernel_id == kernel_id
-        ]
-        assert connections
-        for connection in connections:
-            assert isinstance(connection, connection_class)
-            stream = connection.websocket_handler.ws_connection.stream
-            assert stream.socket.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
-    finally:
-        ws.close()
-        await jp_fetch("api", "kernels", kernel_id, method="DELETE")
