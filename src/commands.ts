@@ -99,12 +99,8 @@ export function registerCommands(context: ICommandContext): void {
       if (!path) {
         return;
       }
-      // A restored tab must not take the panel's notebook: only a new session is opened.
-      const current = sessions.current;
-      const session = sessions.get(path) ?? sessions.open(path);
-      if (current && current !== session) {
-        sessions.open(current.path);
-      }
+      // A tab (restored after a reload, say) never takes the panel's notebook.
+      const session = sessions.ensure(path);
       return tabs.open(session, isTabView(args.view) ? args.view : undefined);
     }
   });

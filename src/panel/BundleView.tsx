@@ -508,7 +508,7 @@ export function BundleView(props: {
           </span>
         )}
       </p>
-      <Warnings warnings={bundle.generated(context).warnings} trans={trans} />
+      <Warnings warnings={session.generated?.warnings ?? []} trans={trans} />
       <DownloadRow session={session} trans={trans} />
     </section>
   );

@@ -126,9 +126,6 @@ export interface IExportPanelOptions {
   onFirstShow?: () => void;
 }
 
-/** The model CaptureView is typed with. */
-type CaptureModel = React.ComponentProps<typeof CaptureView>['model'];
-
 /**
  * What the panel shows of the current notebook: the steps, its capture and package
  * table, the bundle options, the build buttons and status.
@@ -147,9 +144,7 @@ function SessionView(props: {
     <>
       <StepsLine steps={sessionSteps(session)} trans={trans} />
       <CaptureView
-        // CaptureView is still typed with the old panel model (ExportPanelModel); the
-        // session has every member it reads (capture, plan, mode, imports, actions).
-        model={session as unknown as CaptureModel}
+        model={session}
         extras={
           session.context
             ? {

@@ -39,8 +39,8 @@ function DockerfileView(props: {
   trans: TranslationBundle;
 }): JSX.Element {
   const { session, editorServices, trans } = props;
-  const context = session.context;
-  if (!context) {
+  const spec = session.bundleSpec;
+  if (!spec) {
     return (
       <p className="jp-Dockerize-empty">
         {session.bundle.isEdited
@@ -54,7 +54,7 @@ function DockerfileView(props: {
   return (
     <BundlePreview
       bundle={session.bundle}
-      spec={session.bundle.bundle(context)}
+      spec={spec}
       editorServices={editorServices}
       trans={trans}
     />
