@@ -1,3 +1,4 @@
+import { SNAPSHOT_MARKER } from './contract/constants';
 import { ContractError } from './errors';
 import { isRecord } from './guards';
 import {
@@ -8,8 +9,7 @@ import {
   IEnvironmentSnapshot
 } from './snapshot';
 
-/** Prefix of the one output line that carries the snapshot (see capture_snippet.py). */
-export const SNAPSHOT_MARKER = '__DOCKERIZE_SNAPSHOT__';
+export { SNAPSHOT_MARKER };
 
 type Json = Record<string, unknown>;
 

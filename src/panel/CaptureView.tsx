@@ -5,7 +5,7 @@ import { IPackageRow, rowCheck } from '../core/packageTable';
 import { IRequirementEntry } from '../core/requirements';
 import { IEnvironmentSnapshot } from '../core/snapshot';
 import { CaptureAction } from '../tokens';
-import { ExportPanelModel, SelectionMode } from './model';
+import { ICaptureModel, SelectionMode } from './model';
 import { magicNote } from './importMagics';
 import { PackageTable } from './PackageTable';
 import { PreflightModel } from './preflightModel';
@@ -90,7 +90,7 @@ function ModeToggle(props: {
 }
 
 function UnresolvedImports(props: {
-  model: ExportPanelModel;
+  model: ICaptureModel;
   trans: TranslationBundle;
 }) {
   const { model, trans } = props;
@@ -125,7 +125,7 @@ function UnresolvedImports(props: {
 
 /** The kernel's environment: capture it, choose the packages, see why each one is there. */
 export function CaptureView(props: {
-  model: ExportPanelModel;
+  model: ICaptureModel;
   extras?: ICaptureExtras | null;
   trans: TranslationBundle;
 }): JSX.Element | null {

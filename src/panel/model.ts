@@ -80,9 +80,3 @@ export function absoluteRoot(root: string | undefined): string | undefined {
     ? root
     : undefined;
 }
-
-/**
- * The capture section's former model, now a notebook session (session.ts). CaptureView
- * still names its prop's type so; once it says ICaptureModel, this alias goes.
- */
-export type ExportPanelModel = ICaptureModel;
