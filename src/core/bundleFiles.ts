@@ -1,5 +1,6 @@
 /** The bundle's small files: .dockerignore, compose.yaml, data/readme.md. */
-import { JUPYTER_PORT, WHEELHOUSE_DIR } from './dockerfile';
+import { JUPYTER_PORT } from './contract/constants';
+import { WHEELHOUSE_DIR } from './dockerfile';
 import { yamlScalar } from './environmentYml';
 import { IImageReference } from './imageReference';
 import { InstallFile } from './templates';

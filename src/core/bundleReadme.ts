@@ -3,7 +3,7 @@
  * the Binder route.
  */
 import { IBinderParts, needsBinderFolder } from './binderFiles';
-import { JUPYTER_PORT } from './dockerfile';
+import { JUPYTER_PORT } from './contract/constants';
 import { IImageReference } from './imageReference';
 import { IPythonVersion } from './templates';
 

@@ -12,6 +12,7 @@
  * is a JSON string (exec and JSON forms), a double-quoted word (LABEL, ENV) or matched a
  * strict grammar before it got here.
  */
+import { JUPYTER_PORT, WHEELHOUSE } from './contract/constants';
 import {
   APT_PACKAGE,
   dockerComment,
@@ -43,9 +44,6 @@ export const DOCKERFILE_TEMPLATES: readonly DockerfileTemplate[] = TEMPLATE_IDS;
  */
 export const JUPYTERLAB_VERSION = '4.6.6';
 export const NOTEBOOK_VERSION = '7.6.5';
-
-/** The port Jupyter listens on in the container. */
-export const JUPYTER_PORT = 8888;
 
 export interface IDockerfileParts {
   template: DockerfileTemplate;
@@ -103,8 +101,8 @@ const MIRROR_COMMENT = [
 const HEALTH_PROBE = `import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/api' % os.environ.get('JUPYTER_PORT', '${JUPYTER_PORT}'), timeout=4)`;
 
 /** Where the wheelhouse option's files are, and the lock that pins them by hash. */
-export const WHEELHOUSE_DIR = 'wheelhouse';
-export const WHEELHOUSE_LOCK = 'wheelhouse/requirements.lock';
+export const WHEELHOUSE_DIR = WHEELHOUSE.folder;
+export const WHEELHOUSE_LOCK = WHEELHOUSE.lockPath;
 const WHEELHOUSE_COMMENT = [
   '# Offline: exactly the wheels in wheelhouse/, each pinned by its sha256 in',
   '# wheelhouse/requirements.lock (made by jupyterlab-dockerize); no index is contacted.'

@@ -1,7 +1,8 @@
 /** The image's LABELs: OCI annotations and this extension's own, under LABEL_PREFIX. */
+import { LABELS } from './contract/constants';
 
 /** The prefix of this extension's labels (the server finds its images by it). */
-export const LABEL_PREFIX = 'io.github.jupyterlab-dockerize';
+export const LABEL_PREFIX = LABELS.prefix;
 
 export interface ILabelParts {
   /** The image's path, or the first notebook's stem. */
