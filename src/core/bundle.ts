@@ -43,22 +43,9 @@ import {
 } from './dockerfile';
 import { renderEnvironmentYml } from './environmentYml';
 import { imageLabels } from './imageLabels';
-import { renderRequirementsTxt } from './requirements';
+import { renderRequirementsTxt } from './requirementsTxt';
 import { templateById } from './templates';
-
-export {
-  BUNDLE_TEMPLATES,
-  BundleTemplate,
-  BundleTemplateError,
-  IBundleInclude,
-  IBundleInput,
-  IBundleOptions,
-  IBundleSpec,
-  IWheelhouseSpec
-} from './bundleTypes';
 import { showUntrusted } from './text';
-export { DEFAULT_PYTHON } from './bundleOptions';
-export { safeFileName } from './bundlePaths';
 
 /**
  * The bundle for a notebook (or several) and its kernel's environment. Throws

@@ -3,7 +3,7 @@ import { JUPYTER_PORT } from './contract/constants';
 import { WHEELHOUSE_DIR } from './dockerfile';
 import { yamlScalar } from './environmentYml';
 import { IImageReference } from './imageReference';
-import { InstallFile } from './templates';
+import { InstallFile } from './templates/template';
 
 /** vendor/ and wheels/ are let in only when the Dockerfile copies them (not offline). */
 export function renderDockerignore(

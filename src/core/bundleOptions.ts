@@ -8,13 +8,11 @@ import { clip, order, uniqueSorted } from './bundleText';
 import { APT_PACKAGE, ENV_NAME, isCleanAbsolutePath } from './dockerfileQuote';
 import { hasControls } from './guards';
 import { isValidName } from './pep508';
-import {
-  IRequirementsPlan,
-  isSafeLine,
-  needsServerBuild
-} from './requirements';
+import { IRequirementsPlan } from './requirementsPlan';
+import { isSafeLine } from './requirementsTxt';
+import { needsServerBuild } from './inclusionBlocker';
 import { IEnvironmentSnapshot } from './snapshot';
-import { IPythonVersion } from './templates';
+import { IPythonVersion } from './templates/template';
 import { showUntrusted } from './text';
 
 /** The Python used when neither the option nor the snapshot gives a usable version. */

@@ -5,7 +5,7 @@
 import { IBundleInclude } from './bundleTypes';
 import { order, uniqueSorted } from './bundleText';
 import { isBundleLocalPath } from './dockerfile';
-import { IRequirementsPlan } from './requirements';
+import { IRequirementsPlan } from './requirementsPlan';
 import { showUntrusted } from './text';
 
 /**

@@ -5,7 +5,7 @@
 import { IBinderParts, needsBinderFolder } from './binderFiles';
 import { JUPYTER_PORT } from './contract/constants';
 import { IImageReference } from './imageReference';
-import { IPythonVersion } from './templates';
+import { IPythonVersion } from './templates/template';
 
 /** The image name the README shows when the user gave none (or an invalid one). */
 export const PLACEHOLDER = '<user>/<image>:<tag>';

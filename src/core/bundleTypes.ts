@@ -1,5 +1,5 @@
 /** What generateBundle (bundle.ts) takes and gives. */
-import { IRequirementsPlan } from './requirements';
+import { IRequirementsPlan } from './requirementsPlan';
 import { IEnvironmentSnapshot } from './snapshot';
 import { TEMPLATE_IDS, TemplateId } from './templates';
 import { showUntrusted } from './text';

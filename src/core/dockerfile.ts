@@ -21,17 +21,8 @@ import {
   isCleanAbsolutePath,
   jsonArray
 } from './dockerfileQuote';
-import {
-  ITemplate,
-  NB_UID,
-  templateById,
-  TEMPLATE_IDS,
-  TemplateId
-} from './templates';
-
-export { MICROMAMBA_IMAGE } from './templates/conda';
-export { NB_UID } from './templates';
-export { UV_VERSION } from './templates/uv';
+import { ITemplate, NB_UID } from './templates/template';
+import { templateById, TEMPLATE_IDS, TemplateId } from './templates';
 
 export type DockerfileTemplate = TemplateId;
 

@@ -10,13 +10,9 @@
  * add a key or a list item.
  */
 import { order } from './bundleText';
-import {
-  commentLine,
-  condaPackagesByName,
-  IRequirementsPlan,
-  isSafeLine,
-  matchCondaPackage
-} from './requirements';
+import { commentLine, isSafeLine } from './requirementsTxt';
+import { condaPackagesByName, matchCondaPackage } from './requirements';
+import { IRequirementsPlan } from './requirementsPlan';
 import { isValidName, normalizeName } from './pep508';
 import { ICondaPackage, IEnvironmentSnapshot } from './snapshot';
 

@@ -9,7 +9,7 @@
 import { IPreflightRequest, IPreflightRequirement } from './contract/requests';
 import { DEFAULT_PLATFORM, PLATFORMS } from './contract/constants';
 import { ContractError } from './errors';
-import { IRequirementsPlan } from './requirements';
+import { IRequirementsPlan } from './requirementsPlan';
 import { mayHaveCompiler } from './templates';
 import { ITranslate, plainTranslate } from './text';
 
@@ -26,11 +26,6 @@ export const PREFLIGHT_STATUSES: readonly PreflightStatus[] = [
 
 /** The server checks at most this many requirements in one request. */
 export const PREFLIGHT_MAX_REQUIREMENTS = 2000;
-
-export type {
-  IPreflightRequest,
-  IPreflightRequirement
-} from './contract/requests';
 
 /** The server's verdict on one requested line. */
 export interface IPreflightPackage {

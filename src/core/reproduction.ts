@@ -5,7 +5,7 @@
  * the pin of a `name==version` line, the captured version for a VCS or vendored project.
  */
 import { normalizeName, parseRequirementsLine, sameVersion } from './pep508';
-import { IRequirementsPlan } from './requirements';
+import { IRequirementsPlan } from './requirementsPlan';
 import { IEnvironmentSnapshot } from './snapshot';
 
 export interface IMismatch {

@@ -43,12 +43,6 @@ import {
   showUrl
 } from './urlAndPathSafety';
 
-// Kept so that existing imports of this module compile while src/core is regrouped.
-export * from './defaultExclusions';
-export * from './inclusionBlocker';
-export * from './requirementsPlan';
-export * from './requirementsTxt';
-
 export interface IRequirementsOptions {
   /**
    * The versions the package index has for a normalized name, or undefined when that is

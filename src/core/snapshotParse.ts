@@ -9,8 +9,6 @@ import {
   IEnvironmentSnapshot
 } from './snapshot';
 
-export { SNAPSHOT_MARKER };
-
 type Json = Record<string, unknown>;
 
 function str(body: Json, key: string, where: string): string {

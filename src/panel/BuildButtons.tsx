@@ -1,7 +1,8 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
-import { askPushTarget, IPushDefaults } from './pushDialog';
+import { askPushTarget } from './pushDialog';
+import { IPushDefaults } from '../core/pushForm';
 import { NotebookSession } from './session';
 
 /**

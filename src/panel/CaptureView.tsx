@@ -2,7 +2,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
 import { IPackageRow, rowCheck } from '../core/packageTable';
-import { IRequirementEntry } from '../core/requirements';
+import { IRequirementEntry } from '../core/requirementsPlan';
 import { IEnvironmentSnapshot } from '../core/snapshot';
 import { CaptureAction } from '../tokens';
 import { ICaptureModel, SelectionMode } from './model';

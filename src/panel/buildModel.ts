@@ -18,9 +18,9 @@ import {
   IBuildJob,
   IMAGE_BUILT,
   IJobEvent,
-  IJobView,
-  JobPhase
+  IJobView
 } from '../core/buildJob';
+import { JobPhase } from '../core/contract/constants';
 import { problemOf } from '../core/errors';
 import {
   compareSelected,
@@ -28,7 +28,7 @@ import {
   ISelectedPackage,
   selectedPackages
 } from '../core/reproduction';
-import { IRequirementsPlan } from '../core/requirements';
+import { IRequirementsPlan } from '../core/requirementsPlan';
 import { parseSnapshot } from '../core/snapshotParse';
 import { ITranslate, plainTranslate } from '../core/text';
 import { IProblem } from '../tokens';

@@ -14,10 +14,10 @@ import { ISignal, Signal } from '@lumino/signaling';
 import packageJson from '../../package.json';
 import {
   BundleTemplateError,
-  generateBundle,
   IBundleOptions,
   IBundleSpec
-} from '../core/bundle';
+} from '../core/bundleTypes';
+import { generateBundle } from '../core/bundle';
 import { IBundleRequest } from '../core/contract/requests';
 import {
   APT_PACKAGE,
@@ -32,7 +32,7 @@ import {
   parseNormalizedImageReference,
   withTag
 } from '../core/imageReference';
-import { IRequirementsPlan } from '../core/requirements';
+import { IRequirementsPlan } from '../core/requirementsPlan';
 import { IEnvironmentSnapshot } from '../core/snapshot';
 import {
   DEFAULT_TEMPLATE,
@@ -82,8 +82,6 @@ export type BundleField = keyof IBundleForm;
 
 /** Field → what is wrong with it (absent when it is valid). */
 export type BundleErrors = Partial<Record<BundleField, string>>;
-
-export { ITranslate, plainTranslate } from '../core/text';
 
 /** Defaults that come from the settings registry. */
 export interface IBundleDefaults {

@@ -2,7 +2,7 @@
  * What the panel says about imports that only a magic or shell line needs
  * (`%matplotlib inline`, `%load_ext sql`): "matplotlib (for %matplotlib inline)". Pure.
  */
-import { IResolvedImport } from '../core/imports';
+import { IResolvedImport } from '../core/importResolution';
 import { ITranslate, plainTranslate } from '../core/text';
 
 /**

@@ -4,8 +4,8 @@
  * notebook sessions of session.ts.
  */
 import { DockerizeRequestError, problemOf } from '../core/errors';
-import { IImportResolution } from '../core/imports';
-import { IRequirementsPlan } from '../core/requirements';
+import { IImportResolution } from '../core/importResolution';
+import { IRequirementsPlan } from '../core/requirementsPlan';
 import { IEnvironmentSnapshot } from '../core/snapshot';
 import { CaptureAction, EngineStatus, IProblem } from '../tokens';
 

@@ -12,11 +12,11 @@ import { DockerizeRequestError } from '../core/errors';
 import {
   cannotInstall,
   IPreflightPackage,
-  IPreflightRequest,
   IPreflightResponse,
   PREFLIGHT_MAX_REQUIREMENTS,
   preflightKey
 } from '../core/preflight';
+import { IPreflightRequest } from '../core/contract/requests';
 import { ITranslate, plainTranslate } from '../core/text';
 import { IProblem } from '../tokens';
 

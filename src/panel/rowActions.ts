@@ -6,9 +6,9 @@ import { IRowCheck } from '../core/packageTable';
 import {
   inclusionBlocker,
   IInclusionBlocker,
-  IInclusionContext,
-  IRequirementEntry
-} from '../core/requirements';
+  IInclusionContext
+} from '../core/inclusionBlocker';
+import { IRequirementEntry } from '../core/requirementsPlan';
 import { ITranslate, plainTranslate } from '../core/text';
 
 /**

@@ -45,17 +45,14 @@
  */
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { IBundleSpec } from '../core/bundle';
+import { IBundleSpec } from '../core/bundleTypes';
 import {
   IBuildRequest,
   IBundleRequest,
   IPreflightRequest
 } from '../core/contract/requests';
-import {
-  IImportResolution,
-  findImports,
-  resolveImports
-} from '../core/imports';
+import { IImportResolution, resolveImports } from '../core/importResolution';
+import { findImports } from '../core/importScanner';
 import {
   IPreflightResponse,
   ILeftOutImport,
@@ -63,11 +60,8 @@ import {
   preflightRequest,
   preflightTarget
 } from '../core/preflight';
-import {
-  IRequirementEntry,
-  IRequirementsPlan,
-  translateRequirements
-} from '../core/requirements';
+import { IRequirementEntry, IRequirementsPlan } from '../core/requirementsPlan';
+import { translateRequirements } from '../core/requirements';
 import { IEnvironmentSnapshot } from '../core/snapshot';
 import { pipTemplate } from '../core/templates/pip';
 import { ITranslate, plainTranslate } from '../core/text';
@@ -101,8 +95,6 @@ import {
   SavedSession,
   sessionKey
 } from './sessionState';
-
-export { ISessionStore } from './sessionState';
 
 /** The settings a session follows (schema/plugin.json's defaults). */
 export interface ISessionDefaults {

@@ -11,7 +11,8 @@ import * as path from 'path';
 
 import fc from 'fast-check';
 
-import { generateBundle, IBundleOptions, IBundleSpec } from '../bundle';
+import { generateBundle } from '../bundle';
+import { IBundleOptions, IBundleSpec } from '../bundleTypes';
 import { translateRequirements } from '../requirements';
 import { IEnvironmentSnapshot } from '../snapshot';
 

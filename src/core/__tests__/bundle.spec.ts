@@ -7,18 +7,16 @@ import fc from 'fast-check';
 import {
   BUNDLE_TEMPLATES,
   BundleTemplateError,
-  generateBundle,
   IBundleInput,
-  IBundleOptions,
-  safeFileName
-} from '../bundle';
+  IBundleOptions
+} from '../bundleTypes';
+import { generateBundle } from '../bundle';
+import { safeFileName } from '../bundlePaths';
 import { renderEnvironmentYml } from '../environmentYml';
 import { TEMPLATE_IDS } from '../templates';
-import {
-  IRequirementsPlan,
-  renderRequirementsTxt,
-  translateRequirements
-} from '../requirements';
+import { IRequirementsPlan } from '../requirementsPlan';
+import { renderRequirementsTxt } from '../requirementsTxt';
+import { translateRequirements } from '../requirements';
 import { IEnvironmentSnapshot } from '../snapshot';
 
 function fixture(name: string): IEnvironmentSnapshot {

@@ -3,7 +3,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 import { dependencyClosure, markerEnvironment } from '../closure';
-import { findImports, resolveImports } from '../imports';
+import { findImports } from '../importScanner';
+import { resolveImports } from '../importResolution';
 import { IDistribution, IEnvironmentSnapshot } from '../snapshot';
 import { distributionIn } from './builders';
 import { snapshotOf } from './snapshotBuilders';

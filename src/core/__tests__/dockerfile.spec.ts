@@ -5,9 +5,11 @@ import * as path from 'path';
 import { DockerfileParser, Instruction, Label } from 'dockerfile-ast';
 import fc from 'fast-check';
 
-import { generateBundle, IBundleInput, IBundleOptions } from '../bundle';
+import { generateBundle } from '../bundle';
+import { IBundleInput, IBundleOptions } from '../bundleTypes';
 import { DOCKERFILE_TEMPLATES, renderDockerfile } from '../dockerfile';
-import { IRequirementsPlan, translateRequirements } from '../requirements';
+import { IRequirementsPlan } from '../requirementsPlan';
+import { translateRequirements } from '../requirements';
 import { TEMPLATE_IDS } from '../templates';
 import { IEnvironmentSnapshot } from '../snapshot';
 

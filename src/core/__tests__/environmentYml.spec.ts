@@ -10,7 +10,8 @@ import {
 } from '../environmentYml';
 import { parseRequirementsLine } from '../pep508';
 import { distributionIn } from './builders';
-import { isSafeLine, translateRequirements } from '../requirements';
+import { isSafeLine } from '../requirementsTxt';
+import { translateRequirements } from '../requirements';
 import {
   ICondaPackage,
   IDistribution,

@@ -26,21 +26,19 @@ import * as path from 'path';
 
 import fc from 'fast-check';
 
-import { BUNDLE_TEMPLATES, generateBundle, IBundleInput } from '../bundle';
-import {
-  JUPYTERLAB_VERSION,
-  MICROMAMBA_IMAGE,
-  NOTEBOOK_VERSION
-} from '../dockerfile';
+import { BUNDLE_TEMPLATES, IBundleInput } from '../bundleTypes';
+import { generateBundle } from '../bundle';
+import { JUPYTERLAB_VERSION, NOTEBOOK_VERSION } from '../dockerfile';
+import { MICROMAMBA_IMAGE } from '../templates/conda';
 import { normalizeName } from '../pep508';
 import {
   IRequirementEntry,
   IRequirementsPlan,
   IVendorPath,
   RequirementSource,
-  RequirementStatus,
-  translateRequirements
-} from '../requirements';
+  RequirementStatus
+} from '../requirementsPlan';
+import { translateRequirements } from '../requirements';
 import {
   ICondaPackage,
   IDirectUrl,

@@ -5,17 +5,16 @@
  * wheelhouse; every row that cannot be included says why and what would allow it.
  */
 import { distributionIn } from './builders';
-import { generateBundle, IBundleOptions } from '../bundle';
+import { generateBundle } from '../bundle';
+import { IBundleOptions } from '../bundleTypes';
+import { inclusionBlocker, needsServerBuild } from '../inclusionBlocker';
+import { IRequirementEntry } from '../requirementsPlan';
 import {
-  inclusionBlocker,
-  IRequirementEntry,
   IRequirementsOptions,
-  isSafeLine,
-  needsServerBuild,
   parseWheelFilename,
-  renderRequirementsTxt,
   translateRequirements
 } from '../requirements';
+import { isSafeLine, renderRequirementsTxt } from '../requirementsTxt';
 import { IDirectUrl, IDistribution } from '../snapshot';
 import { ROOT, SHA, SITE, snapshot } from './snapshotBuilders';
 

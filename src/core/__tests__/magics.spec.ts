@@ -3,7 +3,8 @@
  * installed is found, and resolves to the distribution installed for it.
  */
 import { distributionIn } from './builders';
-import { findImports, resolveImports } from '../imports';
+import { findImports } from '../importScanner';
+import { resolveImports } from '../importResolution';
 import { cellMagicModules, lineMagicModules, shellModules } from '../magics';
 import { IDistribution } from '../snapshot';
 import { snapshotOf } from './snapshotBuilders';

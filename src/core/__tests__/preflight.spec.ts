@@ -2,7 +2,6 @@ import { ContractError } from '../errors';
 import {
   cannotInstall,
   IPreflightPackage,
-  IPreflightRequest,
   leftOutImports,
   parsePreflightResponse,
   preflightKey,
@@ -10,7 +9,8 @@ import {
   preflightTarget,
   verdictAction
 } from '../preflight';
-import { IRequirementEntry, IRequirementsPlan } from '../requirements';
+import { IPreflightRequest } from '../contract/requests';
+import { IRequirementEntry, IRequirementsPlan } from '../requirementsPlan';
 
 function entry(
   name: string,

@@ -1,5 +1,5 @@
 import { compareWithImage, pinnedVersion } from '../reproduction';
-import { IRequirementEntry, IRequirementsPlan } from '../requirements';
+import { IRequirementEntry, IRequirementsPlan } from '../requirementsPlan';
 import { IEnvironmentSnapshot } from '../snapshot';
 import { distributionIn } from './builders';
 

@@ -4,11 +4,8 @@ import * as path from 'path';
 import fc from 'fast-check';
 
 import { normalizeName, parseRequirementsLine } from '../pep508';
-import {
-  IRequirementEntry,
-  IRequirementsOptions,
-  translateRequirements
-} from '../requirements';
+import { IRequirementEntry } from '../requirementsPlan';
+import { IRequirementsOptions, translateRequirements } from '../requirements';
 import { isSafeLine, renderRequirementsTxt } from '../requirementsTxt';
 import { dist, editable, git, SHA, snapshot } from './snapshotBuilders';
 import {

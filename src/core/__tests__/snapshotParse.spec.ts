@@ -1,11 +1,8 @@
 import fc from 'fast-check';
 
 import { ContractError } from '../errors';
-import {
-  parseSnapshot,
-  readCaptureOutput,
-  SNAPSHOT_MARKER
-} from '../snapshotParse';
+import { parseSnapshot, readCaptureOutput } from '../snapshotParse';
+import { SNAPSHOT_MARKER } from '../contract/constants';
 
 const snapshot = {
   schemaVersion: 1,

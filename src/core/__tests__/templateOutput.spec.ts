@@ -9,13 +9,10 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 
-import {
-  BUNDLE_TEMPLATES,
-  generateBundle,
-  IBundleInput,
-  IBundleOptions
-} from '../bundle';
-import { IRequirementsPlan, translateRequirements } from '../requirements';
+import { BUNDLE_TEMPLATES, IBundleInput, IBundleOptions } from '../bundleTypes';
+import { generateBundle } from '../bundle';
+import { IRequirementsPlan } from '../requirementsPlan';
+import { translateRequirements } from '../requirements';
 import { IEnvironmentSnapshot } from '../snapshot';
 
 const venv: IEnvironmentSnapshot = {

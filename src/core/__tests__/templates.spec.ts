@@ -6,7 +6,6 @@ import {
   installFile,
   isTemplateId,
   mayHaveCompiler,
-  NB_UID,
   needsBaseImage,
   supportsWheelhouse,
   templateById,
@@ -16,6 +15,7 @@ import {
   wheelhouseFallback,
   wheelhouseHint
 } from '../templates';
+import { NB_UID } from '../templates/template';
 
 const SCHEMA = JSON.parse(
   readFileSync(

@@ -10,7 +10,7 @@
  * constants below and values the caller has already validated (the Jupyter pin, the
  * Python version) may be in it.
  */
-import { IRequirementsPlan } from '../requirements';
+import { IRequirementsPlan } from '../requirementsPlan';
 import { IEnvironmentSnapshot } from '../snapshot';
 import { ITranslate } from '../text';
 

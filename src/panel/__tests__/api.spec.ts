@@ -2,7 +2,7 @@ import { ServerConnection } from '@jupyterlab/services';
 
 import { checkRequirements, PREFLIGHT_UNSUPPORTED } from '../../api';
 import { ContractError, DockerizeRequestError } from '../../core/errors';
-import { IPreflightRequest } from '../../core/preflight';
+import { IPreflightRequest } from '../../core/contract/requests';
 
 const request: IPreflightRequest = {
   python: '3.11.7',

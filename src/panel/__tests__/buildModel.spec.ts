@@ -1,7 +1,7 @@
 import { IBuildRequest } from '../../core/contract/requests';
 import { IBuildJob, IJobEvent } from '../../core/buildJob';
 import { DockerizeRequestError } from '../../core/errors';
-import { IRequirementsPlan } from '../../core/requirements';
+import { IRequirementsPlan } from '../../core/requirementsPlan';
 import venvSnapshot from '../../core/__tests__/fixtures/snapshot-venv.json';
 import { BuildModel, IBuildBackend, IPhaseEnd } from '../buildModel';
 

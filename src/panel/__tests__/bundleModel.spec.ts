@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { BUNDLE_TEMPLATES, generateBundle } from '../../core/bundle';
+import { BUNDLE_TEMPLATES } from '../../core/bundleTypes';
+import { generateBundle } from '../../core/bundle';
 import { IBundleRequest } from '../../core/contract/requests';
 import { DockerizeRequestError } from '../../core/errors';
 import { translateRequirements } from '../../core/requirements';
@@ -19,12 +20,12 @@ import {
   IBundleDefaults,
   IBundleForm,
   parseEnv,
-  plainTranslate,
   TEMPLATE_CHOICES,
   validateForm,
   wheelhouseAvailable,
   wheelhouseOn
 } from '../bundleModel';
+import { plainTranslate } from '../../core/text';
 
 const snapshot = JSON.parse(
   fs.readFileSync(

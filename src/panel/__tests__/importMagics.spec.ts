@@ -1,8 +1,5 @@
-import {
-  findImports,
-  IImportResolution,
-  resolveImports
-} from '../../core/imports';
+import { findImports } from '../../core/importScanner';
+import { IImportResolution, resolveImports } from '../../core/importResolution';
 import { parseSnapshot } from '../../core/snapshotParse';
 import { IDistribution, IEnvironmentSnapshot } from '../../core/snapshot';
 import { magicNote, magicsByDistribution } from '../importMagics';

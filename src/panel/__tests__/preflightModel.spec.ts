@@ -1,10 +1,10 @@
 import { DockerizeRequestError } from '../../core/errors';
 import {
   IPreflightPackage,
-  IPreflightRequest,
   IPreflightResponse,
   PreflightStatus
 } from '../../core/preflight';
+import { IPreflightRequest } from '../../core/contract/requests';
 import { PreflightModel } from '../preflightModel';
 
 function request(

@@ -1,9 +1,11 @@
 import { IRowCheck } from '../../core/packageTable';
 import {
   inclusionBlocker,
-  IRequirementEntry,
+  needsServerBuild
+} from '../../core/inclusionBlocker';
+import { IRequirementEntry } from '../../core/requirementsPlan';
+import {
   IRequirementsOptions,
-  needsServerBuild,
   translateRequirements
 } from '../../core/requirements';
 import { parseSnapshot } from '../../core/snapshotParse';

@@ -15,11 +15,11 @@ import { IBuildBackend, IPhaseEnd } from '../buildModel';
 import { INotebookAccess } from '../model';
 import {
   ISessionBackends,
-  ISessionStore,
   LOG_COALESCE_MS,
   NotebookSession,
   SessionManager
 } from '../session';
+import { ISessionStore } from '../sessionState';
 import { sessionKey } from '../sessionState';
 
 const snapshot = parseSnapshot(venvSnapshot);
