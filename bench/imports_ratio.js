@@ -5,9 +5,16 @@ const fs = require('fs');
 const path = require('path');
 
 const core = path.resolve(__dirname, '..', '.bench-build', 'core');
-const { parseSnapshot } = require(path.join(core, 'snapshotParse.js'));
-const { findImports, resolveImports } = require(path.join(core, 'imports.js'));
-const { translateRequirements } = require(path.join(core, 'requirements.js'));
+const { parseSnapshot } = require(
+  path.join(core, 'environment', 'snapshotParse.js')
+);
+const { findImports } = require(path.join(core, 'imports', 'importScanner.js'));
+const { resolveImports } = require(
+  path.join(core, 'imports', 'importResolution.js')
+);
+const { translateRequirements } = require(
+  path.join(core, 'requirements', 'requirements.js')
+);
 
 const [snapshotFile, cellsFile] = process.argv.slice(2);
 const snapshot = parseSnapshot(

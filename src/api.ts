@@ -1,11 +1,14 @@
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
-import { parseEngineStatus, parseProblem } from './core/engine';
+import { parseEngineStatus, parseProblem } from './core/contract/engine';
 import { API_NAMESPACE, ROUTES } from './core/contract/constants';
 import { IBundleRequest, IPreflightRequest } from './core/contract/requests';
-import { DockerizeRequestError } from './core/errors';
-import { IPreflightResponse, parsePreflightResponse } from './core/preflight';
+import { DockerizeRequestError } from './core/contract/errors';
+import {
+  IPreflightResponse,
+  parsePreflightResponse
+} from './core/requirements/preflight';
 import { EngineStatus, ICaptureRequest } from './tokens';
 
 export { DockerizeRequestError };

@@ -7,7 +7,12 @@ import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
 import { failure, requestAPI } from './api';
-import { IBuildJob, IJobEvent, parseEvent, parseJob } from './core/buildJob';
+import {
+  IBuildJob,
+  IJobEvent,
+  parseEvent,
+  parseJob
+} from './core/jobs/buildJob';
 import {
   IBuildRequest,
   IPushAuth,
@@ -21,7 +26,7 @@ import {
   routePath,
   ROUTES
 } from './core/contract/constants';
-import { ContractError } from './core/errors';
+import { ContractError } from './core/contract/errors';
 
 async function jobCall(
   path: string,

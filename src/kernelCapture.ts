@@ -1,8 +1,8 @@
 import { Kernel, KernelMessage } from '@jupyterlab/services';
 
-import { readCaptureOutput } from './core/snapshotParse';
-import { ITranslate, plainTranslate } from './core/text';
-import { IEnvironmentSnapshot } from './core/snapshot';
+import { readCaptureOutput } from './core/environment/snapshotParse';
+import { ITranslate, plainTranslate } from './core/shared/text';
+import { IEnvironmentSnapshot } from './core/environment/snapshot';
 import { CaptureAction, IProblem } from './tokens';
 
 export class CaptureError extends Error {

@@ -2,8 +2,8 @@ import { JupyterFrontEnd } from '@jupyterlab/application';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 
 import { fetchCaptureRequest } from './api';
-import { IEnvironmentSnapshot } from './core/snapshot';
-import { ITranslate, plainTranslate } from './core/text';
+import { IEnvironmentSnapshot } from './core/environment/snapshot';
+import { ITranslate, plainTranslate } from './core/shared/text';
 import { CaptureError, captureEnvironment, markCapture } from './kernelCapture';
 import { INotebookAccess } from './panel/model';
 import { CaptureAction } from './tokens';

@@ -40,6 +40,8 @@ def compile_core() -> Path:
     npx, node = shutil.which("npx"), shutil.which("node")
     if not npx or not node:
         raise GeneratorUnavailable("node and npx are needed to run the TypeScript core")
+    # A clean output: a module that moved must not be found at its old place.
+    shutil.rmtree(CORE, ignore_errors=True)
     built = subprocess.run(
         [npx, "tsc", "-p", "tsconfig.bench.json"],
         cwd=ROOT,
@@ -48,7 +50,7 @@ def compile_core() -> Path:
         timeout=300,
         check=False,
     )
-    bundle = CORE / "bundle.js"
+    bundle = CORE / "bundle" / "bundle.js"
     if built.returncode != 0 or not bundle.exists():
         raise RuntimeError(f"tsc did not build {bundle}:\n{built.stdout}{built.stderr}")
     _compiled = CORE
@@ -74,8 +76,9 @@ def run_node(script: str, payload: Any, timeout: float = 120) -> Any:
 
 _BUNDLE_SCRIPT = r"""
 const path = require('path');
-const { generateBundle } = require(path.join(process.argv[1], 'bundle.js'));
-const { translateRequirements } = require(path.join(process.argv[1], 'requirements.js'));
+const core = name => require(path.join(process.argv[1], name + '.js'));
+const { generateBundle } = core('bundle/bundle');
+const { translateRequirements } = core('requirements/requirements');
 const sets = ['include', 'exclude', 'vendor', 'only'];
 const cases = JSON.parse(require('fs').readFileSync(0, 'utf8'));
 const out = cases.map(({ snapshot, plan, requirements, ...rest }) => {

@@ -57,7 +57,7 @@ MATRIX = [
 ]
 
 NODE_SCRIPT = r"""
-const { generateBundle } = require(require('path').join(process.argv[1], 'bundle.js'));
+const { generateBundle } = require(require('path').join(process.argv[1], 'bundle', 'bundle.js'));
 const cases = JSON.parse(require('fs').readFileSync(0, 'utf8'));
 const snapshot = {
   schemaVersion: 1,

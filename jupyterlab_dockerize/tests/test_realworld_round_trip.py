@@ -53,10 +53,11 @@ FIGURES = Figures("realworld")
 PANEL = r"""
 const path = require('path');
 const core = name => require(path.join(process.argv[1], name + '.js'));
-const { findImports, resolveImports } = core('imports');
-const { translateRequirements } = core('requirements');
-const { preflightTarget, preflightRequest } = core('preflight');
-const { generateBundle } = core('bundle');
+const { findImports } = core('imports/importScanner');
+const { resolveImports } = core('imports/importResolution');
+const { translateRequirements } = core('requirements/requirements');
+const { preflightTarget, preflightRequest } = core('requirements/preflight');
+const { generateBundle } = core('bundle/bundle');
 const input = JSON.parse(require('fs').readFileSync(0, 'utf8'));
 const { snapshot, cells, mode, jupyterRoot, form } = input;
 const imports = resolveImports(findImports(cells), snapshot);
@@ -89,8 +90,8 @@ process.stdout.write(JSON.stringify({ imports, plan, preflight, spec }));
 
 COMPARE = r"""
 const path = require('path');
-const { compareWithImage } = require(path.join(process.argv[1], 'reproduction.js'));
-const { parseSnapshot } = require(path.join(process.argv[1], 'snapshotParse.js'));
+const { compareWithImage } = require(path.join(process.argv[1], 'jobs', 'reproduction.js'));
+const { parseSnapshot } = require(path.join(process.argv[1], 'environment', 'snapshotParse.js'));
 const { plan, image } = JSON.parse(require('fs').readFileSync(0, 'utf8'));
 process.stdout.write(JSON.stringify(compareWithImage(plan, parseSnapshot(image))));
 """

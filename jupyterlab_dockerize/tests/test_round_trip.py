@@ -44,8 +44,8 @@ PIP_CACHE = Path(os.environ.get("PIP_CACHE_DIR") or Path.home() / ".cache" / "pi
 
 COMPARE = r"""
 const path = require('path');
-const { compareWithImage } = require(path.join(process.argv[1], 'reproduction.js'));
-const { parseSnapshot } = require(path.join(process.argv[1], 'snapshotParse.js'));
+const { compareWithImage } = require(path.join(process.argv[1], 'jobs', 'reproduction.js'));
+const { parseSnapshot } = require(path.join(process.argv[1], 'environment', 'snapshotParse.js'));
 const { plan, image } = JSON.parse(require('fs').readFileSync(0, 'utf8'));
 process.stdout.write(JSON.stringify(compareWithImage(plan, parseSnapshot(image))));
 """

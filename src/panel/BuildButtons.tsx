@@ -2,7 +2,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
 import { askPushTarget } from './pushDialog';
-import { IPushDefaults } from '../core/pushForm';
+import { IPushDefaults } from '../core/jobs/pushForm';
 import { NotebookSession } from './session';
 
 /**

@@ -5,7 +5,7 @@ import { BuildButtons } from './BuildButtons';
 import { JobProgress } from './JobProgress';
 import { JobStatus } from './JobStatus';
 import { TabView } from './tabView';
-import { IPushDefaults } from '../core/pushForm';
+import { IPushDefaults } from '../core/jobs/pushForm';
 import { NotebookSession } from './session';
 
 /**

@@ -2,7 +2,7 @@ import { CodeEditor, IEditorServices } from '@jupyterlab/codeeditor';
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
-import { IBundleSpec } from '../core/bundleTypes';
+import { IBundleSpec } from '../core/bundle/bundleTypes';
 import { BundleModel, DOCKERFILE } from './bundleModel';
 
 /**

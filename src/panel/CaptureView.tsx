@@ -1,9 +1,9 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
-import { IPackageRow, rowCheck } from '../core/packageTable';
-import { IRequirementEntry } from '../core/requirementsPlan';
-import { IEnvironmentSnapshot } from '../core/snapshot';
+import { IPackageRow, rowCheck } from '../core/environment/packageTable';
+import { IRequirementEntry } from '../core/requirements/requirementsPlan';
+import { IEnvironmentSnapshot } from '../core/environment/snapshot';
 import { CaptureAction } from '../tokens';
 import { ICaptureModel, SelectionMode } from './model';
 import { magicNote } from './importMagics';

@@ -3,7 +3,7 @@ import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
 import type { Message } from '@lumino/messaging';
 import * as React from 'react';
 
-import { describeEngine } from '../core/engine';
+import { describeEngine } from '../core/contract/engine';
 import { dockerizeIcon } from '../icons';
 import { IEngineReachable } from '../tokens';
 import { BuildView } from './BuildView';

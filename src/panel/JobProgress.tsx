@@ -1,7 +1,7 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
-import { pushFraction } from '../core/buildJob';
+import { pushFraction } from '../core/jobs/buildJob';
 import { BuildModel } from './buildModel';
 
 /** The build's step and the push's bytes, as progress bars. */

@@ -1,7 +1,7 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
-import { IBuildJob } from '../core/buildJob';
+import { IBuildJob } from '../core/jobs/buildJob';
 import { BuildModel } from './buildModel';
 import { ProblemView } from './ProblemView';
 

@@ -2,8 +2,8 @@ import { Clipboard } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
-import { ansiClasses, ansiLines, stripAnsiText } from '../core/ansi';
-import { ILogLine, logText } from '../core/buildJob';
+import { ansiClasses, ansiLines, stripAnsiText } from '../core/shared/ansi';
+import { ILogLine, logText } from '../core/jobs/buildJob';
 
 /** Lines the log view puts in the page (Copy takes them all). */
 const SHOWN_LINES = 2000;

@@ -10,7 +10,7 @@ import {
   SortKey,
   visibleRows,
   windowSliceByOffsets
-} from '../core/packageTable';
+} from '../core/environment/packageTable';
 import { IRowAction, IRowExplanation } from './rowActions';
 import { RichText } from './text';
 

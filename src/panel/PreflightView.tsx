@@ -7,7 +7,7 @@ import {
   preflightStatusLabel,
   problemVerdicts,
   verdictAction
-} from '../core/preflight';
+} from '../core/requirements/preflight';
 import { magicNote } from './importMagics';
 import { PreflightModel } from './preflightModel';
 import { ProblemView } from './ProblemView';

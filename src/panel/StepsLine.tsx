@@ -1,7 +1,7 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
-import { IStep, pipelineSteps, StepId, StepState } from '../core/steps';
+import { IStep, pipelineSteps, StepId, StepState } from '../core/jobs/steps';
 import { NotebookSession } from './session';
 
 /** The steps of what the session holds now. */

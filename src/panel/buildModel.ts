@@ -19,18 +19,18 @@ import {
   IMAGE_BUILT,
   IJobEvent,
   IJobView
-} from '../core/buildJob';
+} from '../core/jobs/buildJob';
 import { JobPhase } from '../core/contract/constants';
-import { problemOf } from '../core/errors';
+import { problemOf } from '../core/contract/errors';
 import {
   compareSelected,
   IReproduction,
   ISelectedPackage,
   selectedPackages
-} from '../core/reproduction';
-import { IRequirementsPlan } from '../core/requirementsPlan';
-import { parseSnapshot } from '../core/snapshotParse';
-import { ITranslate, plainTranslate } from '../core/text';
+} from '../core/jobs/reproduction';
+import { IRequirementsPlan } from '../core/requirements/requirementsPlan';
+import { parseSnapshot } from '../core/environment/snapshotParse';
+import { ITranslate, plainTranslate } from '../core/shared/text';
 import { IProblem } from '../tokens';
 
 /** The server calls the model makes (buildApi.ts in the product). */

@@ -16,24 +16,24 @@ import {
   BundleTemplateError,
   IBundleOptions,
   IBundleSpec
-} from '../core/bundleTypes';
-import { generateBundle } from '../core/bundle';
+} from '../core/bundle/bundleTypes';
+import { generateBundle } from '../core/bundle/bundle';
 import { IBundleRequest } from '../core/contract/requests';
 import {
   APT_PACKAGE,
   ENV_NAME,
   isCleanAbsolutePath
-} from '../core/dockerfileQuote';
-import { hasControls } from '../core/guards';
-import { ITranslate, plainTranslate } from '../core/text';
-import { problemOf } from '../core/errors';
+} from '../core/bundle/dockerfileQuote';
+import { hasControls } from '../core/shared/guards';
+import { ITranslate, plainTranslate } from '../core/shared/text';
+import { problemOf } from '../core/contract/errors';
 import {
   isDockerHub,
   parseNormalizedImageReference,
   withTag
-} from '../core/imageReference';
-import { IRequirementsPlan } from '../core/requirementsPlan';
-import { IEnvironmentSnapshot } from '../core/snapshot';
+} from '../core/contract/imageReference';
+import { IRequirementsPlan } from '../core/requirements/requirementsPlan';
+import { IEnvironmentSnapshot } from '../core/environment/snapshot';
 import {
   DEFAULT_TEMPLATE,
   isTemplateId,

@@ -2,8 +2,8 @@
  * What the panel says about imports that only a magic or shell line needs
  * (`%matplotlib inline`, `%load_ext sql`): "matplotlib (for %matplotlib inline)". Pure.
  */
-import { IResolvedImport } from '../core/importResolution';
-import { ITranslate, plainTranslate } from '../core/text';
+import { IResolvedImport } from '../core/imports/importResolution';
+import { ITranslate, plainTranslate } from '../core/shared/text';
 
 /**
  * For each normalized distribution name, the magic that needs it, where only magics do:

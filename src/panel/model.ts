@@ -3,10 +3,10 @@
  * are reached) and how a capture's failure is explained. The models themselves are the
  * notebook sessions of session.ts.
  */
-import { DockerizeRequestError, problemOf } from '../core/errors';
-import { IImportResolution } from '../core/importResolution';
-import { IRequirementsPlan } from '../core/requirementsPlan';
-import { IEnvironmentSnapshot } from '../core/snapshot';
+import { DockerizeRequestError, problemOf } from '../core/contract/errors';
+import { IImportResolution } from '../core/imports/importResolution';
+import { IRequirementsPlan } from '../core/requirements/requirementsPlan';
+import { IEnvironmentSnapshot } from '../core/environment/snapshot';
 import { CaptureAction, EngineStatus, IProblem } from '../tokens';
 
 export type EngineState =

@@ -4,8 +4,8 @@
  * instead of three piling up), and the same outcome of the same job never told twice. JupyterLab's Notification in the product; a fake in
  * the tests.
  */
-import { ITranslate, plainTranslate } from '../core/text';
-import { IBuildJob } from '../core/buildJob';
+import { ITranslate, plainTranslate } from '../core/shared/text';
+import { IBuildJob } from '../core/jobs/buildJob';
 import { IPhaseEnd } from './buildModel';
 
 export type NotificationType = 'success' | 'info' | 'error';

@@ -8,16 +8,16 @@
  */
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { DockerizeRequestError } from '../core/errors';
+import { DockerizeRequestError } from '../core/contract/errors';
 import {
   cannotInstall,
   IPreflightPackage,
   IPreflightResponse,
   PREFLIGHT_MAX_REQUIREMENTS,
   preflightKey
-} from '../core/preflight';
+} from '../core/requirements/preflight';
 import { IPreflightRequest } from '../core/contract/requests';
-import { ITranslate, plainTranslate } from '../core/text';
+import { ITranslate, plainTranslate } from '../core/shared/text';
 import { IProblem } from '../tokens';
 
 export type PreflightState =

@@ -10,9 +10,9 @@ import {
   pushProblem,
   pushRequest,
   pushTarget
-} from '../core/pushForm';
+} from '../core/jobs/pushForm';
 
-export type { IPushDefaults } from '../core/pushForm';
+export type { IPushDefaults } from '../core/jobs/pushForm';
 
 /** Where to push, and auth null for the credentials of the server's docker login. */
 export type IPushAnswer = IPushRequest;

@@ -2,14 +2,14 @@
  * Why a row of the package table is in or out of the image, and the buttons that change
  * it: what a click on a row shows (a checkbox that cannot tick says why here). Pure.
  */
-import { IRowCheck } from '../core/packageTable';
+import { IRowCheck } from '../core/environment/packageTable';
 import {
   inclusionBlocker,
   IInclusionBlocker,
   IInclusionContext
-} from '../core/inclusionBlocker';
-import { IRequirementEntry } from '../core/requirementsPlan';
-import { ITranslate, plainTranslate } from '../core/text';
+} from '../core/requirements/inclusionBlocker';
+import { IRequirementEntry } from '../core/requirements/requirementsPlan';
+import { ITranslate, plainTranslate } from '../core/shared/text';
 
 /**
  * 'wheelhouse': turn on the offline wheelhouse and tick the row (the server builds it);

@@ -45,26 +45,32 @@
  */
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { IBundleSpec } from '../core/bundleTypes';
+import { IBundleSpec } from '../core/bundle/bundleTypes';
 import {
   IBuildRequest,
   IBundleRequest,
   IPreflightRequest
 } from '../core/contract/requests';
-import { IImportResolution, resolveImports } from '../core/importResolution';
-import { findImports } from '../core/importScanner';
+import {
+  IImportResolution,
+  resolveImports
+} from '../core/imports/importResolution';
+import { findImports } from '../core/imports/importScanner';
 import {
   IPreflightResponse,
   ILeftOutImport,
   leftOutImports,
   preflightRequest,
   preflightTarget
-} from '../core/preflight';
-import { IRequirementEntry, IRequirementsPlan } from '../core/requirementsPlan';
-import { translateRequirements } from '../core/requirements';
-import { IEnvironmentSnapshot } from '../core/snapshot';
+} from '../core/requirements/preflight';
+import {
+  IRequirementEntry,
+  IRequirementsPlan
+} from '../core/requirements/requirementsPlan';
+import { translateRequirements } from '../core/requirements/requirements';
+import { IEnvironmentSnapshot } from '../core/environment/snapshot';
 import { pipTemplate } from '../core/templates/pip';
-import { ITranslate, plainTranslate } from '../core/text';
+import { ITranslate, plainTranslate } from '../core/shared/text';
 import { CaptureAction, EngineStatus } from '../tokens';
 import { BuildModel, IBuildBackend, IPhaseEnd } from './buildModel';
 import {

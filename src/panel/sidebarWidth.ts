@@ -6,7 +6,7 @@
  */
 import { Widget } from '@lumino/widgets';
 
-import { widenedSizes } from '../core/splitSizes';
+import { widenedSizes } from '../core/shared/splitSizes';
 
 /** The part of Lumino's SplitPanel this uses. */
 interface ISplit {

@@ -1,6 +1,6 @@
 import * as React from 'react';
 
-import { splitCode } from '../core/text';
+import { splitCode } from '../core/shared/text';
 
 /** A server message with its `backticked` parts shown as code. */
 export function RichText(props: { text: string }): JSX.Element {

@@ -4,7 +4,7 @@ import {
   ansiSegments,
   stripAnsi,
   stripAnsiText
-} from '../ansi';
+} from '../shared/ansi';
 
 const ESC = '\u001b';
 

@@ -11,10 +11,10 @@ import * as path from 'path';
 
 import fc from 'fast-check';
 
-import { generateBundle } from '../bundle';
-import { IBundleOptions, IBundleSpec } from '../bundleTypes';
-import { translateRequirements } from '../requirements';
-import { IEnvironmentSnapshot } from '../snapshot';
+import { generateBundle } from '../bundle/bundle';
+import { IBundleOptions, IBundleSpec } from '../bundle/bundleTypes';
+import { translateRequirements } from '../requirements/requirements';
+import { IEnvironmentSnapshot } from '../environment/snapshot';
 
 const venv = JSON.parse(
   fs.readFileSync(

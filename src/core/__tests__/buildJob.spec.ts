@@ -7,8 +7,8 @@ import {
   logText,
   parseJob,
   pushFraction
-} from '../buildJob';
-import { ContractError } from '../errors';
+} from '../jobs/buildJob';
+import { ContractError } from '../contract/errors';
 
 function events(count: number): IJobEvent[] {
   const out: IJobEvent[] = [];

@@ -1,5 +1,5 @@
-import { normalizeName } from '../pep508';
-import { IDistribution } from '../snapshot';
+import { normalizeName } from '../environment/pep508';
+import { IDistribution } from '../environment/snapshot';
 
 /** A distribution as the capture reports one installed from an index, with overrides. */
 export function distributionIn(

@@ -9,15 +9,15 @@ import {
   BundleTemplateError,
   IBundleInput,
   IBundleOptions
-} from '../bundleTypes';
-import { generateBundle } from '../bundle';
-import { safeFileName } from '../bundlePaths';
-import { renderEnvironmentYml } from '../environmentYml';
+} from '../bundle/bundleTypes';
+import { generateBundle } from '../bundle/bundle';
+import { safeFileName } from '../bundle/bundlePaths';
+import { renderEnvironmentYml } from '../bundle/environmentYml';
 import { TEMPLATE_IDS } from '../templates';
-import { IRequirementsPlan } from '../requirementsPlan';
-import { renderRequirementsTxt } from '../requirementsTxt';
-import { translateRequirements } from '../requirements';
-import { IEnvironmentSnapshot } from '../snapshot';
+import { IRequirementsPlan } from '../requirements/requirementsPlan';
+import { renderRequirementsTxt } from '../requirements/requirementsTxt';
+import { translateRequirements } from '../requirements/requirements';
+import { IEnvironmentSnapshot } from '../environment/snapshot';
 
 function fixture(name: string): IEnvironmentSnapshot {
   return JSON.parse(

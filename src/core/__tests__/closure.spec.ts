@@ -2,10 +2,10 @@ import fc from 'fast-check';
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { dependencyClosure, markerEnvironment } from '../closure';
-import { findImports } from '../importScanner';
-import { resolveImports } from '../importResolution';
-import { IDistribution, IEnvironmentSnapshot } from '../snapshot';
+import { dependencyClosure, markerEnvironment } from '../environment/closure';
+import { findImports } from '../imports/importScanner';
+import { resolveImports } from '../imports/importResolution';
+import { IDistribution, IEnvironmentSnapshot } from '../environment/snapshot';
 import { distributionIn } from './builders';
 import { snapshotOf } from './snapshotBuilders';
 

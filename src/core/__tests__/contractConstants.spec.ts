@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { ACTIVE_STATES, IMAGE_BUILT } from '../buildJob';
+import { ACTIVE_STATES, IMAGE_BUILT } from '../jobs/buildJob';
 import {
   ACTIVE_JOB_STATES,
   API_NAMESPACE,

@@ -1,5 +1,8 @@
-import { DEFAULT_EXCLUSIONS, defaultExclusion } from '../defaultExclusions';
-import { normalizeName } from '../pep508';
+import {
+  DEFAULT_EXCLUSIONS,
+  defaultExclusion
+} from '../requirements/defaultExclusions';
+import { normalizeName } from '../environment/pep508';
 
 describe('default exclusions', () => {
   it('documents every default exclusion with a normalized name', () => {

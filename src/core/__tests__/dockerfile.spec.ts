@@ -5,13 +5,13 @@ import * as path from 'path';
 import { DockerfileParser, Instruction, Label } from 'dockerfile-ast';
 import fc from 'fast-check';
 
-import { generateBundle } from '../bundle';
-import { IBundleInput, IBundleOptions } from '../bundleTypes';
-import { DOCKERFILE_TEMPLATES, renderDockerfile } from '../dockerfile';
-import { IRequirementsPlan } from '../requirementsPlan';
-import { translateRequirements } from '../requirements';
+import { generateBundle } from '../bundle/bundle';
+import { IBundleInput, IBundleOptions } from '../bundle/bundleTypes';
+import { DOCKERFILE_TEMPLATES, renderDockerfile } from '../bundle/dockerfile';
+import { IRequirementsPlan } from '../requirements/requirementsPlan';
+import { translateRequirements } from '../requirements/requirements';
 import { TEMPLATE_IDS } from '../templates';
-import { IEnvironmentSnapshot } from '../snapshot';
+import { IEnvironmentSnapshot } from '../environment/snapshot';
 
 const snapshot: IEnvironmentSnapshot = {
   schemaVersion: 1,

@@ -1,7 +1,11 @@
 import fc from 'fast-check';
 
-import { describeEngine, parseEngineStatus, parseProblem } from '../engine';
-import { ContractError } from '../errors';
+import {
+  describeEngine,
+  parseEngineStatus,
+  parseProblem
+} from '../contract/engine';
+import { ContractError } from '../contract/errors';
 
 const reachableBody = {
   reachable: true,

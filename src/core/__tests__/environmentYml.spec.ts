@@ -7,16 +7,16 @@ import {
   condaChannel,
   renderEnvironmentYml,
   yamlScalar
-} from '../environmentYml';
-import { parseRequirementsLine } from '../pep508';
+} from '../bundle/environmentYml';
+import { parseRequirementsLine } from '../environment/pep508';
 import { distributionIn } from './builders';
-import { isSafeLine } from '../requirementsTxt';
-import { translateRequirements } from '../requirements';
+import { isSafeLine } from '../requirements/requirementsTxt';
+import { translateRequirements } from '../requirements/requirements';
 import {
   ICondaPackage,
   IDistribution,
   IEnvironmentSnapshot
-} from '../snapshot';
+} from '../environment/snapshot';
 
 // js-yaml comes with eslint; when present it cross-checks the quoting with a real parser.
 let jsYaml: { load: (text: string) => unknown } | null = null;

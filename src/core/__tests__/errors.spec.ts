@@ -1,5 +1,5 @@
-import { DockerizeRequestError, problemOf } from '../errors';
-import { ITranslate } from '../text';
+import { DockerizeRequestError, problemOf } from '../contract/errors';
+import { ITranslate } from '../shared/text';
 
 describe('problemOf', () => {
   it("gives a request error's own problem", () => {

@@ -12,7 +12,7 @@ import {
   parseNormalizedImageReference,
   withRegistry,
   withTag
-} from '../imageReference';
+} from '../contract/imageReference';
 
 /** Shared with jupyterlab_dockerize/tests/test_image_reference.py. */
 interface ICase {

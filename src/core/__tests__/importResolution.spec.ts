@@ -1,7 +1,7 @@
-import { editDistance, resolveImports } from '../importResolution';
-import { findImports } from '../importScanner';
-import { IDistribution } from '../snapshot';
-import { STDLIB_MODULES } from '../stdlib';
+import { editDistance, resolveImports } from '../imports/importResolution';
+import { findImports } from '../imports/importScanner';
+import { IDistribution } from '../environment/snapshot';
+import { STDLIB_MODULES } from '../environment/stdlib';
 import { dist, snapshotOf } from './snapshotBuilders';
 
 describe('resolveImports', () => {

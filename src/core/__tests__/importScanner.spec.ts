@@ -2,7 +2,11 @@ import fc from 'fast-check';
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { findImports, IImportScan, isPythonIdentifier } from '../importScanner';
+import {
+  findImports,
+  IImportScan,
+  isPythonIdentifier
+} from '../imports/importScanner';
 
 /** The statically imported top-level names, sorted. */
 function names(...cells: string[]): string[] {

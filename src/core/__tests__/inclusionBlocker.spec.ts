@@ -1,6 +1,6 @@
-import { inclusionBlocker } from '../inclusionBlocker';
-import { translateRequirements } from '../requirements';
-import { IRequirementEntry } from '../requirementsPlan';
+import { inclusionBlocker } from '../requirements/inclusionBlocker';
+import { translateRequirements } from '../requirements/requirements';
+import { IRequirementEntry } from '../requirements/requirementsPlan';
 import { dist, editable, ROOT, snapshot } from './snapshotBuilders';
 
 const OFF = { wheelhouse: false, wheelhouseAvailable: true };

@@ -26,25 +26,25 @@ import * as path from 'path';
 
 import fc from 'fast-check';
 
-import { BUNDLE_TEMPLATES, IBundleInput } from '../bundleTypes';
-import { generateBundle } from '../bundle';
-import { JUPYTERLAB_VERSION, NOTEBOOK_VERSION } from '../dockerfile';
+import { BUNDLE_TEMPLATES, IBundleInput } from '../bundle/bundleTypes';
+import { generateBundle } from '../bundle/bundle';
+import { JUPYTERLAB_VERSION, NOTEBOOK_VERSION } from '../bundle/dockerfile';
 import { MICROMAMBA_IMAGE } from '../templates/conda';
-import { normalizeName } from '../pep508';
+import { normalizeName } from '../environment/pep508';
 import {
   IRequirementEntry,
   IRequirementsPlan,
   IVendorPath,
   RequirementSource,
   RequirementStatus
-} from '../requirementsPlan';
-import { translateRequirements } from '../requirements';
+} from '../requirements/requirementsPlan';
+import { translateRequirements } from '../requirements/requirements';
 import {
   ICondaPackage,
   IDirectUrl,
   IDistribution,
   IEnvironmentSnapshot
-} from '../snapshot';
+} from '../environment/snapshot';
 import { addFigures } from './figures';
 
 // js-yaml is not a direct dependency (it comes with eslint) and has no types here.

@@ -5,17 +5,23 @@
  * wheelhouse; every row that cannot be included says why and what would allow it.
  */
 import { distributionIn } from './builders';
-import { generateBundle } from '../bundle';
-import { IBundleOptions } from '../bundleTypes';
-import { inclusionBlocker, needsServerBuild } from '../inclusionBlocker';
-import { IRequirementEntry } from '../requirementsPlan';
+import { generateBundle } from '../bundle/bundle';
+import { IBundleOptions } from '../bundle/bundleTypes';
+import {
+  inclusionBlocker,
+  needsServerBuild
+} from '../requirements/inclusionBlocker';
+import { IRequirementEntry } from '../requirements/requirementsPlan';
 import {
   IRequirementsOptions,
   parseWheelFilename,
   translateRequirements
-} from '../requirements';
-import { isSafeLine, renderRequirementsTxt } from '../requirementsTxt';
-import { IDirectUrl, IDistribution } from '../snapshot';
+} from '../requirements/requirements';
+import {
+  isSafeLine,
+  renderRequirementsTxt
+} from '../requirements/requirementsTxt';
+import { IDirectUrl, IDistribution } from '../environment/snapshot';
 import { ROOT, SHA, SITE, snapshot } from './snapshotBuilders';
 
 const WHEEL = 'dz_wheel_pkg-0.1.0-py2.py3-none-any.whl';

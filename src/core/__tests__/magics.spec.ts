@@ -3,10 +3,14 @@
  * installed is found, and resolves to the distribution installed for it.
  */
 import { distributionIn } from './builders';
-import { findImports } from '../importScanner';
-import { resolveImports } from '../importResolution';
-import { cellMagicModules, lineMagicModules, shellModules } from '../magics';
-import { IDistribution } from '../snapshot';
+import { findImports } from '../imports/importScanner';
+import { resolveImports } from '../imports/importResolution';
+import {
+  cellMagicModules,
+  lineMagicModules,
+  shellModules
+} from '../imports/magics';
+import { IDistribution } from '../environment/snapshot';
 import { snapshotOf } from './snapshotBuilders';
 
 const SITE = '/srv/venv/lib/python3.11/site-packages';

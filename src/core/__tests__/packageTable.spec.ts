@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 
-import { IPreflightPackage } from '../preflight';
+import { IPreflightPackage } from '../requirements/preflight';
 import {
   IPackageRow,
   IRowCheck,
@@ -10,7 +10,7 @@ import {
   visibleRows,
   windowSlice,
   windowSliceByOffsets
-} from '../packageTable';
+} from '../environment/packageTable';
 
 function row(name: string, version: string, status = 'pinned'): IPackageRow {
   return {

@@ -9,7 +9,7 @@ import {
   normalizeName,
   parseRequirement,
   parseRequirementsLine
-} from '../pep508';
+} from '../environment/pep508';
 
 describe('names', () => {
   it('accepts PEP 508 names and refuses the rest', () => {

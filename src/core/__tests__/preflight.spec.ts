@@ -1,4 +1,4 @@
-import { ContractError } from '../errors';
+import { ContractError } from '../contract/errors';
 import {
   cannotInstall,
   IPreflightPackage,
@@ -8,9 +8,12 @@ import {
   preflightRequest,
   preflightTarget,
   verdictAction
-} from '../preflight';
+} from '../requirements/preflight';
 import { IPreflightRequest } from '../contract/requests';
-import { IRequirementEntry, IRequirementsPlan } from '../requirementsPlan';
+import {
+  IRequirementEntry,
+  IRequirementsPlan
+} from '../requirements/requirementsPlan';
 
 function entry(
   name: string,

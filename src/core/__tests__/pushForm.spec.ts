@@ -1,4 +1,4 @@
-import { parseNormalizedImageReference } from '../imageReference';
+import { parseNormalizedImageReference } from '../contract/imageReference';
 import {
   initialPushFields,
   IPushFields,
@@ -6,8 +6,8 @@ import {
   pushRequest,
   pushTarget,
   splitBuilt
-} from '../pushForm';
-import { ITranslate } from '../text';
+} from '../jobs/pushForm';
+import { ITranslate } from '../shared/text';
 
 function fields(patch: Partial<IPushFields> = {}): IPushFields {
   return {

@@ -1,6 +1,9 @@
-import { compareWithImage, pinnedVersion } from '../reproduction';
-import { IRequirementEntry, IRequirementsPlan } from '../requirementsPlan';
-import { IEnvironmentSnapshot } from '../snapshot';
+import { compareWithImage, pinnedVersion } from '../jobs/reproduction';
+import {
+  IRequirementEntry,
+  IRequirementsPlan
+} from '../requirements/requirementsPlan';
+import { IEnvironmentSnapshot } from '../environment/snapshot';
 import { distributionIn } from './builders';
 
 function entry(

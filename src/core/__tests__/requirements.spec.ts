@@ -3,17 +3,23 @@ import * as path from 'path';
 
 import fc from 'fast-check';
 
-import { normalizeName, parseRequirementsLine } from '../pep508';
-import { IRequirementEntry } from '../requirementsPlan';
-import { IRequirementsOptions, translateRequirements } from '../requirements';
-import { isSafeLine, renderRequirementsTxt } from '../requirementsTxt';
+import { normalizeName, parseRequirementsLine } from '../environment/pep508';
+import { IRequirementEntry } from '../requirements/requirementsPlan';
+import {
+  IRequirementsOptions,
+  translateRequirements
+} from '../requirements/requirements';
+import {
+  isSafeLine,
+  renderRequirementsTxt
+} from '../requirements/requirementsTxt';
 import { dist, editable, git, SHA, snapshot } from './snapshotBuilders';
 import {
   ICondaPackage,
   IDirectUrl,
   IDistribution,
   IEnvironmentSnapshot
-} from '../snapshot';
+} from '../environment/snapshot';
 
 function one(
   distribution: IDistribution,

@@ -1,5 +1,5 @@
-import { translateRequirements } from '../requirements';
-import { renderRequirementsTxt } from '../requirementsTxt';
+import { translateRequirements } from '../requirements/requirements';
+import { renderRequirementsTxt } from '../requirements/requirementsTxt';
 import { dist, editable, git, SHA, snapshot } from './snapshotBuilders';
 
 describe('renderRequirementsTxt', () => {

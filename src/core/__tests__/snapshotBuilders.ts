@@ -8,7 +8,7 @@ import {
   IDirectUrl,
   IDistribution,
   IEnvironmentSnapshot
-} from '../snapshot';
+} from '../environment/snapshot';
 
 export const ROOT = '/home/u/project';
 export const SITE = `${ROOT}/.venv/lib/python3.11/site-packages`;

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 
-import { ContractError } from '../errors';
-import { parseSnapshot, readCaptureOutput } from '../snapshotParse';
+import { ContractError } from '../contract/errors';
+import { parseSnapshot, readCaptureOutput } from '../environment/snapshotParse';
 import { SNAPSHOT_MARKER } from '../contract/constants';
 
 const snapshot = {

@@ -1,4 +1,4 @@
-import { widenedSizes } from '../splitSizes';
+import { widenedSizes } from '../shared/splitSizes';
 
 describe('widenedSizes', () => {
   it('widens the sidebar with room from the main area', () => {

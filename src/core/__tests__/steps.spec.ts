@@ -1,5 +1,5 @@
-import { IBuildJob } from '../buildJob';
-import { IStepInputs, pipelineSteps, StepState } from '../steps';
+import { IBuildJob } from '../jobs/buildJob';
+import { IStepInputs, pipelineSteps, StepState } from '../jobs/steps';
 
 type Job = NonNullable<IStepInputs['job']>;
 

@@ -9,11 +9,15 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { BUNDLE_TEMPLATES, IBundleInput, IBundleOptions } from '../bundleTypes';
-import { generateBundle } from '../bundle';
-import { IRequirementsPlan } from '../requirementsPlan';
-import { translateRequirements } from '../requirements';
-import { IEnvironmentSnapshot } from '../snapshot';
+import {
+  BUNDLE_TEMPLATES,
+  IBundleInput,
+  IBundleOptions
+} from '../bundle/bundleTypes';
+import { generateBundle } from '../bundle/bundle';
+import { IRequirementsPlan } from '../requirements/requirementsPlan';
+import { translateRequirements } from '../requirements/requirements';
+import { IEnvironmentSnapshot } from '../environment/snapshot';
 
 const venv: IEnvironmentSnapshot = {
   schemaVersion: 1,

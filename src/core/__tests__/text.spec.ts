@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 
-import { escapeNonAscii, showUntrusted, splitCode } from '../text';
+import { escapeNonAscii, showUntrusted, splitCode } from '../shared/text';
 
 function join(parts: { text: string; code: boolean }[]): string {
   return parts

@@ -3,7 +3,7 @@
  * section) into the base environment of micromamba's own image, as its user mambauser
  * moved to uid NB_UID.
  */
-import { renderEnvironmentYml } from '../environmentYml';
+import { renderEnvironmentYml } from '../bundle/environmentYml';
 import { jupyterCommand } from './common';
 import { ITemplate, NB_UID } from './template';
 

@@ -1,6 +1,6 @@
 /** pip on a base image the user names (it must have python3 and pip). */
-import { parseImageReference } from '../bundleImageName';
-import { showUntrusted } from '../text';
+import { parseImageReference } from '../bundle/bundleImageName';
+import { showUntrusted } from '../shared/text';
 import {
   createJovyan,
   jupyterCommand,

@@ -3,7 +3,7 @@
  * settings schema (schema/plugin.json, held equal by a test) take their templates from.
  * Adding a template: docs/adding-a-template.md.
  */
-import { ITranslate, plainTranslate } from '../text';
+import { ITranslate, plainTranslate } from '../shared/text';
 import { condaTemplate } from './conda';
 import { customTemplate } from './custom';
 import { dockerStacksTemplate } from './docker-stacks';

@@ -10,9 +10,9 @@
  * constants below and values the caller has already validated (the Jupyter pin, the
  * Python version) may be in it.
  */
-import { IRequirementsPlan } from '../requirementsPlan';
-import { IEnvironmentSnapshot } from '../snapshot';
-import { ITranslate } from '../text';
+import { IRequirementsPlan } from '../requirements/requirementsPlan';
+import { IEnvironmentSnapshot } from '../environment/snapshot';
+import { ITranslate } from '../shared/text';
 
 /** The uid of the user that runs Jupyter (docker-stacks' and Binder's NB_UID). */
 export const NB_UID = 1000;

@@ -1,7 +1,10 @@
 import { ServerConnection } from '@jupyterlab/services';
 
 import { checkRequirements, PREFLIGHT_UNSUPPORTED } from '../../api';
-import { ContractError, DockerizeRequestError } from '../../core/errors';
+import {
+  ContractError,
+  DockerizeRequestError
+} from '../../core/contract/errors';
 import { IPreflightRequest } from '../../core/contract/requests';
 
 const request: IPreflightRequest = {

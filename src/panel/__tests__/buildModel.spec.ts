@@ -1,7 +1,7 @@
 import { IBuildRequest } from '../../core/contract/requests';
-import { IBuildJob, IJobEvent } from '../../core/buildJob';
-import { DockerizeRequestError } from '../../core/errors';
-import { IRequirementsPlan } from '../../core/requirementsPlan';
+import { IBuildJob, IJobEvent } from '../../core/jobs/buildJob';
+import { DockerizeRequestError } from '../../core/contract/errors';
+import { IRequirementsPlan } from '../../core/requirements/requirementsPlan';
 import venvSnapshot from '../../core/__tests__/fixtures/snapshot-venv.json';
 import { BuildModel, IBuildBackend, IPhaseEnd } from '../buildModel';
 

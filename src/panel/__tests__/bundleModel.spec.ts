@@ -1,12 +1,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { BUNDLE_TEMPLATES } from '../../core/bundleTypes';
-import { generateBundle } from '../../core/bundle';
+import { BUNDLE_TEMPLATES } from '../../core/bundle/bundleTypes';
+import { generateBundle } from '../../core/bundle/bundle';
 import { IBundleRequest } from '../../core/contract/requests';
-import { DockerizeRequestError } from '../../core/errors';
-import { translateRequirements } from '../../core/requirements';
-import { IEnvironmentSnapshot } from '../../core/snapshot';
+import { DockerizeRequestError } from '../../core/contract/errors';
+import { translateRequirements } from '../../core/requirements/requirements';
+import { IEnvironmentSnapshot } from '../../core/environment/snapshot';
 import { templateLabel } from '../../core/templates';
 import {
   bundleName,
@@ -25,7 +25,7 @@ import {
   wheelhouseAvailable,
   wheelhouseOn
 } from '../bundleModel';
-import { plainTranslate } from '../../core/text';
+import { plainTranslate } from '../../core/shared/text';
 
 const snapshot = JSON.parse(
   fs.readFileSync(

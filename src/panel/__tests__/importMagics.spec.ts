@@ -1,7 +1,13 @@
-import { findImports } from '../../core/importScanner';
-import { IImportResolution, resolveImports } from '../../core/importResolution';
-import { parseSnapshot } from '../../core/snapshotParse';
-import { IDistribution, IEnvironmentSnapshot } from '../../core/snapshot';
+import { findImports } from '../../core/imports/importScanner';
+import {
+  IImportResolution,
+  resolveImports
+} from '../../core/imports/importResolution';
+import { parseSnapshot } from '../../core/environment/snapshotParse';
+import {
+  IDistribution,
+  IEnvironmentSnapshot
+} from '../../core/environment/snapshot';
 import { magicNote, magicsByDistribution } from '../importMagics';
 
 function dist(name: string, topLevel: string[]): IDistribution {

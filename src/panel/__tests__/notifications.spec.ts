@@ -1,4 +1,4 @@
-import { IBuildJob } from '../../core/buildJob';
+import { IBuildJob } from '../../core/jobs/buildJob';
 import { INotificationApi, JobNotifier } from '../notifications';
 
 function job(overrides: Partial<IBuildJob> = {}): IBuildJob {

@@ -1,9 +1,9 @@
-import { DockerizeRequestError } from '../../core/errors';
+import { DockerizeRequestError } from '../../core/contract/errors';
 import {
   IPreflightPackage,
   IPreflightResponse,
   PreflightStatus
-} from '../../core/preflight';
+} from '../../core/requirements/preflight';
 import { IPreflightRequest } from '../../core/contract/requests';
 import { PreflightModel } from '../preflightModel';
 

@@ -1,14 +1,14 @@
-import { IRowCheck } from '../../core/packageTable';
+import { IRowCheck } from '../../core/environment/packageTable';
 import {
   inclusionBlocker,
   needsServerBuild
-} from '../../core/inclusionBlocker';
-import { IRequirementEntry } from '../../core/requirementsPlan';
+} from '../../core/requirements/inclusionBlocker';
+import { IRequirementEntry } from '../../core/requirements/requirementsPlan';
 import {
   IRequirementsOptions,
   translateRequirements
-} from '../../core/requirements';
-import { parseSnapshot } from '../../core/snapshotParse';
+} from '../../core/requirements/requirements';
+import { parseSnapshot } from '../../core/environment/snapshotParse';
 import { explainRow } from '../rowActions';
 
 // A real capture of a venv: dz-git-pkg is a git install from /home/user/project/packages/dz-git-pkg.

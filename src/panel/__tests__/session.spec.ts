@@ -1,14 +1,14 @@
 import type { IStateDB } from '@jupyterlab/statedb';
 
-import { IBuildJob } from '../../core/buildJob';
-import { DockerizeRequestError } from '../../core/errors';
+import { IBuildJob } from '../../core/jobs/buildJob';
+import { DockerizeRequestError } from '../../core/contract/errors';
 import { IBuildRequest, IPreflightRequest } from '../../core/contract/requests';
 import {
   IPreflightPackage,
   IPreflightResponse,
   PreflightStatus
-} from '../../core/preflight';
-import { parseSnapshot } from '../../core/snapshotParse';
+} from '../../core/requirements/preflight';
+import { parseSnapshot } from '../../core/environment/snapshotParse';
 import venvSnapshot from '../../core/__tests__/fixtures/snapshot-venv.json';
 import { EngineStatus } from '../../tokens';
 import { IBuildBackend, IPhaseEnd } from '../buildModel';

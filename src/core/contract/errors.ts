@@ -1,5 +1,5 @@
-import { IProblem } from '../tokens';
-import { ITranslate, plainTranslate } from './text';
+import { IProblem } from '../../tokens';
+import { ITranslate, plainTranslate } from '../shared/text';
 
 /** Thrown when a server answer does not have the shape of the contract. */
 export class ContractError extends Error {

@@ -11,12 +11,12 @@ import {
   JOB_STATES,
   JobPhase,
   JobState
-} from './contract/constants';
-import { ContractError } from './errors';
-import { isRecord } from './guards';
-import { IProblem } from '../tokens';
+} from '../contract/constants';
+import { ContractError } from '../contract/errors';
+import { isRecord } from '../shared/guards';
+import { IProblem } from '../../tokens';
 
-export type { JobPhase, JobState } from './contract/constants';
+export type { JobPhase, JobState } from '../contract/constants';
 
 /** A job in one of these is working (it can be cancelled, and it ends by itself). */
 export const ACTIVE_STATES: ReadonlySet<JobState> = new Set(ACTIVE_JOB_STATES);

@@ -8,8 +8,8 @@ import {
   PreflightStatus,
   preflightStatusLabel,
   verdictAction
-} from './preflight';
-import { ITranslate, plainTranslate } from './text';
+} from '../requirements/preflight';
+import { ITranslate, plainTranslate } from '../shared/text';
 
 export interface IPackageRow {
   /** Normalized distribution name (the row's key). */

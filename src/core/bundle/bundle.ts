@@ -43,9 +43,9 @@ import {
 } from './dockerfile';
 import { renderEnvironmentYml } from './environmentYml';
 import { imageLabels } from './imageLabels';
-import { renderRequirementsTxt } from './requirementsTxt';
-import { templateById } from './templates';
-import { showUntrusted } from './text';
+import { renderRequirementsTxt } from '../requirements/requirementsTxt';
+import { templateById } from '../templates';
+import { showUntrusted } from '../shared/text';
 
 /**
  * The bundle for a notebook (or several) and its kernel's environment. Throws

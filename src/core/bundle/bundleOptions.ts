@@ -6,14 +6,14 @@
 import { IBundleInput, IBundleOptions } from './bundleTypes';
 import { clip, order, uniqueSorted } from './bundleText';
 import { APT_PACKAGE, ENV_NAME, isCleanAbsolutePath } from './dockerfileQuote';
-import { hasControls } from './guards';
-import { isValidName } from './pep508';
-import { IRequirementsPlan } from './requirementsPlan';
-import { isSafeLine } from './requirementsTxt';
-import { needsServerBuild } from './inclusionBlocker';
-import { IEnvironmentSnapshot } from './snapshot';
-import { IPythonVersion } from './templates/template';
-import { showUntrusted } from './text';
+import { hasControls } from '../shared/guards';
+import { isValidName } from '../environment/pep508';
+import { IRequirementsPlan } from '../requirements/requirementsPlan';
+import { isSafeLine } from '../requirements/requirementsTxt';
+import { needsServerBuild } from '../requirements/inclusionBlocker';
+import { IEnvironmentSnapshot } from '../environment/snapshot';
+import { IPythonVersion } from '../templates/template';
+import { showUntrusted } from '../shared/text';
 
 /** The Python used when neither the option nor the snapshot gives a usable version. */
 export const DEFAULT_PYTHON = '3.12';

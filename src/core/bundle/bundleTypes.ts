@@ -1,8 +1,8 @@
 /** What generateBundle (bundle.ts) takes and gives. */
-import { IRequirementsPlan } from './requirementsPlan';
-import { IEnvironmentSnapshot } from './snapshot';
-import { TEMPLATE_IDS, TemplateId } from './templates';
-import { showUntrusted } from './text';
+import { IRequirementsPlan } from '../requirements/requirementsPlan';
+import { IEnvironmentSnapshot } from '../environment/snapshot';
+import { TEMPLATE_IDS, TemplateId } from '../templates';
+import { showUntrusted } from '../shared/text';
 
 export type BundleTemplate = TemplateId;
 

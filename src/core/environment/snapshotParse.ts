@@ -1,6 +1,6 @@
-import { SNAPSHOT_MARKER } from './contract/constants';
-import { ContractError } from './errors';
-import { isRecord } from './guards';
+import { SNAPSHOT_MARKER } from '../contract/constants';
+import { ContractError } from '../contract/errors';
+import { isRecord } from '../shared/guards';
 import {
   EnvironmentKind,
   ICondaPackage,

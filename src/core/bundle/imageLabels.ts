@@ -1,5 +1,5 @@
 /** The image's LABELs: OCI annotations and this extension's own, under LABEL_PREFIX. */
-import { LABELS } from './contract/constants';
+import { LABELS } from '../contract/constants';
 
 /** The prefix of this extension's labels (the server finds its images by it). */
 export const LABEL_PREFIX = LABELS.prefix;

@@ -1,9 +1,9 @@
 /** The bundle's small files: .dockerignore, compose.yaml, data/readme.md. */
-import { JUPYTER_PORT } from './contract/constants';
+import { JUPYTER_PORT } from '../contract/constants';
 import { WHEELHOUSE_DIR } from './dockerfile';
 import { yamlScalar } from './environmentYml';
-import { IImageReference } from './imageReference';
-import { InstallFile } from './templates/template';
+import { IImageReference } from '../contract/imageReference';
+import { InstallFile } from '../templates/template';
 
 /** vendor/ and wheels/ are let in only when the Dockerfile copies them (not offline). */
 export function renderDockerignore(

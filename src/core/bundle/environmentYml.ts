@@ -10,11 +10,14 @@
  * add a key or a list item.
  */
 import { order } from './bundleText';
-import { commentLine, isSafeLine } from './requirementsTxt';
-import { condaPackagesByName, matchCondaPackage } from './requirements';
-import { IRequirementsPlan } from './requirementsPlan';
-import { isValidName, normalizeName } from './pep508';
-import { ICondaPackage, IEnvironmentSnapshot } from './snapshot';
+import { commentLine, isSafeLine } from '../requirements/requirementsTxt';
+import {
+  condaPackagesByName,
+  matchCondaPackage
+} from '../requirements/requirements';
+import { IRequirementsPlan } from '../requirements/requirementsPlan';
+import { isValidName, normalizeName } from '../environment/pep508';
+import { ICondaPackage, IEnvironmentSnapshot } from '../environment/snapshot';
 
 export interface IEnvironmentYmlOptions {
   /** The environment's `name:`; omitted when not given (`conda env update -f` needs none). */

@@ -2,9 +2,9 @@
  * The requirements.txt writer: one requirement per line, each line checked once more
  * against what pip could read as anything but a requirement, reasons as comments.
  */
-import { isValidName, isValidVersion } from './pep508';
+import { isValidName, isValidVersion } from '../environment/pep508';
 import { IRequirementsPlan } from './requirementsPlan';
-import { escapeNonAscii } from './text';
+import { escapeNonAscii } from '../shared/text';
 
 /**
  * The final gate for a generated line: one requirement, printable ASCII, starting with a

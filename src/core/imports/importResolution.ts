@@ -5,9 +5,13 @@
  * library, local module, or unknown (with a "did you mean").
  */
 import { IImportScan, IRelativeImport } from './importScanner';
-import { normalizeName } from './pep508';
-import { IEnvironmentSnapshot } from './snapshot';
-import { STDLIB_ADDED_IN, STDLIB_MODULES, STDLIB_REMOVED_IN } from './stdlib';
+import { normalizeName } from '../environment/pep508';
+import { IEnvironmentSnapshot } from '../environment/snapshot';
+import {
+  STDLIB_ADDED_IN,
+  STDLIB_MODULES,
+  STDLIB_REMOVED_IN
+} from '../environment/stdlib';
 
 export interface IResolveOptions {
   /**

@@ -5,8 +5,8 @@
 import { IBundleInclude } from './bundleTypes';
 import { order, uniqueSorted } from './bundleText';
 import { isBundleLocalPath } from './dockerfile';
-import { IRequirementsPlan } from './requirementsPlan';
-import { showUntrusted } from './text';
+import { IRequirementsPlan } from '../requirements/requirementsPlan';
+import { showUntrusted } from '../shared/text';
 
 /**
  * A safe file name for a bundle: `[A-Za-z0-9._-]` only, not starting with a dot or dash,

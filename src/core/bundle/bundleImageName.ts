@@ -2,7 +2,7 @@
 import {
   IImageReference,
   parseNormalizedImageReference
-} from './imageReference';
+} from '../contract/imageReference';
 
 /**
  * A valid image reference as `docker` reads it (imageReference.ts), in its familiar form:

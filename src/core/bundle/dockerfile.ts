@@ -12,7 +12,7 @@
  * is a JSON string (exec and JSON forms), a double-quoted word (LABEL, ENV) or matched a
  * strict grammar before it got here.
  */
-import { JUPYTER_PORT, WHEELHOUSE } from './contract/constants';
+import { JUPYTER_PORT, WHEELHOUSE } from '../contract/constants';
 import {
   APT_PACKAGE,
   dockerComment,
@@ -21,8 +21,8 @@ import {
   isCleanAbsolutePath,
   jsonArray
 } from './dockerfileQuote';
-import { ITemplate, NB_UID } from './templates/template';
-import { templateById, TEMPLATE_IDS, TemplateId } from './templates';
+import { ITemplate, NB_UID } from '../templates/template';
+import { templateById, TEMPLATE_IDS, TemplateId } from '../templates';
 
 export type DockerfileTemplate = TemplateId;
 

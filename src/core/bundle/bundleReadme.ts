@@ -3,9 +3,9 @@
  * the Binder route.
  */
 import { IBinderParts, needsBinderFolder } from './binderFiles';
-import { JUPYTER_PORT } from './contract/constants';
-import { IImageReference } from './imageReference';
-import { IPythonVersion } from './templates/template';
+import { JUPYTER_PORT } from '../contract/constants';
+import { IImageReference } from '../contract/imageReference';
+import { IPythonVersion } from '../templates/template';
 
 /** The image name the README shows when the user gave none (or an invalid one). */
 export const PLACEHOLDER = '<user>/<image>:<tag>';

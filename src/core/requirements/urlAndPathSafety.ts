@@ -4,8 +4,8 @@
  * reason: URLs with credentials or with characters pip reads as syntax are refused, and
  * file:// URLs and local paths are decoded and normalized lexically, never above the root.
  */
-import { hasControls } from './guards';
-import { showUntrusted } from './text';
+import { hasControls } from '../shared/guards';
+import { showUntrusted } from '../shared/text';
 
 const MAX_URL_LENGTH = 2048;
 

@@ -3,13 +3,13 @@
  * (registry, repository, tag), how the push authenticates, the first problem with the
  * fields, and the push request they make.
  */
-import { IPushAuth, IPushRequest } from './contract/requests';
+import { IPushAuth, IPushRequest } from '../contract/requests';
 import {
   parseNormalizedImageReference,
   withRegistry,
   withTag
-} from './imageReference';
-import { ITranslate, plainTranslate } from './text';
+} from '../contract/imageReference';
+import { ITranslate, plainTranslate } from '../shared/text';
 
 /** Where the settings say images go, before the user changes anything. */
 export interface IPushDefaults {

@@ -1,6 +1,6 @@
-import { EngineStatus, IProblem } from '../tokens';
+import { EngineStatus, IProblem } from '../../tokens';
 import { ContractError } from './errors';
-import { isRecord } from './guards';
+import { isRecord } from '../shared/guards';
 
 function stringField(body: Record<string, unknown>, key: string): string {
   const value = body[key];

@@ -4,9 +4,13 @@
  * the image). Each selected package must be there with the version its line asks for:
  * the pin of a `name==version` line, the captured version for a VCS or vendored project.
  */
-import { normalizeName, parseRequirementsLine, sameVersion } from './pep508';
-import { IRequirementsPlan } from './requirementsPlan';
-import { IEnvironmentSnapshot } from './snapshot';
+import {
+  normalizeName,
+  parseRequirementsLine,
+  sameVersion
+} from '../environment/pep508';
+import { IRequirementsPlan } from '../requirements/requirementsPlan';
+import { IEnvironmentSnapshot } from '../environment/snapshot';
 
 export interface IMismatch {
   name: string;

@@ -6,12 +6,12 @@
  * means for the table: a verdict per package, what to untick, and which imported
  * distributions will be missing from the image. Pure: no DOM, no fetch.
  */
-import { IPreflightRequest, IPreflightRequirement } from './contract/requests';
-import { DEFAULT_PLATFORM, PLATFORMS } from './contract/constants';
-import { ContractError } from './errors';
+import { IPreflightRequest, IPreflightRequirement } from '../contract/requests';
+import { DEFAULT_PLATFORM, PLATFORMS } from '../contract/constants';
+import { ContractError } from '../contract/errors';
 import { IRequirementsPlan } from './requirementsPlan';
-import { mayHaveCompiler } from './templates';
-import { ITranslate, plainTranslate } from './text';
+import { mayHaveCompiler } from '../templates';
+import { ITranslate, plainTranslate } from '../shared/text';
 
 export type PreflightStatus =
   'ok' | 'source-only' | 'unavailable' | 'conflict' | 'refused';

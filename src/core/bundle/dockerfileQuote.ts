@@ -4,7 +4,7 @@
  * directive or a continuation.
  */
 
-import { stripControls } from './guards';
+import { stripControls } from '../shared/guards';
 
 /**
  * A double-quoted word for LABEL and ENV (which expand `$` variables): controls removed,

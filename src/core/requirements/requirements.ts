@@ -9,14 +9,14 @@
  * command language (`-r`, `--index-url`, `-e`, `${VAR}`, `\` continuations, ` #`
  * comments), so a line that could be read as anything but one requirement is never made.
  */
-import { dependencyClosure } from './closure';
+import { dependencyClosure } from '../environment/closure';
 import {
   compareVersions,
   isValidName,
   isValidVersion,
   normalizeName,
   sameVersion
-} from './pep508';
+} from '../environment/pep508';
 import {
   IRequirementEntry,
   IRequirementsPlan,
@@ -31,8 +31,8 @@ import {
   IDirectUrl,
   IDistribution,
   IEnvironmentSnapshot
-} from './snapshot';
-import { showUntrusted } from './text';
+} from '../environment/snapshot';
+import { showUntrusted } from '../shared/text';
 import {
   checkUrl,
   displayPath,
