@@ -2,8 +2,8 @@
 
 The server serves this file's text verbatim with one line appended, ``_dockerize_capture()``.
 The kernel runs both; the call prints ONE line to stdout: ``__DOCKERIZE_SNAPSHOT__`` followed
-by the EnvironmentSnapshot as JSON (src/core/snapshot.ts is the other side of the contract),
-or by ``{"error": "..."}`` when something unexpected happened. It never raises.
+by the EnvironmentSnapshot as JSON (src/core/environment/snapshot.ts is the other side of
+the contract), or by ``{"error": "..."}`` when something unexpected happened. It never raises.
 
 Rules for this file, since it runs in someone else's interpreter:
 - standard library only, Python 3.8 syntax, no heavy imports (no importlib.metadata, no email);

@@ -1,6 +1,6 @@
 """Docker image references, validated with exactly the grammar of distribution/reference.
 
-The server's twin of src/core/imageReference.ts: the server validates every reference
+The server's twin of src/core/contract/imageReference.ts: the server validates every reference
 itself, never trusting the frontend. Both implementations run the shared cases of
 src/core/__tests__/fixtures/image-references.json, so their results and messages agree.
 

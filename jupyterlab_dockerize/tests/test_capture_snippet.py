@@ -746,7 +746,7 @@ def stable(snapshot: dict, env: CaptureEnv) -> dict:
 
 
 def check_contract(snapshot: dict) -> None:
-    """The JSON shape of src/core/snapshot.ts (IEnvironmentSnapshot), field by field."""
+    """The JSON shape of src/core/environment/snapshot.ts (IEnvironmentSnapshot), field by field."""
     assert set(snapshot) == {
         "schemaVersion",
         "python",

@@ -224,3 +224,36 @@ def test_the_link_checker_catches_a_broken_link(tmp_path):
     assert "a-heading" in anchors(tmp_path / "other.md")
     assert github_slug("Build, push, verify, run") == "build-push-verify-run"
     assert github_slug("`c.Dockerize.docker_host`") == "cdockerizedocker_host"
+
+
+def _layout_block() -> str:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Layout\n", 1)[1].split("\n## ", 1)[0]
+    return section.split("```", 2)[1]
+
+
+def test_the_readme_layout_names_every_folder_and_module():
+    """README's Layout matches the tree: every folder of src/core, every view module of
+    src/panel named by its role, every server module and builder is there, and every file
+    or folder it names exists."""
+    layout = _layout_block()
+    words = set(re.findall(r"[\w./*-]+", layout))
+    folders = sorted(
+        p.name for p in (REPO / "src" / "core").iterdir() if p.is_dir() and p.name != "__tests__"
+    )
+    missing = [f"src/core/{name}/" for name in folders if f"{name}/" not in words]
+    modules = sorted(
+        p.name
+        for p in (REPO / "jupyterlab_dockerize").glob("*.py")
+        if p.name not in {"__init__.py", "_version.py"}
+    )
+    missing += [name for name in modules if name not in layout]
+    builders = sorted(p.name for p in (REPO / "jupyterlab_dockerize" / "builders").glob("*.py"))
+    missing += [
+        f"builders/{name}" for name in builders if name != "__init__.py" and name not in layout
+    ]
+    assert not missing, f"README's Layout does not name: {missing}"
+
+    named = re.findall(r"^(\S+)", layout, re.MULTILINE)
+    gone = [path for path in named if not (REPO / path.rstrip("/").split(",")[0]).exists()]
+    assert not gone, f"README's Layout names what is not in the tree: {gone}"

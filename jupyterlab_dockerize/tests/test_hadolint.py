@@ -1,6 +1,6 @@
 """hadolint on every Dockerfile the TypeScript core generates: templates x options.
 
-The core (src/core/bundle.ts) is compiled to CommonJS with ``tsconfig.bench.json`` and
+The core (src/core/bundle/bundle.ts) is compiled to CommonJS with ``tsconfig.bench.json`` and
 run by a small node script (generator.py) that prints the generated Dockerfiles as JSON.
 Every one must pass hadolint with no finding at any level (error, warning, info, style). Rules the
 templates cannot follow are ignored in the Dockerfile itself, next to the instruction,

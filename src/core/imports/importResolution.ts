@@ -16,7 +16,7 @@ import {
 export interface IResolveOptions {
   /**
    * The standard library's top-level names; by default the list of Python 3.8–3.13
-   * (src/core/stdlib.ts), less the modules removed before the snapshot's Python version.
+   * (src/core/environment/stdlib.ts), less the modules removed before the snapshot's Python version.
    */
   stdlibNames?: ReadonlySet<string>;
   /** Modules of the notebook's folder (`helpers` for helpers.py or helpers/__init__.py). */
