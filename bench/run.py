@@ -308,7 +308,7 @@ def write_markdown(results: dict, path: Path) -> None:
         "  both as the first run left them; `pip_freeze_ms`: `pip freeze` of the real-world",
         "  venv, for scale.",
         "- `capture_click_to_table_ms_200` (bench/capture_click.py, `bench/run.py --only",
-        "  capture-click`): in Chromium through Galata, from the click on \"Package this",
+        '  capture-click`): in Chromium through Galata, from the click on "Package this',
         "  notebook\" to the package table's rows painted, for a kernel with 200 PyPI",
         "  distributions (median of several clicks; target < 300 ms), beside the capture's",
         "  kernel round trip alone (`capture_kernel_roundtrip_ms_200`, their ratio",
