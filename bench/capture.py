@@ -146,6 +146,20 @@ def run(args: list[str], **options) -> subprocess.CompletedProcess:
     return subprocess.run(args, capture_output=True, text=True, check=True, **options)
 
 
+def make_venv(path: Path, requirements: list[str], constraints: list[str]) -> Path:
+    """A new venv at ``path`` with ``requirements`` installed under ``constraints``; its python."""
+    python = path / "bin" / "python"
+    run([sys.executable, "-m", "venv", str(path)])
+    pip = [str(python), "-m", "pip", "--disable-pip-version-check", "-q"]
+    with tempfile.TemporaryDirectory() as tmp:
+        requirements_file = Path(tmp) / "requirements.txt"
+        requirements_file.write_text("\n".join(requirements) + "\n")
+        constraints_file = Path(tmp) / "constraints.txt"
+        constraints_file.write_text("\n".join(constraints) + "\n")
+        run([*pip, "install", "-r", str(requirements_file), "-c", str(constraints_file)])
+    return python
+
+
 def ensure_env() -> tuple[Path, float]:
     """(the environment's python, seconds its build took), building it when needed."""
     path = env_path()
@@ -159,14 +173,7 @@ def ensure_env() -> tuple[Path, float]:
     shutil.rmtree(path, ignore_errors=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    run([sys.executable, "-m", "venv", str(path)])
-    pip = [str(python), "-m", "pip", "--disable-pip-version-check", "-q"]
-    with tempfile.TemporaryDirectory() as tmp:
-        requirements = Path(tmp) / "requirements.txt"
-        requirements.write_text("\n".join(REQUIREMENTS) + "\n")
-        constraints = Path(tmp) / "constraints.txt"
-        constraints.write_text("\n".join(CONSTRAINTS) + "\n")
-        run([*pip, "install", "-r", str(requirements), "-c", str(constraints)])
+    make_venv(path, REQUIREMENTS, CONSTRAINTS)
     build_s = round(time.perf_counter() - started, 1)
     stamp.write_text(json.dumps({"key": key, "build_s": build_s}))
     return python, build_s

@@ -35,7 +35,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from capture import CONSTRAINTS  # noqa: E402
+from capture import CONSTRAINTS, make_venv  # noqa: E402
 
 DEFAULT_BASE = REPO / ".harness" / "bench-capture-200"
 KERNEL_NAME = "dockerize-capture-200"
@@ -82,14 +82,7 @@ def ensure_env() -> dict:
     shutil.rmtree(base, ignore_errors=True)
     base.mkdir(parents=True)
     started = time.perf_counter()
-    _run([sys.executable, "-m", "venv", str(venv)])
-    pip = [str(python), "-m", "pip", "--disable-pip-version-check", "-q"]
-    with tempfile.TemporaryDirectory() as tmp:
-        requirements = Path(tmp) / "requirements.txt"
-        requirements.write_text("\n".join(REQUIREMENTS) + "\n")
-        constraints = Path(tmp) / "constraints.txt"
-        constraints.write_text("\n".join(CONSTRAINTS) + "\n")
-        _run([*pip, "install", "-r", str(requirements), "-c", str(constraints)])
+    make_venv(venv, REQUIREMENTS, CONSTRAINTS)
     # The kernelspec in a folder of its own: the venv's share/jupyter holds labextensions
     # that the test server must not load.
     _run(
