@@ -35,7 +35,7 @@ async def test_served_code_prints_one_snapshot_line(jp_fetch):
 
 def test_marker_matches_the_frontend():
     """The TypeScript reader looks for the same marker the snippet prints."""
-    source = (REPO / "src" / "core" / "snapshotParse.ts").read_text()
+    source = (REPO / "src" / "core" / "contract" / "constants.ts").read_text()
     frontend_marker = re.search(r"SNAPSHOT_MARKER = '([^']+)'", source)
     from jupyterlab_dockerize.capture import SNAPSHOT_MARKER, capture_code
 
