@@ -46,6 +46,7 @@ import {
   IEnvironmentSnapshot
 } from '../environment/snapshot';
 import { addFigures } from './figures';
+import { NUMPY_PLAN, VENV_SNAPSHOT } from './bundleInputs';
 
 // js-yaml is not a direct dependency (it comes with eslint) and has no types here.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -407,33 +408,9 @@ const SITE = '/srv/venv/lib/python3.11/site-packages';
 // ---------------------------------------------------------------------------------------
 // Inputs
 
-const BENIGN_SNAPSHOT: IEnvironmentSnapshot = {
-  schemaVersion: 1,
-  python: { implementation: 'CPython', version: '3.11.7' },
-  platform: { system: 'Linux', machine: 'x86_64', tag: 'linux-x86_64' },
-  prefix: '/srv/venv',
-  basePrefix: '/usr',
-  kind: 'venv',
-  conda: null,
-  distributions: [],
-  captureMs: 1
-};
+const BENIGN_SNAPSHOT = VENV_SNAPSHOT;
 
-const BENIGN_PLAN: IRequirementsPlan = {
-  python: 'CPython 3.11.7',
-  platform: 'linux-x86_64',
-  entries: [
-    {
-      name: 'numpy',
-      version: '2.1.0',
-      source: 'index',
-      status: 'pinned',
-      line: 'numpy==2.1.0',
-      reason: 'From the index.'
-    }
-  ],
-  vendorPaths: []
-};
+const BENIGN_PLAN = NUMPY_PLAN;
 
 const optionsArbitrary = fc.record({
   template: fc.constantFrom(...BUNDLE_TEMPLATES),

@@ -15,37 +15,13 @@ import {
   IBundleOptions
 } from '../bundle/bundleTypes';
 import { generateBundle } from '../bundle/bundle';
-import { IRequirementsPlan } from '../requirements/requirementsPlan';
 import { translateRequirements } from '../requirements/requirements';
 import { IEnvironmentSnapshot } from '../environment/snapshot';
+import { NUMPY_PLAN, VENV_SNAPSHOT } from './bundleInputs';
 
-const venv: IEnvironmentSnapshot = {
-  schemaVersion: 1,
-  python: { implementation: 'CPython', version: '3.11.7' },
-  platform: { system: 'Linux', machine: 'x86_64', tag: 'linux-x86_64' },
-  prefix: '/srv/venv',
-  basePrefix: '/usr',
-  kind: 'venv',
-  conda: null,
-  distributions: [],
-  captureMs: 1
-};
+const venv = VENV_SNAPSHOT;
 
-const plan: IRequirementsPlan = {
-  python: 'CPython 3.11.7',
-  platform: 'linux-x86_64',
-  entries: [
-    {
-      name: 'numpy',
-      version: '2.1.0',
-      source: 'index',
-      status: 'pinned',
-      line: 'numpy==2.1.0',
-      reason: 'From the index.'
-    }
-  ],
-  vendorPaths: []
-};
+const plan = NUMPY_PLAN;
 
 const vendorPaths = [
   {
