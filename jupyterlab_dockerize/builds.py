@@ -48,6 +48,23 @@ from .workspace import resolve_workspace_path, show
 
 T = TypeVar("T")
 LOG = logging.getLogger("jupyterlab_dockerize")
+#: Where the bundle puts the notebooks and the data files (src/core/bundle/bundlePaths.ts).
+NOTEBOOKS_FOLDER = "notebooks"
+DATA_FOLDER = "data"
+
+
+def bundle_entries_under(
+    request: BuildRequest, folder: str, suffix: str = ""
+) -> list[dict[str, str]]:
+    """The included files that land directly in the bundle's ``folder`` (ending in
+    ``suffix``), as {workspacePath, bundlePath}: the notebooks and the data files."""
+    return [
+        {"workspacePath": item.workspace_path, "bundlePath": item.bundle_path}
+        for item in request.spec.include
+        if item.bundle_path.startswith(f"{folder}/")
+        and "/" not in item.bundle_path[len(folder) + 1 :]
+        and item.bundle_path.endswith(suffix)
+    ]
 
 
 class BuildService:
@@ -190,6 +207,8 @@ class BuildService:
             id=new_job_id(),
             image=request.image,
             notebook=request.notebook,
+            notebooks=bundle_entries_under(request, NOTEBOOKS_FOLDER, ".ipynb"),
+            data_files=bundle_entries_under(request, DATA_FOLDER),
             server=self.instance.id,
         )
         job.bind_loop(asyncio.get_running_loop())
@@ -239,8 +258,15 @@ class BuildService:
         return job
 
     async def verify(self, job_id: str, request: VerifyRequest | None = None) -> Job:
-        """Verify has no options today: ``request`` is the place for them."""
+        """The package and Jupyter checks, then (unless the request says not) each bundled
+        notebook re-executed in the image."""
+        request = request or VerifyRequest()
         job = self.get(job_id)
+        data_dir = None
+        if request.data_dir:
+            data_dir = await self._in_thread(resolve_workspace_path, self.root, request.data_dir)
+            if not data_dir.is_dir():
+                raise BadRequest("'dataDir' must name a folder of the workspace.")
         self._begin(job, "verify")
         cancellation = Cancellation()
         self._cancellations[job.id] = cancellation

@@ -66,6 +66,22 @@ class Dockerize(Configurable):
             "Seconds to wait for a built image to list its packages and for its Jupyter to answer."
         ),
     )
+    verify_cell_timeout = Float(
+        120.0,
+        config=True,
+        help=(
+            "Seconds one notebook cell may run when Verify re-executes the bundled notebooks "
+            "in the image (the panel's setting, when sent, takes precedence)."
+        ),
+    )
+    verify_notebook_timeout = Float(
+        600.0,
+        config=True,
+        help=(
+            "Seconds one notebook may run, kernel start included, when Verify re-executes it "
+            "in the image; at the limit its container is stopped and the cells done are kept."
+        ),
+    )
     build_network_mode = Unicode(
         "auto",
         config=True,

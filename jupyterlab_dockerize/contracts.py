@@ -155,17 +155,49 @@ def parse_push_request(body: bytes, limits: BundleLimits) -> PushRequest:
 
 # --- POST builds/{id}/verify -------------------------------------------------------------
 
-VERIFY_EXAMPLE = "{}"
+VERIFY_EXAMPLE = (
+    '{"notebooks": true, "cellTimeout": 120, "notebookTimeout": 600, "dataDir": "folder"}'
+)
+#: The longest time limit a verify request may set, in seconds (a day).
+MAX_VERIFY_TIMEOUT = 86400
 
 
 @dataclass(frozen=True)
 class VerifyRequest:
-    """Verify takes no options (an empty object, or no body)."""
+    """What Verify does besides its package and Jupyter checks (every field optional).
+
+    ``notebooks``: re-execute the bundled notebooks in the image (False: the checks only).
+    The time limits are seconds, None for the server's settings (c.Dockerize
+    verify_cell_timeout and verify_notebook_timeout). ``data_dir`` is a workspace folder
+    bound read-only at /data while the notebooks run (None: the image's own /data).
+    """
+
+    notebooks: bool = True
+    cell_timeout: float | None = None
+    notebook_timeout: float | None = None
+    data_dir: str | None = None
 
 
 def parse_verify_request(body: bytes, limits: BundleLimits) -> VerifyRequest:
-    load_request_object(body or b"{}", limits, schemas.BY_ROUTE["verify"], VERIFY_EXAMPLE)
-    return VerifyRequest()
+    data = load_request_object(body or b"{}", limits, schemas.BY_ROUTE["verify"], VERIFY_EXAMPLE)
+    timeouts = {}
+    for name in ("cellTimeout", "notebookTimeout"):
+        value = data.get(name)
+        if value is not None and not 1 <= value <= MAX_VERIFY_TIMEOUT:
+            raise BadRequest(
+                f"'{name}' must be between 1 and {MAX_VERIFY_TIMEOUT} seconds.",
+                f"Send {VERIFY_EXAMPLE}.",
+            )
+        timeouts[name] = None if value is None else float(value)
+    data_dir = data.get("dataDir") or None
+    if data_dir is not None and (len(data_dir) > 4096 or has_control_character(data_dir)):
+        raise BadRequest("'dataDir' must be the workspace path of a folder.")
+    return VerifyRequest(
+        notebooks=data.get("notebooks", True) is not False,
+        cell_timeout=timeouts["cellTimeout"],
+        notebook_timeout=timeouts["notebookTimeout"],
+        data_dir=data_dir,
+    )
 
 
 # --- POST builds/{id}/run ----------------------------------------------------------------

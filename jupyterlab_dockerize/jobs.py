@@ -88,6 +88,10 @@ class Job:
     image: str
     #: Workspace path of the notebook the bundle packages (for the panel after a reload).
     notebook: str = ""
+    #: The bundle's notebooks and data files, each {workspacePath, bundlePath}: what
+    #: Verify re-executes, and where the image has the files the notebooks read.
+    notebooks: list[dict[str, str]] = field(default_factory=list)
+    data_files: list[dict[str, str]] = field(default_factory=list)
     #: The server instance that owns the job (instances.py); another live server leaves it be.
     server: str = ""
     created: str = field(default_factory=utc_now)
@@ -274,6 +278,8 @@ class Job:
                 "id": self.id,
                 "image": self.image,
                 "notebook": self.notebook,
+                "notebooks": [dict(entry) for entry in self.notebooks],
+                "dataFiles": [dict(entry) for entry in self.data_files],
                 "server": self.server,
                 "created": self.created,
                 "state": self.state.value,
@@ -304,6 +310,8 @@ class Job:
             id=str(data["id"]),
             image=str(data.get("image", "")),
             notebook=str(data.get("notebook") or ""),
+            notebooks=_bundle_entries(data.get("notebooks")),
+            data_files=_bundle_entries(data.get("dataFiles")),
             server=str(data.get("server") or ""),
             created=str(data.get("created") or utc_now()),
             state=JobState(data.get("state", JobState.FAILED.value)),
@@ -326,6 +334,19 @@ _START_MESSAGES = {
     "push": "Pushing the image.",
     "verify": "Verifying the image.",
 }
+
+
+def _bundle_entries(raw: Any) -> list[dict[str, str]]:
+    """The {workspacePath, bundlePath} entries of a record read back (others dropped)."""
+    if not isinstance(raw, list):
+        return []
+    return [
+        {"workspacePath": item["workspacePath"], "bundlePath": item["bundlePath"]}
+        for item in raw
+        if isinstance(item, dict)
+        and isinstance(item.get("workspacePath"), str)
+        and isinstance(item.get("bundlePath"), str)
+    ]
 
 
 def _public_run(run: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -86,6 +86,19 @@ RUN = {
     "additionalProperties": False,
 }
 
+_OPTIONAL_SECONDS = {"type": ["number", "null"]}
+
+VERIFY = {
+    "type": "object",
+    "properties": {
+        "notebooks": {"type": "boolean"},
+        "cellTimeout": _OPTIONAL_SECONDS,
+        "notebookTimeout": _OPTIONAL_SECONDS,
+        "dataDir": _OPTIONAL_TEXT,
+    },
+    "additionalProperties": False,
+}
+
 PREFLIGHT = {
     "type": "object",
     "properties": {
@@ -120,13 +133,13 @@ BY_ROUTE = {
     "preflight": PREFLIGHT,
     "builds": BUILD,
     "push": PUSH,
-    "verify": EMPTY,
+    "verify": VERIFY,
     "run": RUN,
 }
 
 _VALIDATORS = {
     id(schema): Draft202012Validator(schema)
-    for schema in (BUNDLE, BUILD, PUSH, RUN, PREFLIGHT, EMPTY)
+    for schema in (BUNDLE, BUILD, PUSH, VERIFY, RUN, PREFLIGHT, EMPTY)
 }
 
 _TYPE_WORDS = {
@@ -135,6 +148,7 @@ _TYPE_WORDS = {
     "array": "a list",
     "null": "null",
     "boolean": "true or false",
+    "number": "a number",
 }
 
 

@@ -82,9 +82,12 @@ export function pushJob(
   return jobCall(routePath('push', id), post(body), [202]);
 }
 
-export function verifyJob(id: string): Promise<IBuildJob> {
-  const body: IVerifyRequest = {};
-  return jobCall(routePath('verify', id), post(body), [202]);
+/** Verifies the built image; `request` says whether and how its notebooks run. */
+export function verifyJob(
+  id: string,
+  request: IVerifyRequest = {}
+): Promise<IBuildJob> {
+  return jobCall(routePath('verify', id), post(request), [202]);
 }
 
 export function runJob(id: string, folders: IRunRequest): Promise<IBuildJob> {

@@ -69,8 +69,20 @@ export interface IPushRequest {
   auth: IPushAuth | null;
 }
 
-/** POST jupyterlab-dockerize/builds/{id}/verify: an empty object. */
-export type IVerifyRequest = Record<string, never>;
+/**
+ * POST jupyterlab-dockerize/builds/{id}/verify: every field optional (`{}` is valid).
+ * After the package and Jupyter checks, the bundled notebooks run in the image.
+ */
+export interface IVerifyRequest {
+  /** Re-execute the bundled notebooks (false: the package and Jupyter checks only). */
+  notebooks?: boolean;
+  /** Seconds one cell may run, 1..86400 (absent: the server's setting). */
+  cellTimeout?: number;
+  /** Seconds one notebook may run, kernel start included, 1..86400. */
+  notebookTimeout?: number;
+  /** A workspace folder bound read-only at /data while the notebooks run. */
+  dataDir?: string;
+}
 
 /** POST jupyterlab-dockerize/builds/{id}/run: workspace folders bound into the container. */
 export interface IRunRequest {
