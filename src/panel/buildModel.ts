@@ -9,7 +9,8 @@ import { ISignal, Signal } from '@lumino/signaling';
 import {
   IBuildRequest,
   IPushAuth,
-  IRunRequest
+  IRunRequest,
+  IVerifyRequest
 } from '../core/contract/requests';
 import {
   ACTIVE_STATES,
@@ -44,7 +45,8 @@ export interface IBuildBackend {
     target: string,
     auth: IPushAuth | null
   ): Promise<IBuildJob>;
-  verifyJob(id: string): Promise<IBuildJob>;
+  /** `request`: what the verify runs (the notebooks, their limits, a data folder). */
+  verifyJob(id: string, request?: IVerifyRequest): Promise<IBuildJob>;
   runJob(id: string, folders: IRunRequest): Promise<IBuildJob>;
   stopRun(id: string): Promise<IBuildJob>;
   /** Starts following a job's events; returns a function that stops. */
@@ -142,11 +144,23 @@ export class BuildModel {
     }
   }
 
+  /**
+   * The files of the job's bundle, when this page started the build (null after a
+   * reload): whether a download now holds what was built and verified.
+   */
+  get builtFiles(): Readonly<Record<string, string>> | null {
+    return this._builtFiles?.job === this._job?.id
+      ? (this._builtFiles?.files ?? null)
+      : null;
+  }
+
   /** Builds the bundle; `plan` is what the verification is compared with. */
   async build(request: IBuildRequest, plan: IRequirementsPlan): Promise<void> {
     await this._act('build', async () => {
       this._selected = selectedPackages(plan);
-      this._setJob(await this.backend.startBuild(request), true);
+      const job = await this.backend.startBuild(request);
+      this._builtFiles = { job: job.id, files: request.files };
+      this._setJob(job, true);
     });
   }
 
@@ -220,11 +234,12 @@ export class BuildModel {
     }
   }
 
-  async verify(): Promise<void> {
+  /** Verifies the built image; `request` says what (absent: the server's defaults). */
+  async verify(request?: IVerifyRequest): Promise<void> {
     const job = this._job;
     if (job) {
       await this._act('verify', async () =>
-        this._setJob(await this.backend.verifyJob(job.id), false)
+        this._setJob(await this.backend.verifyJob(job.id, request), false)
       );
     }
   }
@@ -327,6 +342,10 @@ export class BuildModel {
   private _busy: BuildAction | null = null;
   private _problem: IProblem | null = null;
   private _selected: readonly ISelectedPackage[] | null = null;
+  private _builtFiles: {
+    job: string;
+    files: Readonly<Record<string, string>>;
+  } | null = null;
   private _stopFollowing: (() => void) | null = null;
   private _changed = new Signal<this, void>(this);
   private _phaseEnded = new Signal<this, IPhaseEnd>(this);
