@@ -26,7 +26,7 @@ import {
   warnCondaOnly,
   withoutServerBuilds
 } from './bundleOptions';
-import { place, placeVendored } from './bundlePaths';
+import { place, placeDataFiles, placeVendored } from './bundlePaths';
 import {
   renderCompose,
   renderDataReadme,
@@ -92,7 +92,7 @@ export function generateBundle(input: IBundleInput): IBundleSpec {
       'No notebook was chosen; the image starts with an empty /notebooks.'
     );
   }
-  const data = place(input.dataFiles, 'data', 'data', ['readme.md'], warnings);
+  const data = placeDataFiles(input.dataFiles, warnings);
   const vendor = placeVendored(plan, warnings);
 
   // The Jupyter that serves the notebook, when the environment lacks it: on the install

@@ -85,6 +85,14 @@ export function place(
   return { includes, names };
 }
 
+/** Where the bundle puts the data files: data/<safe name> ("readme.md" is the bundle's). */
+export function placeDataFiles(
+  paths: readonly string[] | undefined,
+  warnings: string[]
+): IPlaced {
+  return place(paths, 'data', 'data', ['readme.md'], warnings);
+}
+
 /** The plan's vendored projects and wheels whose paths are usable, sorted by bundle path. */
 export function placeVendored(
   plan: IRequirementsPlan,

@@ -42,7 +42,25 @@ export interface IBundleInput {
   notebooks: string[];
   /** Workspace paths of data files to put in data/. */
   dataFiles?: string[];
+  /**
+   * Link each data file where the notebooks read it relative to their own folder
+   * (dataLinks.ts): `sales.csv` beside a notebook is then found in /notebooks too. Off
+   * when absent, so a bundle made without it stays byte-identical.
+   */
+  dataLinks?: boolean;
   options: IBundleOptions;
+  /** Set after Verify: the README then says what was verified ("Verified" section). */
+  verification?: IBundleVerification;
+}
+
+/** What Verify found, for the bundle's README. */
+export interface IBundleVerification {
+  /** The image that was verified (its reference or id). */
+  image: string;
+  /** ISO 8601 time of the verification. */
+  verifiedAt: string;
+  /** One line per notebook: the comparison's summary ("analysis.ipynb: Notebook reproduced: …"). */
+  lines: string[];
 }
 
 export interface IBundleInclude {
