@@ -39,6 +39,7 @@ from .errors import BadRequest, DockerizeError, JobConflict, JobNotFound
 from .instances import ServerInstance
 from .jobs import Job, JobState, JobStateError, JobStore, new_job_id
 from .launch import run_locally, stop_locally
+from .notebook_run import NotebookLimits, notebook_runs_in_words, notebooks_of
 from .pip_runner import index_config_from
 from .push import run_push
 from .requirements_policy import policy_from
@@ -271,6 +272,12 @@ class BuildService:
         cancellation = Cancellation()
         self._cancellations[job.id] = cancellation
 
+        limits = NotebookLimits(
+            cell_timeout=request.cell_timeout or self.config.verify_cell_timeout,
+            notebook_timeout=request.notebook_timeout or self.config.verify_notebook_timeout,
+        )
+        notebooks = notebooks_of(job.notebooks) if request.notebooks else []
+
         async def work() -> None:
             result = await self._in_thread(
                 self._engine_call,
@@ -279,6 +286,9 @@ class BuildService:
                     network_mode=self.config.run_network_mode,
                     timeout=self.config.verify_timeout,
                     server_id=self.instance.id,
+                    notebooks=notebooks,
+                    limits=limits,
+                    data_dir=str(data_dir) if data_dir else None,
                 ),
                 job,
                 cancellation,
@@ -286,9 +296,12 @@ class BuildService:
             job.verification = result
             ok = all(result["jupyter"].values())
             job.succeed(
-                "Verified: the image's Jupyter answered with the token only."
-                if ok
-                else "Verified, with problems: see the Jupyter checks."
+                (
+                    "Verified: the image's Jupyter answered with the token only."
+                    if ok
+                    else "Verified, with problems: see the Jupyter checks."
+                )
+                + notebook_runs_in_words(result["notebooks"])
             )
 
         self._tasks[job.id] = asyncio.create_task(self._phase(job, cancellation, work))

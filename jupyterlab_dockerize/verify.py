@@ -1,9 +1,11 @@
-"""Verifying a built image: what it installed, who it runs as, and that its Jupyter answers.
+"""Verifying a built image: what it installed, who it runs as, that its Jupyter answers,
+and that its notebooks run.
 
 The distributions come from the same capture snippet the kernel ran, executed in the image
 with no network; the frontend's core compares them with the captured snapshot. Then the
 image's own command starts with a fresh token, and Jupyter must answer with the token and
-refuse without it.
+refuse without it. Last, each bundled notebook is re-executed in the image
+(notebook_run.py); the frontend's core compares its outputs with the saved ones.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from .containers import (
     wait_for_jupyter,
 )
 from .jobs import Job
+from .notebook_run import NotebookInImage, NotebookLimits, run_notebooks
 
 
 def run_verify(
@@ -37,7 +40,12 @@ def run_verify(
     network_mode: str,
     timeout: float,
     server_id: str = "",
+    notebooks: list[NotebookInImage] | None = None,
+    limits: NotebookLimits | None = None,
+    data_dir: str | None = None,
 ) -> dict[str, Any]:
+    """The checks, then each of ``notebooks`` run under ``limits`` (none: no notebook run),
+    with the workspace folder ``data_dir`` bound read-only at /data when given."""
     assert job.image_id is not None
     config = client.inspect_image(job.image_id).get("Config") or {}
     job.emit("log", phase="verify", text="Listing the distributions installed in the image.")
@@ -79,6 +87,9 @@ def run_verify(
             f"wrong one ({wrong}); it runs as uid {uid or '?'}."
         ),
     )
+    runs = []
+    if notebooks and limits is not None:
+        runs = _run_notebooks(client, job, cancellation, notebooks, limits, data_dir, server_id)
     return {
         "ok": True,
         "snapshot": snapshot,
@@ -88,7 +99,45 @@ def run_verify(
         "exposedPorts": sorted(config.get("ExposedPorts") or {}),
         "volumes": sorted(config.get("Volumes") or {}),
         "jupyter": jupyter,
+        "notebooks": runs,
     }
+
+
+def _run_notebooks(
+    client: JobAPIClient,
+    job: Job,
+    cancellation: Cancellation,
+    notebooks: list[NotebookInImage],
+    limits: NotebookLimits,
+    data_dir: str | None,
+    server_id: str,
+) -> list[dict[str, Any]]:
+    assert job.image_id is not None
+    count = len(notebooks)
+    job.emit(
+        "log",
+        phase="verify",
+        text=(
+            f"Running the {count} bundled notebook{'s' if count != 1 else ''} in the image, "
+            "each in its own container with no network"
+            + (", the workspace's data folder read-only at /data." if data_dir else ".")
+        ),
+    )
+    labels = {JOB_LABEL: job.id, ROLE_LABEL: "verify"}
+    if server_id:
+        labels[SERVER_LABEL] = server_id
+    runs = run_notebooks(
+        client,
+        job.image_id,
+        notebooks,
+        limits,
+        cancellation,
+        labels=labels,
+        data_dir=data_dir,
+        log=lambda text: job.emit("log", phase="verify", text=text),
+    )
+    cancellation.check()
+    return runs
 
 
 def _image_snapshot(

@@ -9,16 +9,41 @@ folder bound read-only, an image without nbclient, and cancel.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import secrets
+import tarfile
+import threading
+import time
 
 import pytest
 
 from jupyterlab_dockerize import contracts, schemas
 from jupyterlab_dockerize.builds import bundle_entries_under
 from jupyterlab_dockerize.bundle import BundleLimits
+from jupyterlab_dockerize.cancellation import Cancellation
+from jupyterlab_dockerize.containers import JOB_LABEL, ROLE_LABEL
 from jupyterlab_dockerize.contracts import VerifyRequest
 from jupyterlab_dockerize.errors import BadRequest
 from jupyterlab_dockerize.jobs import Job
+from jupyterlab_dockerize.notebook_run import (
+    MAX_OUTPUT_BYTES,
+    NotebookInImage,
+    NotebookLimits,
+    run_notebook,
+)
+
+from .buildjobs import (
+    STANDIN,
+    all_events,
+    call,
+    engine_server_config,
+    log_text,
+    start_build,
+    wait_for,
+)
+from .generator import WheelServer, wheelhouse
 
 LIMITS = BundleLimits()
 
@@ -116,3 +141,433 @@ def test_a_job_remembers_the_bundles_notebooks_and_data_files():
     assert Job.from_record(old).notebooks == []
     broken = {**record, "notebooks": [{"workspacePath": 1}, "x"], "dataFiles": "y"}
     assert Job.from_record(broken).notebooks == [] and Job.from_record(broken).data_files == []
+
+
+# --- real runs in real images ----------------------------------------------------------------
+
+#: The set the image tests already cache (test_image_build.py): jupyterlab brings nbclient,
+#: nbformat and ipykernel, so no further download.
+HARNESS_REQUIREMENTS = ["jupyterlab==4.6.6", "python-dateutil==4.0.0", "six==1.17.0"]
+LABELS = {JOB_LABEL: "notebook-run-test", ROLE_LABEL: "verify"}
+
+# A Jupyter stand-in for the route's checks: 200 on /api/status with the token only.
+SERVER = r"""
+import http.server, os
+token = os.environ["JUPYTER_TOKEN"]
+port = int(os.environ.get("JUPYTER_PORT", "8888"))
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        ok = self.headers.get("Authorization") == f"token {token}"
+        self.send_response(200 if ok else 403)
+        self.end_headers()
+    def log_message(self, *args):
+        pass
+http.server.ThreadingHTTPServer(("0.0.0.0", port), Handler).serve_forever()
+"""
+
+
+def code(source: str, outputs: list | None = None, tags: list | None = None) -> dict:
+    return {
+        "cell_type": "code",
+        "execution_count": None,
+        "metadata": {"tags": tags} if tags else {},
+        "outputs": outputs or [],
+        "source": source,
+    }
+
+
+def stdout(text: str) -> dict:
+    return {"output_type": "stream", "name": "stdout", "text": text}
+
+
+def notebook_json(*cells: dict, kernel: str = "python3") -> str:
+    body = {
+        "cells": [{"cell_type": "markdown", "metadata": {}, "source": "# A notebook"}, *cells],
+        "metadata": {
+            "kernelspec": {"display_name": "Python", "language": "python", "name": kernel}
+        },
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    return json.dumps(body)
+
+
+NOTEBOOKS = {
+    "runs.ipynb": notebook_json(
+        code("print(6 * 7)", [stdout("42\n")]),
+        code("import os\nos.getuid(), os.getcwd()"),
+        code("{'a': 1}"),
+        kernel="conda-env-analysis-py",
+    ),
+    "raises.ipynb": notebook_json(
+        code("1 / 0", tags=["raises-exception"]),
+        code("undefined_name"),
+        code("print('after')"),
+    ),
+    "endless.ipynb": notebook_json(
+        code("print('before')"),
+        code("while True:\n    pass"),
+        code("print('never')"),
+    ),
+    "slow.ipynb": notebook_json(
+        code("print('first')"),
+        code("import time\ntime.sleep(600)"),
+        code("print('never')"),
+    ),
+    "network.ipynb": notebook_json(
+        code(
+            "import socket\n"
+            "probe = socket.socket()\n"
+            "probe.settimeout(5)\n"
+            "try:\n"
+            "    probe.connect(('1.1.1.1', 80))\n"
+            "    print('connected')\n"
+            "except OSError as error:\n"
+            "    print('no network:', type(error).__name__)\n"
+            "print(sorted(name for _, name in socket.if_nameindex()))"
+        ),
+    ),
+    "data.ipynb": notebook_json(
+        code("print(open('/data/input.txt').read())"),
+        code("open('/data/written.txt', 'w').write('x')"),
+    ),
+    "big.ipynb": notebook_json(
+        code("print('a' * 1000)", [stdout("a" * 1000 + "\n")]),
+        code("print('b' * 200_000)"),
+        code("print('c')"),
+    ),
+}
+
+
+def image_context(dockerfile: str, files: dict[str, str]) -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        for name, text in {"Dockerfile": dockerfile, **files}.items():
+            data = text.encode()
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            info.mtime = 0
+            tar.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+def build_image(client, tag: str, dockerfile: str, files: dict[str, str], **build) -> str:
+    log = []
+    for chunk in client.build(
+        fileobj=io.BytesIO(image_context(dockerfile, files)),
+        custom_context=True,
+        tag=tag,
+        rm=True,
+        forcerm=True,
+        decode=True,
+        **build,
+    ):
+        log.append(chunk.get("stream", ""))
+        assert "error" not in chunk, f"{chunk}\n{''.join(log)[-4000:]}"
+    return tag
+
+
+def base_lines(pip: str = "") -> str:
+    return (
+        f"FROM {STANDIN}\n"
+        "RUN useradd -m -u 1000 jovyan\n" + pip + "COPY --chown=1000:1000 notebooks/ /notebooks/\n"
+        "COPY server.py /srv/server.py\n"
+        "USER 1000\n"
+        "WORKDIR /notebooks\n"
+        'CMD ["python3", "/srv/server.py"]\n'
+    )
+
+
+@pytest.fixture(scope="module")
+def images(engine_host):
+    """(an image with nbclient and ipykernel, one without), each with NOTEBOOKS in
+    /notebooks and the Jupyter stand-in as its command, user 1000."""
+    docker = pytest.importorskip("docker")
+    client = docker.APIClient(base_url=engine_host, version="auto", timeout=600)
+    files = {f"notebooks/{name}": text for name, text in NOTEBOOKS.items()}
+    files["server.py"] = SERVER
+    suffix = secrets.token_hex(6)
+    kernel, bare = f"dz-notebook-run/kernel:{suffix}", f"dz-notebook-run/bare:{suffix}"
+    try:
+        client.inspect_image(STANDIN)
+    except docker.errors.ImageNotFound:
+        pytest.fail(f"no {STANDIN} in the engine: run scripts/harness/base-image.sh")
+    try:
+        with WheelServer(wheelhouse(HARNESS_REQUIREMENTS)) as wheels:
+            pip = (
+                "RUN pip install --no-cache-dir --disable-pip-version-check "
+                f"--index-url {wheels.index_url} --trusted-host 127.0.0.1 nbclient ipykernel\n"
+            )
+            build_image(client, kernel, base_lines(pip), files, network_mode="host")
+        build_image(client, bare, base_lines(), files)
+        yield {"kernel": kernel, "bare": bare, "client": client}
+    finally:
+        for tag in (kernel, bare):
+            with contextlib.suppress(Exception):
+                client.remove_image(tag, force=True)
+        client.close()
+
+
+def run(
+    images,
+    name: str,
+    *,
+    image: str = "kernel",
+    cell_timeout: float = 60,
+    notebook_timeout: float = 120,
+    cancellation: Cancellation | None = None,
+    max_output_bytes: int = MAX_OUTPUT_BYTES,
+    data_dir: str | None = None,
+) -> tuple[dict, list[str]]:
+    lines: list[str] = []
+    record = run_notebook(
+        images["client"],
+        images[image],
+        NotebookInImage(f"work/{name}", f"notebooks/{name}"),
+        NotebookLimits(cell_timeout, notebook_timeout, max_output_bytes),
+        cancellation or Cancellation(),
+        labels=LABELS,
+        data_dir=data_dir,
+        log=lines.append,
+    )
+    return record, lines
+
+
+def leftover_containers(client) -> list[dict]:
+    return client.containers(all=True, filters={"label": f"{JOB_LABEL}=notebook-run-test"})
+
+
+def texts(cell: dict) -> str:
+    return "".join(
+        "".join(o["text"]) if o["output_type"] == "stream" else json.dumps(o)
+        for o in cell["produced"]
+    )
+
+
+@pytest.mark.engine
+@pytest.mark.timeout(600)
+def test_a_notebook_runs_in_the_image_as_its_user_with_its_kernel(images):
+    record, log = run(images, "runs.ipynb")
+    assert set(record) == {
+        "bundlePath", "workspacePath", "status", "message", "code", "kernel", "cellTimeout",
+        "notebookTimeout", "seconds", "cells", "truncated",
+    }  # fmt: skip
+    assert record["bundlePath"] == "notebooks/runs.ipynb"
+    assert record["workspacePath"] == "work/runs.ipynb"
+    assert (record["status"], record["code"], record["message"]) == ("completed", "", "")
+    assert record["kernel"] == "python3"  # the notebook's own kernel is not in the image
+    assert (record["cellTimeout"], record["notebookTimeout"]) == (60, 120)
+    assert record["truncated"] is False and record["seconds"] > 0
+    cells = record["cells"]
+    assert [cell["index"] for cell in cells] == [1, 2, 3]  # code cells; the markdown is 0
+    for cell in cells:
+        assert set(cell) == {"index", "source", "tags", "saved", "produced", "status", "seconds"}
+        assert cell["status"] == "ok" and cell["seconds"] >= 0
+    assert cells[0]["source"] == "print(6 * 7)"
+    assert cells[0]["saved"] == [stdout("42\n")]
+    assert cells[0]["produced"] == [stdout("42\n")]
+    result = cells[1]["produced"][0]
+    assert result["output_type"] == "execute_result"
+    uid, cwd = result["data"]["text/plain"].strip("()").split(", ")
+    assert uid == "1000"  # the image's own user, not root
+    assert cwd == "'/notebooks'"
+    assert cells[2]["produced"][0]["data"]["text/plain"] == "{'a': 1}"
+    assert cells[2]["saved"] == []
+    text = "\n".join(log)
+    assert "conda-env-analysis-py" in text and "runs with python3" in text
+    assert "runs.ipynb: cell 1 of 3" in text and "runs.ipynb: cell 3 of 3" in text
+    assert not leftover_containers(images["client"])
+
+
+@pytest.mark.engine
+@pytest.mark.timeout(600)
+def test_a_cell_that_raises_is_an_error_and_the_run_goes_on(images):
+    record, _ = run(images, "raises.ipynb")
+    assert record["status"] == "completed"
+    first, second, third = record["cells"]
+    assert first["tags"] == ["raises-exception"]
+    assert (first["status"], second["status"], third["status"]) == ("error", "error", "ok")
+    error = first["produced"][-1]
+    assert (error["output_type"], error["ename"]) == ("error", "ZeroDivisionError")
+    assert second["produced"][-1]["ename"] == "NameError"
+    assert isinstance(error["traceback"], list)
+    assert third["produced"] == [stdout("after\n")]
+
+
+@pytest.mark.engine
+@pytest.mark.timeout(600)
+def test_an_endless_cell_stops_at_the_cell_limit(images):
+    record, log = run(images, "endless.ipynb", cell_timeout=3)
+    assert (record["status"], record["code"]) == ("timeout", "cell_timeout")
+    assert "3 s" in record["message"]
+    before, endless, never = record["cells"]
+    assert before["status"] == "ok" and before["produced"] == [stdout("before\n")]
+    assert endless["status"] == "timeout" and endless["seconds"] >= 3
+    assert (never["status"], never["seconds"], never["produced"]) == ("not-run", None, [])
+    assert record["seconds"] < 60
+    assert "endless.ipynb: cell 2 of 3" in "\n".join(log)
+
+
+@pytest.mark.engine
+@pytest.mark.timeout(600)
+def test_the_server_stops_a_notebook_at_its_limit_and_keeps_the_cells_done(images):
+    started = time.monotonic()
+    record, _ = run(images, "slow.ipynb", cell_timeout=300, notebook_timeout=12)
+    assert time.monotonic() - started < 60
+    assert (record["status"], record["code"]) == ("timeout", "notebook_timeout")
+    assert "12 s" in record["message"] and "Cell 2 was running" in record["message"]
+    first, slow, never = record["cells"]
+    assert first["status"] == "ok" and first["produced"] == [stdout("first\n")]
+    assert slow["status"] == "timeout" and 0 < slow["seconds"] <= 13
+    assert never["status"] == "not-run"
+    assert not leftover_containers(images["client"])
+
+
+@pytest.mark.engine
+@pytest.mark.timeout(600)
+def test_a_notebook_has_no_network(images):
+    record, _ = run(images, "network.ipynb")
+    output = texts(record["cells"][0])
+    assert "connected" not in output and "no network: OSError" in output
+    assert "['lo']" in output  # loopback only
+
+
+@pytest.mark.engine
+@pytest.mark.timeout(600)
+def test_the_data_folder_is_bound_read_only(images, tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    data.chmod(0o755)
+    (data / "input.txt").write_text("sales 2024")
+    (data / "input.txt").chmod(0o644)
+    record, _ = run(images, "data.ipynb", data_dir=str(data))
+    read, write = record["cells"]
+    assert read["status"] == "ok" and "sales 2024" in texts(read)
+    assert write["status"] == "error"
+    assert write["produced"][-1]["ename"] == "OSError"
+    assert "Read-only file system" in write["produced"][-1]["evalue"]
+    assert not (data / "written.txt").exists()
+    # Without the bind, the image's own /data (none here) is what the notebook sees.
+    record, _ = run(images, "data.ipynb")
+    assert record["cells"][0]["produced"][-1]["ename"] == "FileNotFoundError"
+
+
+@pytest.mark.engine
+@pytest.mark.timeout(600)
+def test_an_image_without_nbclient_says_what_to_install(images):
+    record, log = run(images, "runs.ipynb", image="bare")
+    assert (record["status"], record["code"]) == ("failed", "no_nbclient")
+    assert "nbclient" in record["message"] and "jupyter_server" in record["message"]
+    assert [cell["status"] for cell in record["cells"]] == ["not-run"] * 3
+    assert record["cells"][0]["saved"] == [stdout("42\n")]
+    assert any("no nbclient" in line for line in log)
+
+
+@pytest.mark.engine
+@pytest.mark.timeout(600)
+def test_outputs_past_the_limit_are_left_out_and_said_so(images):
+    record, _ = run(images, "big.ipynb", max_output_bytes=100_000)
+    assert record["status"] == "completed" and record["truncated"] is True
+    small, big, last = record["cells"]
+    assert small["saved"] and small["produced"]
+    assert big["status"] == "ok" and big["produced"] == [] and big["saved"] == []
+    assert last["produced"] == [stdout("c\n")]
+    assert "cell 2" in record["message"] and "0.095" in record["message"]
+
+
+@pytest.mark.engine
+@pytest.mark.timeout(600)
+def test_cancel_kills_the_run(images):
+    cancellation = Cancellation()
+    threading.Timer(8, cancellation.cancel).start()
+    started = time.monotonic()
+    record, _ = run(
+        images, "slow.ipynb", cell_timeout=300, notebook_timeout=300, cancellation=cancellation
+    )
+    assert time.monotonic() - started < 40
+    assert (record["status"], record["code"]) == ("cancelled", "cancelled")
+    assert record["cells"][0]["status"] == "ok"
+    assert [cell["status"] for cell in record["cells"][1:]] == ["not-run", "not-run"]
+    assert not leftover_containers(images["client"])
+
+
+# --- through the routes ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def jp_server_config(state_dir):
+    return engine_server_config(state_dir)
+
+
+@pytest.mark.engine
+@pytest.mark.timeout(600)
+async def test_verify_runs_the_bundled_notebooks_and_keeps_their_records(
+    images, jp_fetch, jp_root_dir
+):
+    work = jp_root_dir / "work"
+    (work / "folder").mkdir(parents=True)
+    (work / "analysis.ipynb").write_text(
+        notebook_json(
+            code("print(open('/data/sales.csv').read().strip())", [stdout("12\n")]),
+            code("while True:\n    pass"),
+        )
+    )
+    (work / "sales.csv").write_text("12\n")
+    include = [
+        {"workspacePath": "work/analysis.ipynb", "bundlePath": "notebooks/analysis.ipynb"},
+        {"workspacePath": "work/sales.csv", "bundlePath": "data/sales.csv"},
+    ]
+    dockerfile = (
+        f"FROM {images['kernel']}\n"
+        "COPY --chown=1000:1000 notebooks/ /notebooks/\n"
+        "COPY --chown=1000:1000 data/ /data/\n"
+    )
+    image = f"dz-notebook-run/route:{secrets.token_hex(6)}"
+    try:
+        job = await start_build(jp_fetch, dockerfile, image, include=include)
+        job = await wait_for(jp_fetch, job["id"], {"built", "failed"})
+        assert job["state"] == "built", job
+        assert job["notebooks"] == include[:1] and job["dataFiles"] == include[1:]
+
+        body = {"cellTimeout": 3, "notebookTimeout": 90}
+        status, _ = await call(jp_fetch, job["id"], "verify", method="POST", body=body)
+        assert status == 202
+        job = await wait_for(jp_fetch, job["id"], {"verified", "built", "failed"})
+        assert job["state"] == "verified", job
+        assert "1 notebook re-executed: 1 stopped at a time limit" in job["message"]
+        verification = job["verification"]
+        assert verification["ok"] is True and verification["jupyter"]["answered"] is True
+        (run,) = verification["notebooks"]
+        assert run["bundlePath"] == "notebooks/analysis.ipynb"
+        assert run["workspacePath"] == "work/analysis.ipynb"
+        assert (run["status"], run["code"], run["cellTimeout"]) == ("timeout", "cell_timeout", 3)
+        reads, endless = run["cells"]
+        assert reads["status"] == "ok" and reads["produced"] == reads["saved"] == [stdout("12\n")]
+        assert endless["status"] == "timeout"
+        log = log_text(await all_events(jp_fetch, job["id"]), "verify")
+        assert "Running the 1 bundled notebook in the image" in log
+        assert "analysis.ipynb: cell 1 of 2" in log
+
+        # The record survives a reload (GET) as it is.
+        status, again = await call(jp_fetch, job["id"])
+        assert status == 200 and again["verification"]["notebooks"] == [run]
+
+        status, _ = await call(
+            jp_fetch, job["id"], "verify", method="POST", body={"notebooks": False}
+        )
+        assert status == 202
+        job = await wait_for(jp_fetch, job["id"], {"verified", "built", "failed"})
+        assert job["state"] == "verified" and job["verification"]["notebooks"] == []
+        assert "re-executed" not in job["message"]
+
+        status, refused = await call(
+            jp_fetch, job["id"], "verify", method="POST", body={"dataDir": "work/sales.csv"}
+        )
+        assert status == 400 and "'dataDir' must name a folder" in refused["error"]["message"]
+        status, refused = await call(
+            jp_fetch, job["id"], "verify", method="POST", body={"dataDir": "../outside"}
+        )
+        assert status in (400, 403, 404), refused
+    finally:
+        with contextlib.suppress(Exception):
+            images["client"].remove_image(image, force=True)
