@@ -5,7 +5,7 @@ distributions (beautifulsoup4 with soupsieve, pandas, scikit-learn, matplotlib, 
 python-dateutil, requests, ...), plus one package installed from a local wheel file, one from a
 local git repository at a commit (``git+file:///...@<commit>``) and one editable project inside
 the Jupyter root; a kernelspec named ``realworld-env`` (not python3); notebooks that import
-them, saved with that kernel.
+them, saved with that kernel and with the outputs of running them in it (what Verify compares).
 
 Layout of one build (``<cache>/realworld-<recipe hash>``, a symlink to the folder it was built
 in, because a venv and its install records hold absolute paths and cannot be moved)::
@@ -14,7 +14,7 @@ in, because a venv and its install records hold absolute paths and cannot be mov
       analysis.ipynb           pandas, numpy, sklearn, matplotlib (%matplotlib inline), seaborn,
                                and everything scrape.ipynb imports
       scrape.ipynb             bs4, requests, yaml, dateutil, the three local packages
-      myproj/                  the editable project (distribution "myproj")
+      projects/myproj/         the editable project (distribution "myproj")
       wheels/localwheel-0.3.1-py3-none-any.whl   the local wheel, installed from this file
     venv/                      the kernel's venv (outside the root, as a user's usually is)
     root/src/dz-git-pkg/       the local git repository, inside the root as a user's
@@ -53,7 +53,7 @@ from pathlib import Path
 
 KERNEL_NAME = "realworld-env"
 KERNEL_DISPLAY_NAME = "Python (realworld-env)"
-RECIPE_VERSION = 2
+RECIPE_VERSION = 3
 
 # Read when the module is imported: pytest-jupyter moves HOME to a temporary folder while a
 # test runs, and the cache must outlive it.
@@ -307,6 +307,26 @@ def notebook(cells: list[str]) -> str:
     )
 
 
+# Runs in this interpreter (which has nbclient) against the venv's kernel, as the author's
+# JupyterLab would: the notebooks keep the outputs of that run, so Verify compares them.
+_EXECUTE = """
+import sys, nbformat
+from nbclient import NotebookClient
+path, kernel = sys.argv[1], sys.argv[2]
+notebook = nbformat.read(path, as_version=4)
+NotebookClient(notebook, kernel_name=kernel, timeout=300,
+               resources={"metadata": {"path": sys.argv[3]}}).execute()
+nbformat.write(notebook, path)
+"""
+
+
+def save_outputs(root: Path, jupyter_path: Path) -> None:
+    """Executes each notebook in the real-world kernel and saves it with its outputs."""
+    env = {"JUPYTER_PATH": str(jupyter_path)}
+    for name in NOTEBOOKS:
+        _run([sys.executable, "-c", _EXECUTE, str(root / name), KERNEL_NAME, str(root)], env=env)
+
+
 def count_distributions(python: Path) -> int:
     code = (
         "import importlib.metadata as m\n"
@@ -341,7 +361,9 @@ def _build(base: Path) -> RealWorldEnv:
     url = f"git+{repo.as_uri()}@{commit}"
     _run([*pip, "install", "-c", str(constraints), url], env=pip_env)
 
-    project = build_editable_project(root / EDITABLE[0])
+    # Not at the root: a folder named like its package would shadow the install in a kernel
+    # started there (the notebook's folder comes first on sys.path).
+    project = build_editable_project(root / "projects" / EDITABLE[0])
     _run([*pip, "install", "-c", str(constraints), "-e", str(project)], env=pip_env)
 
     prefix = base / "jupyter"
@@ -353,6 +375,7 @@ def _build(base: Path) -> RealWorldEnv:
     )
     for name, cells in NOTEBOOKS.items():
         (root / name).write_text(notebook(cells))
+    save_outputs(root, prefix / "share" / "jupyter")
 
     freeze = base / "freeze.txt"
     freeze.write_text(_run([*pip[:-1], "freeze", "--all"]))
