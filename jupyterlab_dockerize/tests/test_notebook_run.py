@@ -9,6 +9,7 @@ folder bound read-only, an image without nbclient, and cancel.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import io
 import json
@@ -473,6 +474,10 @@ def test_outputs_past_the_limit_are_left_out_and_said_so(images):
     assert big["status"] == "ok" and big["produced"] == [] and big["saved"] == []
     assert last["produced"] == [stdout("c\n")]
     assert "cell 2" in record["message"] and "0.095" in record["message"]
+    # Under the limit, a long line (far past the engine's 16 KB log chunks) comes back whole.
+    record, _ = run(images, "big.ipynb")
+    assert record["truncated"] is False and record["message"] == ""
+    assert record["cells"][1]["produced"] == [stdout("b" * 200_000 + "\n")]
 
 
 @pytest.mark.engine
@@ -568,6 +573,26 @@ async def test_verify_runs_the_bundled_notebooks_and_keeps_their_records(
             jp_fetch, job["id"], "verify", method="POST", body={"dataDir": "../outside"}
         )
         assert status in (400, 403, 404), refused
+
+        # Cancel while a notebook runs: its container is killed, the image stays built.
+        status, _ = await call(
+            jp_fetch, job["id"], "verify", method="POST", body={"cellTimeout": 600}
+        )
+        assert status == 202
+        deadline = time.monotonic() + 120
+        while "analysis.ipynb: cell 1 of 2" not in log_text(
+            await all_events(jp_fetch, job["id"], job["eventCount"]), "verify"
+        ):
+            assert time.monotonic() < deadline, "the notebook never started"
+            await asyncio.sleep(0.2)
+        status, _ = await call(jp_fetch, job["id"], method="DELETE")
+        assert status == 202
+        cancelled = await wait_for(jp_fetch, job["id"], {"verified", "built", "failed"}, 60)
+        assert cancelled["state"] == "verified" and "Cancelled" in cancelled["message"]
+        containers = images["client"].containers(
+            all=True, filters={"label": f"{JOB_LABEL}={job['id']}"}
+        )
+        assert containers == []
     finally:
         with contextlib.suppress(Exception):
             images["client"].remove_image(image, force=True)
