@@ -180,7 +180,7 @@ function compareNormalised(
 
 function percent(fraction: number): string {
   const value = fraction * 100;
-  return value >= 1 ? `${value.toFixed(1)}%` : `${value.toPrecision(2)}%`;
+  return `${value >= 1 ? value.toFixed(1) : Number(value.toPrecision(2))}%`;
 }
 
 function compareImages(

@@ -66,9 +66,12 @@ function to8Bit(
   channels: number
 ): Uint8Array {
   const samples = width * height * channels;
+  if (depth === 8 && data instanceof Uint8Array) {
+    return data;
+  }
   const out = new Uint8Array(samples);
   if (depth === 8) {
-    out.set(data as Uint8Array);
+    out.set(data as Uint8ClampedArray);
   } else if (depth === 16) {
     for (let i = 0; i < samples; i++) {
       out[i] = data[i] >> 8;
@@ -194,17 +197,39 @@ export function pixelDifference(
   const b = produced.rgba;
   let differing = 0;
   for (let i = 0; i < pixels * 4; i += 4) {
-    const alphaA = a[i + 3];
-    const alphaB = b[i + 3];
-    let differs = Math.abs(alphaA - alphaB) > channelTolerance;
-    for (let c = 0; c < 3 && !differs; c++) {
-      const premultipliedA = (a[i + c] * alphaA) / 255;
-      const premultipliedB = (b[i + c] * alphaB) / 255;
-      differs = Math.abs(premultipliedA - premultipliedB) > channelTolerance;
+    // Most pixels are identical: four byte compares, then the next pixel.
+    if (
+      a[i] === b[i] &&
+      a[i + 1] === b[i + 1] &&
+      a[i + 2] === b[i + 2] &&
+      a[i + 3] === b[i + 3]
+    ) {
+      continue;
     }
-    if (differs) {
+    if (pixelsDiffer(a, b, i, channelTolerance)) {
       differing++;
     }
   }
   return differing / pixels;
+}
+
+function pixelsDiffer(
+  a: Uint8Array,
+  b: Uint8Array,
+  i: number,
+  channelTolerance: number
+): boolean {
+  const alphaA = a[i + 3];
+  const alphaB = b[i + 3];
+  if (Math.abs(alphaA - alphaB) > channelTolerance) {
+    return true;
+  }
+  for (let c = 0; c < 3; c++) {
+    const premultipliedA = (a[i + c] * alphaA) / 255;
+    const premultipliedB = (b[i + c] * alphaB) / 255;
+    if (Math.abs(premultipliedA - premultipliedB) > channelTolerance) {
+      return true;
+    }
+  }
+  return false;
 }
