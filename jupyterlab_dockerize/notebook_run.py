@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from docker.errors import APIError
+
 from .cancellation import Cancellation
 from .containers import DATA_VOLUME, NOTEBOOKS_VOLUME, container_log_tail, remove_container
 
@@ -130,17 +132,22 @@ def run_notebook(
         host_config=client.create_host_config(network_mode="none", binds=binds),
     )["Id"]
     progress = RunRecord(notebook, limits)
+    record = RunRecord(notebook, limits)
     started = time.monotonic()
     try:
-        client.start(container_id)
-        ended = _follow(client, container_id, started, limits, cancellation, progress, log)
+        try:
+            client.start(container_id)
+        except APIError as error:  # no python3 in the image: the engine finds no executable
+            record.no_report(str(error.explanation or error).strip()[:500])
+            ended = "exited"
+        else:
+            ended = _follow(client, container_id, started, limits, cancellation, progress, log)
+            output = client.logs(container_id, stdout=True, stderr=False)
+            for line in output.decode("utf-8", "replace").splitlines():
+                record.feed(line)
+            if not record.started and not record.error:
+                record.no_report(_stderr_tail(client, container_id))
         seconds, stopped_at = time.monotonic() - started, time.time()
-        record = RunRecord(notebook, limits)
-        output = client.logs(container_id, stdout=True, stderr=False)
-        for line in output.decode("utf-8", "replace").splitlines():
-            record.feed(line)
-        if not record.started and not record.error:
-            record.no_report(_stderr_tail(client, container_id))
     finally:
         remove_container(client, container_id)
     run = record.finish(ended, seconds, stopped_at)
@@ -315,13 +322,11 @@ class RunRecord:
             ),
         }
 
-    def finish(self, ended: str, seconds: float, stopped_at: float) -> dict[str, Any]:
-        """The INotebookRun, given how the container ended (and when it was stopped)."""
-        status, code, message = "completed", "", ""
+    def _ending(self, ended: str, stopped_at: float) -> tuple[str, str, str]:
+        """(status, code, message) of the run; marks the cell a stop left unfinished."""
         if ended == "cancelled":
-            status, code, message = "cancelled", "cancelled", "Cancelled by the user."
-        elif ended == "notebook_timeout":
-            status, code = "timeout", "notebook_timeout"
+            return ("cancelled", "cancelled", "Cancelled by the user.")
+        if ended == "notebook_timeout":
             limit = self.limits.notebook_timeout
             message = f"The notebook ran longer than its limit of {limit:g} s and was stopped."
             if self.running is not None:
@@ -329,21 +334,31 @@ class RunRecord:
                 cell["status"] = "timeout"
                 if self.running_since is not None:
                     cell["seconds"] = round(max(0.0, stopped_at - self.running_since), 3)
-                number = self.cells.index(cell) + 1
-                message += f" Cell {number} was running."
-        elif self.error is not None:
-            status = "failed"
-            code = str(self.error.get("code") or "runner_failed")
-            message = str(self.error.get("message") or "")
-        elif self.end is not None:
-            status = str(self.end.get("status") or "completed")
-            code = str(self.end.get("code") or "")
-            message = str(self.end.get("message") or "")
-        else:
-            status, code = "failed", "runner_failed"
-            message = "The notebook runner stopped before it finished (out of memory?)."
-            if self.running is not None:
-                self.by_index[self.running]["status"] = "died"
+                message += f" Cell {self.cells.index(cell) + 1} was running."
+            return ("timeout", "notebook_timeout", message)
+        if self.error is not None:
+            return (
+                "failed",
+                str(self.error.get("code") or "runner_failed"),
+                str(self.error.get("message") or ""),
+            )
+        if self.end is not None:
+            return (
+                str(self.end.get("status") or "completed"),
+                str(self.end.get("code") or ""),
+                str(self.end.get("message") or ""),
+            )
+        if self.running is not None:
+            self.by_index[self.running]["status"] = "died"
+        return (
+            "failed",
+            "runner_failed",
+            "The notebook runner stopped before it finished (out of memory?).",
+        )
+
+    def finish(self, ended: str, seconds: float, stopped_at: float) -> dict[str, Any]:
+        """The INotebookRun, given how the container ended (and when it was stopped)."""
+        status, code, message = self._ending(ended, stopped_at)
         if status not in ("completed", "timeout", "failed", "cancelled"):
             status = "failed"
         truncated = bool(self.dropped)

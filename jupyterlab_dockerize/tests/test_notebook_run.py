@@ -232,6 +232,11 @@ NOTEBOOKS = {
         code("print(open('/data/input.txt').read())"),
         code("open('/data/written.txt', 'w').write('x')"),
     ),
+    "dies.ipynb": notebook_json(
+        code("print('alive')"),
+        code("import os\nos._exit(1)"),
+        code("print('never')"),
+    ),
     "big.ipynb": notebook_json(
         code("print('a' * 1000)", [stdout("a" * 1000 + "\n")]),
         code("print('b' * 200_000)"),
@@ -426,6 +431,15 @@ def test_the_server_stops_a_notebook_at_its_limit_and_keeps_the_cells_done(image
 
 @pytest.mark.engine
 @pytest.mark.timeout(600)
+def test_a_kernel_that_dies_fails_the_run_at_its_cell(images):
+    record, _ = run(images, "dies.ipynb")
+    assert (record["status"], record["code"]) == ("failed", "kernel_died")
+    assert "out of memory" in record["message"]
+    assert [cell["status"] for cell in record["cells"]] == ["ok", "died", "not-run"]
+
+
+@pytest.mark.engine
+@pytest.mark.timeout(600)
 def test_a_notebook_has_no_network(images):
     record, _ = run(images, "network.ipynb")
     output = texts(record["cells"][0])
@@ -462,6 +476,25 @@ def test_an_image_without_nbclient_says_what_to_install(images):
     assert [cell["status"] for cell in record["cells"]] == ["not-run"] * 3
     assert record["cells"][0]["saved"] == [stdout("42\n")]
     assert any("no nbclient" in line for line in log)
+
+
+@pytest.mark.engine
+@pytest.mark.timeout(600)
+def test_an_image_without_python_says_so(images):
+    client = images["client"]
+    tag = build_image(
+        client,
+        f"dz-notebook-run/nopython:{secrets.token_hex(6)}",
+        f"FROM {images['bare']}\nENV PATH=/nowhere\n",
+        {},
+    )
+    try:
+        record, _ = run({**images, "nopython": tag}, "runs.ipynb", image="nopython")
+    finally:
+        client.remove_image(tag, force=True)
+    assert (record["status"], record["code"]) == ("failed", "runner_failed")
+    assert "python3" in record["message"] and record["cells"] == []
+    assert not leftover_containers(client)
 
 
 @pytest.mark.engine
