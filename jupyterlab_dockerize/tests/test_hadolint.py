@@ -148,3 +148,57 @@ def test_every_ignored_rule_says_why(dockerfiles: list[str]) -> None:
                 assert line == "# hadolint ignore=DL3008", line
                 assert "DL3008" in lines[number - 3], "the reason must precede the ignore"
                 assert lines[number + 1].startswith("RUN apt-get update")
+
+
+# Data links (src/core/bundle/dataLinks.ts): the RUN that links data files where the
+# notebooks read them, with names that need quoting, in every template.
+DATA_LINK_SCRIPT = r"""
+const { generateBundle } = require(require('path').join(process.argv[1], 'bundle', 'bundle.js'));
+const templates = JSON.parse(require('fs').readFileSync(0, 'utf8'));
+const snapshot = {
+  schemaVersion: 1,
+  python: { implementation: 'CPython', version: '3.11.7' },
+  platform: { system: 'Linux', machine: 'x86_64', tag: 'linux-x86_64' },
+  prefix: '/srv/venv', basePrefix: '/usr', kind: 'venv', conda: null,
+  distributions: [], captureMs: 1
+};
+const plan = {
+  python: 'CPython 3.11.7', platform: 'linux-x86_64', vendorPaths: [],
+  entries: [{
+    name: 'numpy', version: '2.1.0', source: 'index', status: 'pinned',
+    line: 'numpy==2.1.0', reason: 'From the index.'
+  }]
+};
+const out = templates.map(template => generateBundle({
+  snapshot, plan,
+  notebooks: ['sales/Report 2024.ipynb', 'Intro.ipynb'],
+  dataFiles: ["sales/it's (Q1).csv", 'sales/inputs/regions.csv', 'data/raw.csv'],
+  dataLinks: true,
+  options: {
+    template, ui: 'lab', baseImage: 'registry.example.org/team/python:3.11-bookworm',
+    created: '2025-01-02T03:04:05Z', generatorVersion: '0.1.0'
+  }
+}).files['Dockerfile']);
+process.stdout.write(JSON.stringify(out));
+"""
+
+
+@pytest.mark.parametrize("template", TEMPLATES)
+def test_data_links_have_no_findings(template: str, hadolint: str) -> None:
+    try:
+        (text,) = run_node(DATA_LINK_SCRIPT, [template])
+    except GeneratorUnavailable as error:
+        if in_ci():
+            pytest.fail(f"CI=true and the TypeScript core cannot run: {error}")
+        pytest.skip(str(error))
+    assert "\n    && ln -s '/data/it_s_Q1.csv' '/notebooks/it'\\''s (Q1).csv'" in text, text
+    run = subprocess.run(
+        [hadolint, "--no-color", "--failure-threshold", "style", "-"],
+        input=text,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    findings = (run.stdout + run.stderr).strip()
+    assert run.returncode == 0 and not findings, f"{findings}\n\n{text}"

@@ -247,3 +247,138 @@ def test_generated_bundle_builds_and_runs(engine_host: str, bundle: tuple[dict, 
             pass
         if tagged_base:
             client.remove_image(base)
+
+
+# Data links: a notebook that reads its data files relative to its own workspace folder
+# finds them in the image, where /notebooks is its working folder and the files are flat in
+# /data (src/core/bundle/dataLinks.ts).
+DATA_FILES = {
+    "analysis/sales 2024.csv": "region,total\nnorth,12\n",
+    "analysis/inputs/regions.csv": "region\nnorth\nsouth\n",
+    "data/prices.csv": "item,price\ntea,3\n",
+}
+# How the notebook at analysis/Dates.ipynb names them, and the workspace file each is.
+READS = {
+    "sales 2024.csv": "analysis/sales 2024.csv",
+    "inputs/regions.csv": "analysis/inputs/regions.csv",
+    "../data/prices.csv": "data/prices.csv",
+}
+READER = r"""
+import json, os, sys
+out = {}
+for path in json.loads(sys.argv[1]):
+    with open(path, encoding="utf-8") as file:
+        out[path] = file.read()
+links = {}
+for root, folders, files in os.walk("/notebooks"):
+    for name in folders + files:
+        full = os.path.join(root, name)
+        info = os.lstat(full)
+        links[full] = [os.readlink(full) if os.path.islink(full) else None, info.st_uid]
+print(json.dumps({"cwd": os.getcwd(), "uid": os.getuid(), "read": out, "tree": links}))
+"""
+
+
+def test_data_links_let_the_notebook_read_its_files_where_it_did(
+    engine_host: str, tmp_path_factory
+) -> None:
+    snapshot = json.loads(FIXTURE.read_text())
+    snapshot["distributions"] = [d for d in snapshot["distributions"] if d["name"] in KEEP]
+    workspace = tmp_path_factory.mktemp("workspace")
+    (workspace / "analysis").mkdir()
+    (workspace / "analysis" / "Dates.ipynb").write_text(json.dumps(NOTEBOOK))
+    for path, text in DATA_FILES.items():
+        (workspace / path).parent.mkdir(parents=True, exist_ok=True)
+        (workspace / path).write_text(text)
+    try:
+        spec = generate_bundle(
+            {
+                "snapshot": snapshot,
+                "notebooks": ["analysis/Dates.ipynb"],
+                "dataFiles": sorted(DATA_FILES),
+                "dataLinks": True,
+                "options": {
+                    "template": "pip",
+                    "ui": "lab",
+                    "created": "2025-01-02T03:04:05Z",
+                    "generatorVersion": "0.0.0",
+                },
+            }
+        )
+    except GeneratorUnavailable as error:
+        if in_ci():
+            pytest.fail(f"CI=true and the TypeScript core cannot run: {error}")
+        pytest.skip(str(error))
+    dockerfile = spec["files"]["Dockerfile"]
+    assert spec["warnings"] == []
+    assert (
+        "RUN mkdir -p '/notebooks/inputs' \\\n"
+        "    && ln -s '/data/regions.csv' '/notebooks/inputs/regions.csv' \\\n"
+        "    && ln -s '/data/sales_2024.csv' '/notebooks/sales 2024.csv'\n"
+        'VOLUME ["/data", "/notebooks"]\n'
+    ) in dockerfile, dockerfile
+    base = next(line[5:] for line in dockerfile.splitlines() if line.startswith("FROM "))
+
+    client = docker.APIClient(base_url=engine_host, version="auto", timeout=600)
+    house = wheelhouse(_requirement_lines(spec))
+    tag = f"dockerize-test-links:{secrets.token_hex(6)}"
+    tagged_base = False
+    container = None
+    try:
+        try:
+            client.inspect_image(base)
+        except docker.errors.ImageNotFound:
+            try:
+                client.inspect_image(STANDIN)
+            except docker.errors.ImageNotFound:
+                pytest.fail(f"no {STANDIN} in the engine: run scripts/harness/base-image.sh")
+            repository, _, version = base.partition(":")
+            client.tag(STANDIN, repository, version)
+            tagged_base = True
+        log: list[str] = []
+        with WheelServer(house) as wheels:
+            for chunk in client.build(
+                fileobj=io.BytesIO(_bundle_tar(spec, workspace)),
+                custom_context=True,
+                tag=tag,
+                network_mode="host",
+                buildargs={"PIP_INDEX_URL": wheels.index_url, "PIP_TRUSTED_HOST": "127.0.0.1"},
+                rm=True,
+                forcerm=True,
+                decode=True,
+            ):
+                log.append(chunk.get("stream", ""))
+                assert "errorDetail" not in chunk and "error" not in chunk, (
+                    f"{chunk}\n{''.join(log)[-4000:]}"
+                )
+        # As Verify runs a notebook: the image's user, its working folder, its volumes
+        # (which start as copies of the image's folders, links included), no network.
+        container = client.create_container(
+            tag,
+            command=["python3", "-c", READER, json.dumps(sorted(READS))],
+            host_config=client.create_host_config(network_mode="none"),
+        )["Id"]
+        client.start(container)
+        assert client.wait(container, timeout=120)["StatusCode"] == 0, client.logs(
+            container
+        ).decode(errors="replace")
+        report = json.loads(client.logs(container, stderr=False).decode())
+        assert report["cwd"] == "/notebooks" and report["uid"] == 1000
+        assert report["read"] == {read: DATA_FILES[source] for read, source in READS.items()}
+        assert report["tree"] == {
+            "/notebooks/Dates.ipynb": [None, 1000],
+            "/notebooks/inputs": [None, 1000],
+            "/notebooks/inputs/regions.csv": ["/data/regions.csv", 1000],
+            "/notebooks/sales 2024.csv": ["/data/sales_2024.csv", 1000],
+        }
+        mounts = {m["Destination"] for m in client.inspect_container(container)["Mounts"]}
+        assert {"/data", "/notebooks"} <= mounts
+    finally:
+        if container is not None:
+            client.remove_container(container, force=True, v=True)
+        try:
+            client.remove_image(tag, force=True)
+        except docker.errors.ImageNotFound:
+            pass
+        if tagged_base:
+            client.remove_image(base)

@@ -27,6 +27,7 @@ import {
   withoutServerBuilds
 } from './bundleOptions';
 import { place, placeDataFiles, placeVendored } from './bundlePaths';
+import { planDataLinks } from './dataLinks';
 import {
   renderCompose,
   renderDataReadme,
@@ -94,6 +95,13 @@ export function generateBundle(input: IBundleInput): IBundleSpec {
   }
   const data = placeDataFiles(input.dataFiles, warnings);
   const vendor = placeVendored(plan, warnings);
+  const links =
+    input.dataLinks === true
+      ? planDataLinks(notebooks.includes, data.includes)
+      : null;
+  if (links) {
+    warnings.push(...links.warnings);
+  }
 
   // The Jupyter that serves the notebook, when the environment lacks it: on the install
   // line, or in the install file (environment.yml checks its own list).
@@ -143,6 +151,9 @@ export function generateBundle(input: IBundleInput): IBundleSpec {
     jupyterPin,
     wheelhouse,
     ui,
+    ...(links?.links.length
+      ? { dataLinks: { links: links.links, folders: links.folders } }
+      : {}),
     labels: imageLabels({
       title,
       notebooks: notebooks.names,
@@ -173,7 +184,9 @@ export function generateBundle(input: IBundleInput): IBundleSpec {
       environmentYml:
         Boolean(snapshot?.conda) || template.installFile === 'environment.yml',
       apt: aptPackages.length > 0,
-      binder
+      binder,
+      dataLinks: links?.links ?? [],
+      verification: input.verification
     }),
     'compose.yaml': renderCompose(image, imageName),
     'data/readme.md': renderDataReadme(data.names),

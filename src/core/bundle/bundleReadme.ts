@@ -5,7 +5,10 @@
 import { IBinderParts, needsBinderFolder } from './binderFiles';
 import { JUPYTER_PORT } from '../contract/constants';
 import { IImageReference } from '../contract/imageReference';
+import { IBundleVerification } from './bundleTypes';
+import { IDataLink } from './dataLinks';
 import { IPythonVersion } from '../templates/template';
+import { stripControls } from '../shared/guards';
 
 /** The image name the README shows when the user gave none (or an invalid one). */
 export const PLACEHOLDER = '<user>/<image>:<tag>';
@@ -25,6 +28,69 @@ export interface IReadmeParts {
   environmentYml: boolean;
   apt: boolean;
   binder: IBinderParts;
+  /** The data links the Dockerfile makes (none: nothing is said about them). */
+  dataLinks?: readonly IDataLink[];
+  /** What Verify found (absent: no "Verified" section). */
+  verification?: IBundleVerification;
+}
+
+/**
+ * An inline code span for any one-line text: controls removed, and fenced with more
+ * backticks than the longest run inside (CommonMark), padded when it starts or ends
+ * with one.
+ */
+export function codeSpan(text: string): string {
+  const value = stripControls(text);
+  const longest = Math.max(
+    0,
+    ...(value.match(/`+/g) ?? []).map(run => run.length)
+  );
+  const fence = '`'.repeat(longest + 1);
+  const pad = /^`|`$/.test(value) ? ' ' : '';
+  return `${fence}${pad}${value}${pad}${fence}`;
+}
+
+/** One line of text for a list item: controls become spaces, at most 300 characters. */
+function oneLine(text: unknown): string {
+  const value = typeof text === 'string' ? text : String(text);
+  return stripControls(value.replace(/[\r\n\t]+/g, ' '))
+    .trim()
+    .slice(0, 300);
+}
+
+function renderVerifiedSection(
+  verification: IBundleVerification | undefined
+): string[] {
+  if (!verification || typeof verification !== 'object') {
+    return [];
+  }
+  const lines = Array.isArray(verification.lines)
+    ? verification.lines.map(oneLine).filter(line => line)
+    : [];
+  return [
+    '## Verified',
+    '',
+    `jupyterlab-dockerize ran the notebooks again inside the image ${codeSpan(oneLine(verification.image))}`,
+    `(${codeSpan(oneLine(verification.verifiedAt))}) and compared each cell's outputs with the saved ones:`,
+    '',
+    ...(lines.length
+      ? lines.map(line => `- ${line}`)
+      : ['- No notebook was run.']),
+    ''
+  ];
+}
+
+function renderDataLinkLines(links: readonly IDataLink[]): string[] {
+  if (!links.length) {
+    return [];
+  }
+  return [
+    '  The notebooks also find them where they read them, at the same path relative to the',
+    '  notebook as in your workspace (links the Dockerfile makes):',
+    ...links.map(
+      link => `  - ${codeSpan(link.path)} → ${codeSpan(link.target)}`
+    )
+  ];
 }
 
 function renderBinderSection(parts: IReadmeParts): string[] {
@@ -87,6 +153,7 @@ export function renderReadme(parts: IReadmeParts): string {
     'A notebook packaged with its kernel environment by jupyterlab-dockerize',
     `(template \`${parts.template}\`, Python ${parts.python.version}).`,
     '',
+    ...renderVerifiedSection(parts.verification),
     '## Contents',
     '',
     '- `Dockerfile`: the image.',
@@ -94,6 +161,7 @@ export function renderReadme(parts: IReadmeParts): string {
     '- `notebooks/`: the notebooks, copied to `/notebooks`:',
     ...parts.notebooks.map(name => `  - \`${name}\``),
     '- `data/`: data files, copied to `/data`.',
+    ...renderDataLinkLines(parts.dataLinks ?? []),
     '- `compose.yaml`: the same image and volumes for `docker compose up --build`.',
     '- `runtime.txt`' +
       (parts.apt ? ', `apt.txt`' : '') +
@@ -118,6 +186,13 @@ export function renderReadme(parts: IReadmeParts): string {
     `Then open http://127.0.0.1:${JUPYTER_PORT}/?token=YOUR_TOKEN. The container runs as uid 1000:`,
     'mounted folders must be writable by it (or leave out the `-v` options to use the copies',
     'in the image).',
+    ...(parts.dataLinks?.length
+      ? [
+          '',
+          "The data links are in the image's `/notebooks`: a folder mounted there hides them, so mount",
+          'only `data/` when the notebooks read their data files by those paths.'
+        ]
+      : []),
     '',
     '## Push',
     '',

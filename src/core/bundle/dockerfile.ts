@@ -19,8 +19,11 @@ import {
   dockerQuoted,
   ENV_NAME,
   isCleanAbsolutePath,
-  jsonArray
+  jsonArray,
+  shellQuoted
 } from './dockerfileQuote';
+import { hasControls } from '../shared/guards';
+import { DATA_DIR, IDataLink, NOTEBOOKS_DIR } from './dataLinks';
 import { ITemplate, NB_UID } from '../templates/template';
 import { templateById, TEMPLATE_IDS, TemplateId } from '../templates';
 
@@ -67,6 +70,11 @@ export interface IDockerfileParts {
    * pin included) with no index; only for a template that supports it.
    */
   wheelhouse?: boolean;
+  /**
+   * Links that put data files where the notebooks read them (dataLinks.ts); absent or
+   * empty: nothing is written for them.
+   */
+  dataLinks?: { links: IDataLink[]; folders: string[] };
 }
 
 const APT_IGNORE = [
@@ -111,6 +119,42 @@ export function isBundleLocalPath(path: string): boolean {
   );
 }
 
+/** A file of the bundle's data/ in the image. */
+const DATA_FILE = /^\/data\/[A-Za-z0-9._-]+$/;
+
+/** A link or its folder: under /notebooks or /data, plain parts, no control character. */
+function isLinkPath(path: string): boolean {
+  const parts = path.split('/');
+  return (
+    (path.startsWith(`${NOTEBOOKS_DIR}/`) || path.startsWith(`${DATA_DIR}/`)) &&
+    parts.length > 2 &&
+    parts
+      .slice(1)
+      .every(part => part !== '' && part !== '.' && part !== '..') &&
+    !hasControls(path)
+  );
+}
+
+/** The RUN that makes the data links (as the image's user, who owns both folders). */
+function dataLinkLines(links: IDockerfileParts['dataLinks']): string[] {
+  if (!links?.links.length) {
+    return [];
+  }
+  const commands = [
+    ...(links.folders.length
+      ? [`mkdir -p ${links.folders.map(shellQuoted).join(' ')}`]
+      : []),
+    ...links.links.map(
+      link => `ln -s ${shellQuoted(link.target)} ${shellQuoted(link.path)}`
+    )
+  ];
+  return [
+    '# The data files also where the notebooks read them: the same path relative to the',
+    '# notebook as in the workspace (links to /data).',
+    runLines(commands)
+  ];
+}
+
 function runLines(commands: string[]): string {
   return `RUN ${commands.join(' \\\n    && ')}`;
 }
@@ -148,6 +192,16 @@ function check(parts: IDockerfileParts): ITemplate {
   }
   if (parts.labels.some(([key]) => !/^[a-z0-9.-]+$/.test(key))) {
     bad('label key');
+  }
+  const links = parts.dataLinks;
+  if (
+    links &&
+    (links.links.some(
+      link => !isLinkPath(link.path) || !DATA_FILE.test(link.target)
+    ) ||
+      links.folders.some(folder => !isLinkPath(folder)))
+  ) {
+    bad('data link');
   }
   return template;
 }
@@ -271,6 +325,7 @@ export function renderDockerfile(parts: IDockerfileParts): string {
     '# The content, copied before VOLUME so the volumes start with it.',
     `COPY --chown=${owner} ${jsonArray(['notebooks/', '/notebooks/'])}`,
     `COPY --chown=${owner} ${jsonArray(['data/', '/data/'])}`,
+    ...dataLinkLines(parts.dataLinks),
     `VOLUME ${jsonArray(dirs)}`
   );
   return `${out.join('\n')}\n`;
