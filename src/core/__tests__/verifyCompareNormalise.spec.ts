@@ -63,6 +63,11 @@ describe('normaliseText: what is expected to vary', () => {
       'datetime.datetime(2020, 1, 2, 0, 0)'
     );
     expectDifferent('meeting at 12:30', 'meeting at 12:45');
+    expectDifferent(
+      "Timedelta('0 days 00:00:05')",
+      "Timedelta('0 days 00:00:06')"
+    );
+    expectDifferent('1 day 01:00:00', '1 day 02:00:00');
   });
 
   it('writes out durations and IPython timings', () => {

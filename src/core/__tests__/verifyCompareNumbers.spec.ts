@@ -74,6 +74,20 @@ describe('compareTextWithNumbers', () => {
     expect(same('float64', 'float32')).toBe(false);
   });
 
+  it('matches a table whose padding moved with a number within the tolerance', () => {
+    expect(
+      same(
+        '          a\n0  0.999999999\n1  2.5',
+        '          a\n0  1.0000000001\n1   2.5'
+      )
+    ).toBe(true);
+    expect(
+      same('array([1.5, 2.5,\n       3.5])', 'array([1.5, 2.5, 3.5])')
+    ).toBe(true);
+    // Whitespace where there was none is a change of words.
+    expect(same('a 1', 'a1')).toBe(false);
+  });
+
   it('says how many numbers differ and the first pair', () => {
     expect(
       compareTextWithNumbers(

@@ -223,10 +223,11 @@ export const NORMALISE_RULES: readonly INormaliseRule[] = [
       /(?<![\d/])\d{1,2}\/\d{1,2}\/\d{2,4},? +\d{1,2}:\d\d:\d\d(?:[.,]\d+)?(?: ?[AP]M)?/g,
     replacement: '<datetime>'
   },
-  // A clock time alone ("15:48:38", "15:48:38.123") or a timedelta ("0:00:03.52"); midnight kept.
+  // A clock time alone ("15:48:38", "15:48:38.123") or a timedelta ("0:00:03.52");
+  // midnight kept, and pandas' Timedelta "2 days 01:00:00" (data) too.
   {
     name: 'clock-time',
-    pattern: /(?<![\d:.])\d{1,2}:\d\d:\d\d(?:[.,]\d+)?(?![\d:])/g,
+    pattern: /(?<![\d:.]|days? )\d{1,2}:\d\d:\d\d(?:[.,]\d+)?(?![\d:])/g,
     replacement: match => (isMidnight(match) ? match : '<time>')
   },
   // Durations with a time unit: "1.23 s", "12ms", "3.4 µs", "2 min", "0.5 seconds",

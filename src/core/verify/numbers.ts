@@ -1,7 +1,7 @@
 /**
  * Numbers inside text compared with a tolerance: two texts are equal when their words
- * (everything that is not a number) are identical and each pair of numbers in the same
- * place is close. A number added, removed or moved, or any word changed, is a
+ * (everything that is not a number) are identical, up to how much whitespace separates
+ * them, and each pair of numbers in the same place is close. A number added, removed or moved, or any word changed, is a
  * difference whatever the tolerance.
  */
 
@@ -76,6 +76,15 @@ function shorten(text: string, length = 60): string {
   return single.length > length ? `${single.slice(0, length - 1)}…` : single;
 }
 
+/**
+ * Words as compared: a run of spaces or line breaks counts as one space. Tables and
+ * arrays pad numbers to a common width and wrap at a fixed width, so a number that
+ * changes within the tolerance may shift the spaces around it; the words stay the same.
+ */
+function layout(words: string): string {
+  return words.replace(/\s+/g, ' ');
+}
+
 /** Equal words, numbers compared with the tolerance; the pairs that are not close. */
 function numbersBeyond(
   saved: ITokenisedText,
@@ -86,7 +95,7 @@ function numbersBeyond(
     return { wordsEqual: false, beyond: [] };
   }
   for (let i = 0; i < saved.words.length; i++) {
-    if (saved.words[i] !== produced.words[i]) {
+    if (layout(saved.words[i]) !== layout(produced.words[i])) {
       return { wordsEqual: false, beyond: [] };
     }
   }
