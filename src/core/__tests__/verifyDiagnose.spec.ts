@@ -430,21 +430,52 @@ describe('a data file the image does not have', () => {
   });
 
   it('a file the notebook writes into a missing folder is not a data file', () => {
-    const [found] = diagnose(
+    const [pandas] = diagnose(
       failingAt(
         error(
           'OSError',
           "Cannot save file into a non-existent directory: 'out'",
+          ["Cell In[3], line 1\n----> 1 df.to_csv('out/result.csv')"]
+        )
+      )
+    );
+    expect(pandas).toMatchObject({
+      kind: 'missing-file',
+      title: 'The folder of `out` does not exist in the image',
+      action: null
+    });
+    const [opened] = diagnose(
+      failingAt(
+        error(
+          'FileNotFoundError',
+          "[Errno 2] No such file or directory: 'out/summary.txt'",
           [
-            "Cell In[3], line 1\n----> 1 df.to_csv('out/result.csv')",
-            "FileNotFoundError: [Errno 2] No such file or directory: 'out/result.csv'"
+            "Cell In[4], line 2\n      1 text = 'done'\n----> 2 with open('out/summary.txt', 'w') as file:\n      3     file.write(text)"
           ]
         )
       )
     );
-    expect(found.kind).toBe('missing-file');
-    expect(found.title).toMatch(/folder/);
-    expect(found.action).toBeNull();
+    expect(opened.title).toBe(
+      'The folder of `out/summary.txt` does not exist in the image'
+    );
+  });
+
+  it('a read beside a write in the same cell is still a data file', () => {
+    const [found] = diagnose(
+      failingAt(
+        error(
+          'FileNotFoundError',
+          "[Errno 2] No such file or directory: 'sales.csv'",
+          [
+            "Cell In[2], line 1\n----> 1 df = pd.read_csv('sales.csv')\n      2 df.to_csv('copy.csv')"
+          ]
+        )
+      )
+    );
+    expect(found.action).toEqual({
+      kind: 'add-data-file',
+      path: 'projects/sales/sales.csv'
+    });
   });
 
   it("reads pandas' old wording", () => {

@@ -392,6 +392,27 @@ function folderOf(workspacePath: string): string {
   return at < 0 ? '' : workspacePath.slice(0, at);
 }
 
+/**
+ * The failing lines write a file: the lines IPython marks with an arrow (`----> 3 …`),
+ * or the whole traceback when none is marked.
+ */
+function writes(traceback: string): boolean {
+  const marked = traceback
+    .split('\n')
+    .filter(line => /^\s*-*>\s*\d+\s/.test(line));
+  return WRITES.test(marked.length ? marked.join('\n') : traceback);
+}
+
+function missingFolder(path: string): Draft {
+  const code = showUntrusted(path, 160);
+  return {
+    kind: 'missing-file',
+    title: `The folder of ${code} does not exist in the image`,
+    detail: `The notebook writes ${code}, and that folder is not in the image. Make the folder in the notebook before writing (os.makedirs(folder, exist_ok=True)).`,
+    action: null
+  };
+}
+
 function diagnoseFile(
   path: string,
   error: ICellError,
@@ -405,13 +426,8 @@ function diagnoseFile(
     );
     return at < 0 ? null : `${DATA_DIR}/${placed.names[at]}`;
   };
-  if (WRITES.test(error.text)) {
-    return {
-      kind: 'missing-file',
-      title: `The folder of ${code} does not exist in the image`,
-      detail: `The notebook writes ${code}, and its folder is not in the image. Create the folder in the notebook before writing (os.makedirs(folder, exist_ok=True)).`,
-      action: null
-    };
+  if (writes(error.text)) {
+    return missingFolder(path);
   }
   let relative: string | null = null;
   if (path.startsWith(`${NOTEBOOKS_DIR}/`)) {
@@ -492,6 +508,14 @@ function diagnoseError(
         action: { kind: 'add-system-package', name: known.debianPackage }
       };
     }
+  }
+  // pandas 2 checks the folder itself before writing.
+  const folder =
+    /Cannot save file into a non-existent directory: '([^']*)'/.exec(
+      error.evalue
+    );
+  if (folder) {
+    return missingFolder(folder[1]);
   }
   const path = missingPath(error);
   if (path !== null) {
