@@ -197,6 +197,19 @@ describe('normaliseText: what is expected to vary', () => {
       "<Process name='P-1' pid=4242 parent=4200 started>",
       "<Process name='P-1' pid=17 parent=1 started>"
     );
+    expectSame(
+      '<div class="folium-map" id="map_0123456789abcdef0123456789abcdef"></div>',
+      '<div class="folium-map" id="map_fedcba9876543210fedcba9876543210"></div>'
+    );
+    expectSame(
+      '<style>#sk-container-id-7 {color: black;}</style><input id="sk-estimator-id-7">',
+      '<style>#sk-container-id-1 {color: black;}</style><input id="sk-estimator-id-1">'
+    );
+    expectSame(
+      'Dashboard: http://127.0.0.1:8787/status, tcp://localhost:43121, http://[::1]:5000',
+      'Dashboard: http://127.0.0.1:40211/status, tcp://localhost:39001, http://[::1]:5001'
+    );
+    expectDifferent('http://example.org:8080/a', 'http://example.org:8081/a');
     // A hash the code printed is a result.
     expectDifferent(
       'md5 9e107d9d372bb6826bd81d3542a419d6',

@@ -118,6 +118,7 @@ export const NORMALISE_RULES: readonly INormaliseRule[] = [
     replacement: '0x<address>'
   },
   // Random UUIDs in reprs and in HTML/JS outputs (plotly and bokeh div ids, uuid4()).
+  // uuid3/uuid5 are deterministic, but printing one is rare next to random ids.
   {
     name: 'uuid',
     pattern:
@@ -163,6 +164,26 @@ export const NORMALISE_RULES: readonly INormaliseRule[] = [
     name: 'altair-id',
     pattern: /\baltair-viz-[0-9a-f]{32}\b/g,
     replacement: 'altair-viz-<id>'
+  },
+  // Folium and other HTML makers name elements word_<uuid4 hex> ("map_3f2a…", "marker_…").
+  {
+    name: 'suffixed-hex-id',
+    pattern: /(?<=[a-z]_)[0-9a-f]{32}\b/g,
+    replacement: '<id>'
+  },
+  // scikit-learn's HTML repr numbers its containers per kernel session
+  // ("sk-container-id-7" after the author re-ran the cell six times).
+  {
+    name: 'sklearn-repr-id',
+    pattern: /\b(sk-(?:container|estimator)-id)-\d+/g,
+    replacement: '$1-<n>'
+  },
+  // Servers started by the notebook listen on a free local port (Dask's dashboard,
+  // Spark's UI, a test server): "http://127.0.0.1:43121/status".
+  {
+    name: 'local-port',
+    pattern: /(?<![\w.])(127\.0\.0\.1|localhost|0\.0\.0\.0|\[::1\]):\d{2,5}\b/g,
+    replacement: '$1:<port>'
   },
   // Matplotlib SVG ids "p3a1f0e2b9c"/"m1b2c3d4e5f" (salted hashes) in id="…", url(#…),
   // href="#…".
