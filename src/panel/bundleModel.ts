@@ -14,6 +14,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 import packageJson from '../../package.json';
 import {
   BundleTemplateError,
+  IBundleInput,
   IBundleOptions,
   IBundleSpec
 } from '../core/bundle/bundleTypes';
@@ -114,6 +115,8 @@ export interface IWorkspaceEntry {
 export interface IBundleContext {
   snapshot: IEnvironmentSnapshot;
   plan: IRequirementsPlan;
+  /** The verdict of a verify, written into the README (a download after verifying). */
+  verification?: IBundleInput['verification'];
 }
 
 export type DownloadState =
@@ -659,19 +662,24 @@ export class BundleModel {
       cached &&
       cached.version === this._version &&
       cached.snapshot === context.snapshot &&
-      cached.plan === context.plan
+      cached.plan === context.plan &&
+      cached.verification === context.verification
     ) {
       return cached.spec;
     }
     let spec: IBundleSpec;
     try {
-      spec = generateBundle({
+      const input: IBundleInput = {
         snapshot: context.snapshot,
         plan: context.plan,
         notebooks: this.notebooks,
         dataFiles: this.dataFiles,
         options: bundleOptions(this._form, this.created, this.generatorVersion)
-      });
+      };
+      if (context.verification) {
+        input.verification = context.verification;
+      }
+      spec = generateBundle(input);
     } catch (error) {
       if (!(error instanceof BundleTemplateError)) {
         throw error;
@@ -682,6 +690,7 @@ export class BundleModel {
       version: this._version,
       snapshot: context.snapshot,
       plan: context.plan,
+      verification: context.verification,
       spec
     };
     return spec;
@@ -841,6 +850,7 @@ export class BundleModel {
     version: number;
     snapshot: IEnvironmentSnapshot;
     plan: IRequirementsPlan;
+    verification: IBundleContext['verification'];
     spec: IBundleSpec;
   } | null = null;
   private _selected = DOCKERFILE;

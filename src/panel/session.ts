@@ -7,10 +7,13 @@
  * package selection and the plan made from them), the bundle options (BundleModel), the
  * package check (PreflightModel, scheduled here whenever the plan or the form changes)
  * and the jobs (BuildModel). bundleRequest() and buildRequest() assemble the bodies of
- * POST bundle and POST builds (src/core/contract/requests.ts).
+ * POST bundle and POST builds (src/core/contract/requests.ts). verify() sends the verify
+ * settings; notebookReports compares and diagnoses each notebook the verification ran
+ * (verification.ts), and applyDiagnosis() runs a diagnosis's action.
  *
  * The SessionManager holds what is not per notebook: the engine state, the settings
- * (setDefaults, the one place they arrive: template, registry, namespace), the Jupyter
+ * (setDefaults, the one place they arrive: template, registry, namespace, and what
+ * Verify runs the notebooks with), the Jupyter
  * root, and one session per path with the current one.
  *
  * Across a page reload a session keeps its bundle form, chosen notebooks and data files,
@@ -31,12 +34,10 @@
  *     trans
  *   });
  *   void fetchCaptureRequest().then(r => sessions.setJupyterRoot(r.root)).catch(() => undefined);
- *   // settings, in their `apply`:
- *   sessions.setDefaults({
- *     template: settings.get('defaultTemplate').composite as string,
- *     registry: settings.get('defaultRegistry').composite as string,
- *     namespace: settings.get('defaultNamespace').composite as string
- *   });
+ *   // settings, in their `apply` (settings.ts names them all):
+ *   sessions.setDefaults(sessionDefaultsOf(settings));
+ *   // and in the options above, for a report's "time limit" diagnosis:
+ *   openSettings: () => app.commands.execute('settingeditor:open', { query: 'Dockerize' }),
  *   void app.restored.then(() => sessions.restoreCurrent()); // reopens the last notebook
  *   void sessions.refreshEngine();
  *   // "Package this notebook" (commands.ts):
@@ -72,6 +73,8 @@ import { IEnvironmentSnapshot } from '../core/environment/snapshot';
 import { pipTemplate } from '../core/templates/pip';
 import { ITranslate, plainTranslate } from '../core/shared/text';
 import { CaptureAction, EngineStatus } from '../tokens';
+import { ISelectedPackage } from '../core/jobs/reproduction';
+import { DiagnosisAction } from '../core/verify/diagnose';
 import { BuildModel, IBuildBackend, IPhaseEnd } from './buildModel';
 import {
   BundleModel,
@@ -101,14 +104,31 @@ import {
   SavedSession,
   sessionKey
 } from './sessionState';
+import {
+  INotebookReport,
+  IVerifyOverrides,
+  IVerifySettings,
+  readmeVerification,
+  ReportCache,
+  verifyRequestOf,
+  verifySettingsOf
+} from './verification';
 
-/** The settings a session follows (schema/plugin.json's defaults). */
+/** The settings a session follows (schema/plugin.json; settings.ts reads them). */
 export interface ISessionDefaults {
   template?: string;
   /** e.g. docker.io, ghcr.io, localhost:5000 */
   registry?: string;
   /** e.g. a Docker Hub user */
   namespace?: string;
+  /** Verify runs the bundle's notebooks in the image (default true). */
+  verifyNotebooks?: boolean;
+  /** Seconds a cell may run when Verify runs a notebook (default 120). */
+  verifyCellTimeout?: number;
+  /** Seconds a notebook may run (default 600). */
+  verifyNotebookTimeout?: number;
+  /** Relative tolerance of numbers when outputs are compared (default 1e-6). */
+  verifyRelativeTolerance?: number;
 }
 
 /** The server and JupyterLab as the sessions reach them (plain functions in tests). */
@@ -123,6 +143,8 @@ export interface ISessionBackends {
   builds: IBuildBackend;
   /** Where sessions are kept across reloads (IStateDB); null: nothing is kept. */
   store?: ISessionStore | null;
+  /** Opens the extension's settings (a report's "time limit" action); absent: no button. */
+  openSettings?: () => void;
 }
 
 /** Everything a session gets from its manager (or a test). */
@@ -140,6 +162,28 @@ export interface INotebookSessionOptions extends ISessionBackends {
 }
 
 export type ISessionManagerOptions = INotebookSessionOptions;
+
+/** The bundle's README, the one file a verdict changes. */
+const README = 'README.md';
+
+/** The README is written from the verdict: the other files must be the built ones. */
+function sameFiles(
+  built: Readonly<Record<string, string>>,
+  now: Readonly<Record<string, string>>
+): boolean {
+  const names = (files: Readonly<Record<string, string>>) =>
+    Object.keys(files)
+      .filter(name => name !== README)
+      .sort();
+  const builtNames = names(built);
+  const nowNames = names(now);
+  return (
+    builtNames.length === nowNames.length &&
+    builtNames.every(
+      (name, at) => name === nowNames[at] && built[name] === now[name]
+    )
+  );
+}
 
 /** How often at most the job's log lines and progress are told as a `changed`. */
 export const LOG_COALESCE_MS = 100;
@@ -167,6 +211,7 @@ export class NotebookSession implements ICaptureModel {
     this._notebooks = options.notebooks;
     this._listJobs = () => options.builds.listJobs();
     this._store = options.store ?? null;
+    this._openSettings = options.openSettings ?? null;
     this._saveDebounceMs = options.saveDebounceMs ?? 300;
     this._defaults = { ...options.defaults };
     this._jupyterRoot = absoluteRoot(options.jupyterRoot);
@@ -191,6 +236,7 @@ export class NotebookSession implements ICaptureModel {
     this.bundle.changed.connect(this._onBundleChanged, this);
     this.preflight.changed.connect(this._emit, this);
     this.builds.changed.connect(this._onBuildsChanged, this);
+    this.builds.phaseEnded.connect(this._onPhaseEnded, this);
   }
 
   /** The options form, the Dockerfile edit and the download. */
@@ -506,10 +552,163 @@ export class NotebookSession implements ICaptureModel {
    */
   download(send: (request: IBundleRequest) => Promise<string>): Promise<void> {
     return this.bundle.startDownload(
-      () => this.context,
+      () => this._downloadContext(),
       send,
       () => this.settled()
     );
+  }
+
+  /** Verify's settings (the notebooks, their limits, the tolerance of numbers). */
+  get verifySettings(): IVerifySettings {
+    const defaults = this._defaults;
+    return verifySettingsOf({
+      notebooks: defaults.verifyNotebooks,
+      cellTimeout: defaults.verifyCellTimeout,
+      notebookTimeout: defaults.verifyNotebookTimeout,
+      relativeTolerance: defaults.verifyRelativeTolerance
+    });
+  }
+
+  /** Verifies the built image as the settings say, changed by `overrides` this once. */
+  verify(overrides: IVerifyOverrides = {}): Promise<void> {
+    return this.builds.verify(verifyRequestOf(this.verifySettings, overrides));
+  }
+
+  /**
+   * Each notebook the job's verification ran: the comparison and the diagnosis, made from
+   * the job record (so a reload brings the same report back); [] before a verify.
+   */
+  get notebookReports(): INotebookReport[] {
+    return this._reports.get(
+      this.builds.job?.verification,
+      this.verifySettings.relativeTolerance,
+      {
+        snapshot: this.snapshot,
+        selected: this._selectedNames(),
+        dataFiles: this.bundle.dataFiles
+      }
+    );
+  }
+
+  /** The workspace folder "verify again with the data folder" binds at /data. */
+  get dataFolder(): string {
+    const folder = this.notebookFolder;
+    return folder ? `${folder}/data` : 'data';
+  }
+
+  /** Whether the settings can be opened from a report. */
+  get canOpenSettings(): boolean {
+    return this._openSettings !== null;
+  }
+
+  openSettings(): void {
+    this._openSettings?.();
+  }
+
+  /**
+   * Runs a diagnosis's action: includes a package, adds a Debian package or a data file,
+   * then builds again and verifies the new image once it is built; or verifies again
+   * with the data folder bound, or with a time limit raised. Returns why it could not
+   * (null when it started).
+   */
+  async applyDiagnosis(action: DiagnosisAction): Promise<string | null> {
+    switch (action.kind) {
+      case 'include-package': {
+        if (!this.snapshot) {
+          // After a reload: the selection is made from a capture.
+          await this.captureEnvironment();
+          if (!this.snapshot) {
+            return this._trans.__(
+              'Capture the environment first: %1 is included from the capture.',
+              action.name
+            );
+          }
+        }
+        this.setIncluded(action.name, true);
+        return this._rebuildAndVerify();
+      }
+      case 'add-system-package': {
+        const packages = this.bundle.form.aptPackages
+          .split(/[\s,]+/)
+          .filter(Boolean);
+        if (!packages.includes(action.name)) {
+          this.bundle.setField(
+            'aptPackages',
+            [...packages, action.name].join(' ')
+          );
+        }
+        return this._rebuildAndVerify();
+      }
+      case 'add-data-file':
+        this.bundle.addDataFiles([{ path: action.path, type: 'file' }]);
+        return this._rebuildAndVerify();
+      case 'bind-data-folder':
+        await this.verify({ dataDir: this.dataFolder });
+        return null;
+      case 'raise-time-limit':
+        await this.verify(
+          action.setting === 'verifyCellTimeout'
+            ? { cellTimeout: action.seconds }
+            : { notebookTimeout: action.seconds }
+        );
+        return null;
+    }
+  }
+
+  /** Builds what the session holds now; the new image is verified when it is built. */
+  private async _rebuildAndVerify(): Promise<string | null> {
+    const reason = await this.startBuild();
+    if (reason === null && this.builds.job) {
+      this._verifyWhenBuilt = this.builds.job.id;
+    }
+    return reason;
+  }
+
+  private _onPhaseEnded(_: BuildModel, end: IPhaseEnd): void {
+    if (end.job.id !== this._verifyWhenBuilt) {
+      return;
+    }
+    this._verifyWhenBuilt = null;
+    if (end.ok && end.job.state === 'built') {
+      void this.verify();
+    }
+  }
+
+  /** The selected distributions' names, the same array while the selection is. */
+  private _selectedNames(): readonly string[] | null {
+    const selected = this.builds.selected;
+    if (selected !== this._namesOf.selected) {
+      this._namesOf = {
+        selected,
+        names: selected ? selected.map(item => item.name) : null
+      };
+    }
+    return this._namesOf.names;
+  }
+
+  /**
+   * The download's context: after a verify, with its verdict for the README, unless the
+   * bundle differs from the one this page built and verified.
+   */
+  private _downloadContext(): IBundleContext | null {
+    const context = this.context;
+    if (!context) {
+      return null;
+    }
+    const verification = readmeVerification(
+      this.builds.job,
+      this.builds.reproduction,
+      this.notebookReports,
+      this._trans
+    );
+    if (!verification) {
+      return context;
+    }
+    const built = this.builds.builtFiles;
+    if (built && !sameFiles(built, this.bundle.bundle(context).files)) {
+      return context;
+    }
+    return { ...context, verification };
   }
 
   /**
@@ -748,6 +947,13 @@ export class NotebookSession implements ICaptureModel {
   private readonly _notebooks: INotebookAccess | null;
   private readonly _listJobs: IBuildBackend['listJobs'];
   private readonly _store: ISessionStore | null;
+  private readonly _openSettings: (() => void) | null;
+  private readonly _reports = new ReportCache();
+  private _namesOf: {
+    selected: readonly ISelectedPackage[] | null;
+    names: readonly string[] | null;
+  } = { selected: null, names: null };
+  private _verifyWhenBuilt: string | null = null;
   private readonly _saveDebounceMs: number;
   private _defaults: ISessionDefaults;
   private _jupyterRoot: string | undefined;
