@@ -204,13 +204,15 @@ def _follow(
 
 def _read_lines(client: Any, container_id: str, lines: queue.Queue[str | None]) -> None:
     """Puts each whole line of the container's stdout on ``lines``, then None."""
-    pending = b""
+    parts: list[bytes] = []  # of the line under way (a long one comes in many chunks)
     try:
         for chunk in client.logs(container_id, stdout=True, stderr=False, stream=True, follow=True):
-            pending += chunk
-            *whole, pending = pending.split(b"\n")
-            for line in whole:
-                lines.put(line.decode("utf-8", "replace"))
+            while b"\n" in chunk:
+                end, _, chunk = chunk.partition(b"\n")
+                lines.put(b"".join([*parts, end]).decode("utf-8", "replace"))
+                parts = []
+            if chunk:
+                parts.append(chunk)
     except Exception:  # noqa: BLE001, S110 - the record reads the whole output afterwards
         pass
     finally:

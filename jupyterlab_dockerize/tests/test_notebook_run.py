@@ -30,8 +30,10 @@ from jupyterlab_dockerize.errors import BadRequest
 from jupyterlab_dockerize.jobs import Job
 from jupyterlab_dockerize.notebook_run import (
     MAX_OUTPUT_BYTES,
+    NOTEBOOK_MARKER,
     NotebookInImage,
     NotebookLimits,
+    RunRecord,
     run_notebook,
 )
 
@@ -142,6 +144,55 @@ def test_a_job_remembers_the_bundles_notebooks_and_data_files():
     assert Job.from_record(old).notebooks == []
     broken = {**record, "notebooks": [{"workspacePath": 1}, "x"], "dataFiles": "y"}
     assert Job.from_record(broken).notebooks == [] and Job.from_record(broken).data_files == []
+
+
+# --- the runner's protocol, read back ----------------------------------------------------
+
+
+def protocol(*events: dict) -> list[str]:
+    return [NOTEBOOK_MARKER + json.dumps(event) for event in events]
+
+
+START = {
+    "event": "start",
+    "kernel": "python3",
+    "kernelNote": "",
+    "cells": [
+        {"index": 0, "source": "a", "tags": [], "saved": [{"output_type": "stream", "text": "1"}]},
+        {"index": 2, "source": "b", "tags": ["x"], "saved": []},
+    ],
+}
+
+
+def test_a_runner_that_vanishes_mid_cell_keeps_the_cells_done():
+    record = RunRecord(NotebookInImage("w/n.ipynb", "notebooks/n.ipynb"), NotebookLimits(5, 9))
+    lines = protocol(
+        START,
+        {"event": "running", "index": 0, "at": 100.0},
+        {"event": "cell", "index": 0, "status": "ok", "seconds": 0.5, "produced": []},
+        {"event": "alive"},
+        {"event": "running", "index": 2, "at": 101.0},
+    )
+    progress = [record.feed(line) for line in [*lines, "kernel noise", lines[0][:40]]]
+    assert "n.ipynb: cell 1 of 2, 0.5 s" in progress
+    run = record.finish("exited", 3.0, 102.0)
+    assert (run["status"], run["code"]) == ("failed", "runner_failed")
+    assert [cell["status"] for cell in run["cells"]] == ["ok", "died"]
+    assert run["cells"][0]["saved"] == START["cells"][0]["saved"] and run["cells"][1]["tags"] == [
+        "x"
+    ]
+
+
+def test_at_the_notebook_limit_the_running_cell_times_out_with_its_time():
+    record = RunRecord(NotebookInImage("w/n.ipynb", "notebooks/n.ipynb"), NotebookLimits(5, 9))
+    for line in protocol(START, {"event": "running", "index": 0, "at": 100.0}):
+        record.feed(line)
+    run = record.finish("notebook_timeout", 9.2, 108.5)
+    assert (run["status"], run["code"]) == ("timeout", "notebook_timeout")
+    assert run["message"].endswith("Cell 1 was running.")
+    first, second = run["cells"]
+    assert (first["status"], first["seconds"]) == ("timeout", 8.5)
+    assert (second["status"], second["seconds"]) == ("not-run", None)
 
 
 # --- real runs in real images ----------------------------------------------------------------
