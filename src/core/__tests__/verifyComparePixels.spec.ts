@@ -10,6 +10,7 @@ import { tmpdir } from 'os';
 import { dirname, join } from 'path';
 
 import fc from 'fast-check';
+import { deflate } from 'pako';
 import ts from 'typescript';
 import { encode as encodePng } from 'fast-png';
 
@@ -325,6 +326,33 @@ describe('images in a notebook comparison', () => {
     );
   });
 
+  it('matches any image re-encoded with other PNG row filters', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 10 }),
+        fc.integer({ min: 1, max: 10 }),
+        fc.array(fc.integer({ min: 0, max: 4 }), {
+          minLength: 10,
+          maxLength: 10
+        }),
+        fc.integer({ min: 1, max: 9 }),
+        fc.integer({ min: 0, max: 1000 }),
+        (width, height, filters, level, seed) => {
+          const rgba = new Uint8Array(width * height * 4);
+          for (let i = 0; i < rgba.length; i++) {
+            rgba[i] = (i * 31 + seed * 7 + ((i * seed) >> 3)) % 256;
+          }
+          const saved = encodePng({ width, height, data: rgba, channels: 4 });
+          const produced = encodeFiltered(width, height, rgba, filters, level);
+          expect(
+            compareImageCell(png(toBase64(saved)), png(toBase64(produced)))
+              .verdict
+          ).toBe('match');
+        }
+      )
+    );
+  });
+
   it('finds one pixel changed beyond the tolerance in a small image', () => {
     fc.assert(
       fc.property(
@@ -480,4 +508,77 @@ function timeInNode(run: INotebookRun): {
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }
+}
+
+/**
+ * An RGBA PNG whose row y uses filter filters[y % length] (0 none, 1 sub, 2 up,
+ * 3 average, 4 Paeth) at a zlib level: fast-png's encoder only writes filter 0, while
+ * libpng and Pillow choose per row.
+ */
+function encodeFiltered(
+  width: number,
+  height: number,
+  rgba: Uint8Array,
+  filters: number[],
+  level: number
+): Uint8Array {
+  const stride = width * 4;
+  const raw = new Uint8Array((stride + 1) * height);
+  const at = (y: number, x: number) =>
+    y < 0 || x < 0 ? 0 : rgba[y * stride + x];
+  for (let y = 0; y < height; y++) {
+    const filter = filters[y % filters.length];
+    raw[y * (stride + 1)] = filter;
+    for (let x = 0; x < stride; x++) {
+      const left = at(y, x - 4);
+      const up = at(y - 1, x);
+      const upLeft = at(y - 1, x - 4);
+      const estimate = left + up - upLeft;
+      const paeth = [left, up, upLeft].reduce((best, candidate) =>
+        Math.abs(estimate - candidate) < Math.abs(estimate - best)
+          ? candidate
+          : best
+      );
+      const predictor = [0, left, up, (left + up) >> 1, paeth][filter];
+      raw[y * (stride + 1) + 1 + x] = (at(y, x) - predictor) & 0xff;
+    }
+  }
+  const header = new Uint8Array(13);
+  new DataView(header.buffer).setUint32(0, width);
+  new DataView(header.buffer).setUint32(4, height);
+  header.set([8, 6, 0, 0, 0], 8);
+  const chunks = [
+    chunk('IHDR', header),
+    chunk('IDAT', deflate(raw, { level: level as 1 })),
+    chunk('IEND', new Uint8Array(0))
+  ];
+  const signature = [137, 80, 78, 71, 13, 10, 26, 10];
+  return new Uint8Array([
+    ...signature,
+    ...chunks.flatMap(part => Array.from(part))
+  ]);
+}
+
+function chunk(type: string, data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(12 + data.length);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, data.length);
+  out.set(
+    Array.from(type, char => char.charCodeAt(0)),
+    4
+  );
+  out.set(data, 8);
+  view.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
+  return out;
+}
+
+function crc32(bytes: Uint8Array): number {
+  let crc = 0xffffffff;
+  for (const byte of bytes) {
+    crc ^= byte;
+    for (let k = 0; k < 8; k++) {
+      crc = crc & 1 ? (crc >>> 1) ^ 0xedb88320 : crc >>> 1;
+    }
+  }
+  return (crc ^ 0xffffffff) >>> 0;
 }
