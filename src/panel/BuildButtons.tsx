@@ -90,7 +90,7 @@ export function BuildButtons(props: {
         </button>
         <button
           className="jp-mod-styled"
-          onClick={() => void model.verify()}
+          onClick={() => void session.verify()}
           disabled={!model.canPushOrVerify}
           data-dockerize="build-verify"
         >

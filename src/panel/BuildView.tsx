@@ -6,7 +6,9 @@ import { JobProgress } from './JobProgress';
 import { JobStatus } from './JobStatus';
 import { TabView } from './tabView';
 import { IPushDefaults } from '../core/jobs/pushForm';
+import { verdictClass } from './NotebookReport';
 import { NotebookSession } from './session';
+import { reportLine } from './verification';
 
 /**
  * The sidebar's "Build and push" section: the buttons, the job's state and progress in
@@ -22,6 +24,7 @@ export function BuildView(props: {
   const { session, pushDefaults, engineReachable, openTab, trans } = props;
   const model = session.builds;
   const job = model.job;
+  const reports = job?.verification ? session.notebookReports : [];
   return (
     <section className="jp-Dockerize-section" data-dockerize="build">
       <h3>{trans.__('Build and push')}</h3>
@@ -35,6 +38,22 @@ export function BuildView(props: {
       {job && (
         <>
           <JobProgress model={model} trans={trans} />
+          {reports.length > 0 && (
+            <ul
+              className="jp-Dockerize-notebookLines"
+              data-dockerize="verify-notebook-lines"
+            >
+              {reports.map(report => (
+                <li
+                  key={report.run.bundlePath}
+                  className={verdictClass(report.comparison.verdict)}
+                  data-verdict={report.comparison.verdict}
+                >
+                  {reportLine(report)}
+                </li>
+              ))}
+            </ul>
+          )}
           <p className="jp-Dockerize-links">
             <button
               className="jp-Dockerize-link"

@@ -20,6 +20,7 @@ import { NotebookSession } from './session';
 import { sessionSteps, StepsLine } from './StepsLine';
 import { notebookTabId, TAB_VIEWS, TabView } from './tabView';
 import { BreakablePath } from './text';
+import { NotebookReports } from './NotebookReport';
 import { VerificationReport } from './VerificationReport';
 
 function viewLabel(view: TabView, trans: TranslationBundle): string {
@@ -95,12 +96,24 @@ function VerifyPage(props: {
         {model.job?.state === 'verifying'
           ? trans.__('Verifying: the report comes when the check ends.')
           : trans.__(
-              'Not verified yet: "Verify" in the panel runs the image and compares its packages with the selection.'
+              'Not verified yet: "Verify" in the panel runs the image, compares its packages with the selection, and runs the notebooks in it to compare their outputs with the saved ones.'
             )}
       </p>
     );
   }
-  return <VerificationReport model={model} trans={trans} />;
+  return (
+    <>
+      {model.job.state === 'verifying' && (
+        <p className="jp-Dockerize-hint" data-dockerize="verify-again">
+          {trans.__(
+            'Verifying again: this is the report of the previous verification.'
+          )}
+        </p>
+      )}
+      <VerificationReport model={model} trans={trans} />
+      <NotebookReports session={session} trans={trans} />
+    </>
+  );
 }
 
 /** The tab's React part: header, view switch, the chosen view. */
