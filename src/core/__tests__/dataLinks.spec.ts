@@ -375,3 +375,154 @@ describe('the README after Verify', () => {
     ]);
   });
 });
+
+/**
+ * The words of a shell command made of bare words and single-quoted parts joined by
+ * `\'` (what shellQuoted writes); throws on anything else, so an unquoted `$`, backquote
+ * or `;` fails the test.
+ */
+function shellWords(command: string): string[] {
+  const words: string[] = [];
+  let word: string | null = null;
+  for (let at = 0; at < command.length;) {
+    const char = command[at];
+    if (char === ' ') {
+      if (word !== null) {
+        words.push(word);
+        word = null;
+      }
+      at++;
+    } else if (char === "'") {
+      const end = command.indexOf("'", at + 1);
+      if (end < 0) {
+        throw new Error(`unclosed quote in ${command}`);
+      }
+      word = (word ?? '') + command.slice(at + 1, end);
+      at = end + 1;
+    } else if (command.startsWith("\\'", at)) {
+      word = (word ?? '') + "'";
+      at += 2;
+    } else if (/[A-Za-z-]/.test(char)) {
+      word = (word ?? '') + char;
+      at++;
+    } else {
+      throw new Error(`unquoted ${JSON.stringify(char)} in ${command}`);
+    }
+  }
+  if (word !== null) {
+    words.push(word);
+  }
+  return words;
+}
+
+describe('hostile data file names', () => {
+  const parts = [
+    '\n',
+    '\r',
+    '\u2028',
+    '\u0085',
+    '\\',
+    '\\\n',
+    '"',
+    "'",
+    '`id`',
+    '$HOME',
+    '$(id)',
+    '; rm -rf /',
+    '&&',
+    '\nRUN rm -rf /\n',
+    '# escape=`',
+    ' ',
+    '..',
+    '.',
+    '/',
+    'é',
+    '数据',
+    'a',
+    'data',
+    '-'
+  ];
+  const hostile = fc
+    .array(fc.constantFrom(...parts), { minLength: 1, maxLength: 6 })
+    .map(items => items.join(''));
+
+  it('add at most one RUN, whose words are exactly the links', () => {
+    const keywords = (text: string) =>
+      DockerfileParser.parse(text)
+        .getInstructions()
+        .map(instruction => instruction.getKeyword());
+    fc.assert(
+      fc.property(
+        fc.array(hostile, { minLength: 1, maxLength: 4 }),
+        fc.constantFrom(...TEMPLATE_IDS),
+        (dataFiles, template) => {
+          const input = bundleInput({
+            notebooks: ['nb.ipynb', 'a/b.ipynb'],
+            dataFiles,
+            options: {
+              ...options,
+              template,
+              ...(template === 'custom'
+                ? { baseImage: 'python:3.11.7-bookworm' }
+                : {})
+            }
+          });
+          const text = generateBundle(input).files['Dockerfile'];
+          const plain = generateBundle({ ...input, dataLinks: false }).files[
+            'Dockerfile'
+          ];
+          const notebooks = place(
+            input.notebooks,
+            'notebooks',
+            'notebook',
+            [],
+            []
+          );
+          const plan = planDataLinks(
+            notebooks.includes,
+            placeDataFiles(dataFiles, []).includes
+          );
+          // eslint-disable-next-line no-control-regex -- line breaks of every kind
+          expect(text).not.toMatch(/[\r\u2028\u2029\u0085\u0000]/);
+          if (!plan.links.length) {
+            expect(text).toBe(plain);
+            return;
+          }
+          const expected = keywords(plain);
+          expected.splice(expected.length - 1, 0, 'RUN');
+          expect(keywords(text)).toEqual(expected);
+          const lines = text.split('\n');
+          const start = lines.findIndex(
+            line =>
+              line.startsWith("RUN mkdir -p '/") ||
+              line.startsWith("RUN ln -s '/")
+          );
+          const end = lines.findIndex(line => line.startsWith('VOLUME'));
+          const commands = lines
+            .slice(start, end)
+            .join('\n')
+            .replace(/^RUN /, '')
+            .split(' \\\n    && ');
+          const words = commands.map(shellWords);
+          const links = words.filter(command => command[0] === 'ln');
+          expect(links).toEqual(
+            plan.links.map(link => ['ln', '-s', link.target, link.path])
+          );
+          const folders = words.filter(command => command[0] === 'mkdir');
+          expect(folders).toEqual(
+            plan.folders.length ? [['mkdir', '-p', ...plan.folders]] : []
+          );
+          // Before the links' comment and RUN, the Dockerfile is the one without links.
+          expect(lines.slice(start - 2, start)).toEqual([
+            '# The data files also where the notebooks read them: the same path relative to the',
+            '# notebook as in the workspace (links to /data).'
+          ]);
+          expect(plain.split('\n').slice(0, start - 2)).toEqual(
+            lines.slice(0, start - 2)
+          );
+        }
+      ),
+      { numRuns: 300 }
+    );
+  });
+});
