@@ -385,6 +385,17 @@ describe('compareNotebookRun: cell verdicts', () => {
       produced: [display({ 'text/plain': 'x' })]
     });
     expect(item.verdict).toBe('differs');
+    const garbage = [
+      null,
+      3,
+      { output_type: 'error' }
+    ] as unknown as INotebookOutput[];
+    expect(
+      judge({ saved: garbage, produced: garbage, status: 'error' })
+    ).toMatchObject({
+      verdict: 'match',
+      error: { ename: '', evalue: '' }
+    });
   });
 });
 

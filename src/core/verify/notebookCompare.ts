@@ -93,7 +93,7 @@ function withDefaults(options?: Partial<ICompareOptions>) {
 }
 
 function hasSavedError(cell: ICellRun): boolean {
-  return cell.saved.some(output => output.output_type === 'error');
+  return cell.saved.some(output => output?.output_type === 'error');
 }
 
 /** The verdict of one code cell and the differences behind it. */

@@ -122,7 +122,7 @@ function richBundlesOf(
 function errorOf(outputs: readonly INotebookOutput[]): string | null {
   for (const output of outputs) {
     if (output.output_type === 'error') {
-      return `${output.ename}: ${output.evalue}`;
+      return `${output.ename ?? ''}: ${output.evalue ?? ''}`;
     }
   }
   return null;
@@ -445,20 +445,30 @@ export function compareOutputs(
   produced: readonly INotebookOutput[],
   tolerances: IOutputTolerances
 ): IOutputDifference[] {
+  const savedOutputs = wellFormed(saved);
+  const producedOutputs = wellFormed(produced);
   return [
-    ...compareStreams(saved, produced, tolerances),
-    ...compareRichOutputs(saved, produced, tolerances),
-    ...compareErrors(saved, produced, tolerances)
+    ...compareStreams(savedOutputs, producedOutputs, tolerances),
+    ...compareRichOutputs(savedOutputs, producedOutputs, tolerances),
+    ...compareErrors(savedOutputs, producedOutputs, tolerances)
   ];
+}
+
+/** Outputs come from notebooks and kernels: anything that is not an object is left out. */
+function wellFormed(outputs: readonly INotebookOutput[]): INotebookOutput[] {
+  return outputs.filter(output => isRecord(output));
 }
 
 /** The produced error's name and value, if the cell raised. */
 export function producedError(
   outputs: readonly INotebookOutput[]
 ): { ename: string; evalue: string } | null {
-  for (const output of outputs) {
+  for (const output of wellFormed(outputs)) {
     if (output.output_type === 'error') {
-      return { ename: output.ename, evalue: output.evalue };
+      return {
+        ename: String(output.ename ?? ''),
+        evalue: String(output.evalue ?? '')
+      };
     }
   }
   return null;
