@@ -582,16 +582,39 @@ describe('limits, the kernel and the runner', () => {
     expect(diagnose(notebook, { snapshot: null })[0].action).toBeNull();
   });
 
+  it('no kernel in the image: include ipykernel when the kernel has it', () => {
+    const notebook = run([cell(0, 'x', 'not-run')], {
+      status: 'failed',
+      code: 'no_kernel',
+      message: 'The image has no Python kernel to run the notebook.'
+    });
+    const withKernel = snapshot([
+      ...kernel.distributions,
+      dist('ipykernel', '6.29.5')
+    ]);
+    expect(diagnose(notebook, { snapshot: withKernel })).toEqual([
+      {
+        cellNumber: null,
+        kind: 'no-notebook-runner',
+        title: 'The image has no Python kernel',
+        detail:
+          "Verify runs the notebook on the image's Python kernel, and the image has none. Include `ipykernel` and rebuild.",
+        action: { kind: 'include-package', name: 'ipykernel' }
+      }
+    ]);
+    expect(diagnose(notebook)[0].action).toBeNull();
+  });
+
   it('a run that could not start: its message', () => {
     const [found] = diagnose(
       run([cell(0, 'x', 'not-run')], {
         status: 'failed',
-        code: 'no_kernel',
-        message: 'No kernel named python3 in the image.'
+        code: 'notebook_unreadable',
+        message: 'The notebook notebooks/analysis.ipynb cannot be read.'
       })
     );
     expect(found).toMatchObject({ cellNumber: null, kind: 'error' });
-    expect(found.detail).toContain('No kernel named python3');
+    expect(found.detail).toContain('cannot be read');
   });
 });
 

@@ -618,6 +618,18 @@ function diagnoseNoRunner(context: IDiagnosisContext): Draft {
   };
 }
 
+function diagnoseNoKernel(context: IDiagnosisContext): Draft {
+  const found = distribution(context.snapshot, 'ipykernel');
+  return {
+    kind: 'no-notebook-runner',
+    title: 'The image has no Python kernel',
+    detail: found
+      ? `Verify runs the notebook on the image's Python kernel, and the image has none. Include ${shown(context.snapshot, 'ipykernel')} and rebuild.`
+      : "Verify runs the notebook on the image's Python kernel, and the image has none. Install ipykernel in your kernel, capture again and rebuild.",
+    action: found ? { kind: 'include-package', name: 'ipykernel' } : null
+  };
+}
+
 const KERNEL_DIED: Draft = {
   kind: 'kernel-died',
   title: 'The kernel died',
@@ -649,6 +661,10 @@ export function diagnoseNotebook(
 
   if (run.code === 'no_nbclient') {
     add(null, diagnoseNoRunner(context));
+    return diagnoses;
+  }
+  if (run.code === 'no_kernel') {
+    add(null, diagnoseNoKernel(context));
     return diagnoses;
   }
   const cellFailed = comparison.cells.some(cell =>
