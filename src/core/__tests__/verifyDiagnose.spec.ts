@@ -135,7 +135,7 @@ describe('a module the image does not have', () => {
         kind: 'missing-module',
         title: '`scikit-learn` was left out of the image',
         detail:
-          'The notebook imports `sklearn`, which `scikit-learn` `1.5.2` provides in your kernel, but the build did not include it. Include `scikit-learn` and rebuild.',
+          'The notebook imports `sklearn`, which `scikit-learn 1.5.2` provides in your kernel, but the build did not include it. Include `scikit-learn` and rebuild.',
         action: { kind: 'include-package', name: 'scikit-learn' }
       }
     ]);

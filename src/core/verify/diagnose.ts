@@ -263,9 +263,9 @@ function shownWithVersion(
   name: string
 ): string {
   const found = distribution(snapshot, name);
-  return found
-    ? `${showUntrusted(found.displayName || name)} ${showUntrusted(found.version)}`
-    : showUntrusted(name);
+  return showUntrusted(
+    found ? `${found.displayName || name} ${found.version}` : name
+  );
 }
 
 type Draft = Omit<IDiagnosis, 'cellNumber'>;
