@@ -162,7 +162,11 @@ case(
             "total = sum(i * i for i in range(200_000))\n"
             'print(f"total {total}, took {time.perf_counter() - started:.4f} s")'
         ),
-        code("import tempfile\nprint(tempfile.mkdtemp(prefix='corpus-'))"),
+        code(
+            "import tempfile\nfolder = tempfile.mkdtemp()\n"
+            'with tempfile.NamedTemporaryFile(suffix=".csv", dir=folder, delete=False) as f:\n'
+            "    print(folder)\n    print(f.name)"
+        ),
         code("%time squares = sum(i * i for i in range(100_000))"),
         code(
             "for percent in range(0, 101, 20):\n"
