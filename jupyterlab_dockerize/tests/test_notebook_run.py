@@ -550,6 +550,20 @@ def test_an_image_without_python_says_so(images):
 
 @pytest.mark.engine
 @pytest.mark.timeout(600)
+def test_a_user_without_a_home_folder_still_runs_notebooks(images):
+    client = images["client"]
+    dockerfile = f"FROM {images['kernel']}\nUSER 4242\n"
+    tag = build_image(client, f"dz-notebook-run/nohome:{secrets.token_hex(6)}", dockerfile, {})
+    try:
+        record, _ = run({**images, "nohome": tag}, "raises.ipynb", image="nohome")
+    finally:
+        client.remove_image(tag, force=True)
+    assert (record["status"], record["message"]) == ("completed", "")
+    assert record["cells"][2]["produced"] == [stdout("after\n")]
+
+
+@pytest.mark.engine
+@pytest.mark.timeout(600)
 def test_outputs_past_the_limit_are_left_out_and_said_so(images):
     record, _ = run(images, "big.ipynb", max_output_bytes=100_000)
     assert record["status"] == "completed" and record["truncated"] is True
