@@ -564,6 +564,14 @@ def test_a_user_without_a_home_folder_still_runs_notebooks(images):
 
 @pytest.mark.engine
 @pytest.mark.timeout(600)
+def test_a_notebook_the_image_lacks_is_named(images):
+    record, _ = run(images, "absent.ipynb")
+    assert (record["status"], record["code"]) == ("failed", "notebook_missing")
+    assert "/notebooks/absent.ipynb" in record["message"] and record["cells"] == []
+
+
+@pytest.mark.engine
+@pytest.mark.timeout(600)
 def test_outputs_past_the_limit_are_left_out_and_said_so(images):
     record, _ = run(images, "big.ipynb", max_output_bytes=100_000)
     assert record["status"] == "completed" and record["truncated"] is True
