@@ -110,6 +110,54 @@ def generate_bundle(case: dict) -> dict:
     return generate_bundles([case])[0]
 
 
+_NOTEBOOKS_SCRIPT = r"""
+const path = require('path');
+const core = name => require(path.join(process.argv[1], name + '.js'));
+const { compareNotebookRun } = core('verify/notebookCompare');
+const { diagnoseNotebook } = core('verify/diagnose');
+const { parseSnapshot } = core('environment/snapshotParse');
+const { runs, snapshot, selected, dataFiles, options } = JSON.parse(
+  require('fs').readFileSync(0, 'utf8')
+);
+const captured = snapshot ? parseSnapshot(snapshot) : null;
+const out = runs.map(run => {
+  const comparison = compareNotebookRun(run, options || {});
+  const diagnoses = diagnoseNotebook(run, comparison, {
+    snapshot: captured,
+    selected,
+    notebookWorkspacePath: run.workspacePath,
+    dataFiles
+  });
+  return { comparison, diagnoses };
+});
+process.stdout.write(JSON.stringify(out));
+"""
+
+
+def compare_notebook_runs(
+    runs: list[dict],
+    snapshot: dict | None,
+    selected: list[str] | None,
+    data_files: list[str],
+    options: dict | None = None,
+) -> list[dict]:
+    """compareNotebookRun then diagnoseNotebook (src/core/verify) for each INotebookRun of
+    ``job.verification.notebooks``, in one node process: ``[{comparison, diagnoses}]``.
+
+    ``snapshot`` is the kernel's captured snapshot (raw JSON, parsed by the core),
+    ``selected`` the normalized names of the distributions the image was built with,
+    ``data_files`` the workspace paths chosen as data files, ``options`` ICompareOptions.
+    """
+    payload = {
+        "runs": runs,
+        "snapshot": snapshot,
+        "selected": selected,
+        "dataFiles": data_files,
+        "options": options or {},
+    }
+    return run_node(_NOTEBOOKS_SCRIPT, payload)
+
+
 # ---------------------------------------------------------------------------------------
 # A local wheel index, for builds in containers that cannot reach a package index
 
