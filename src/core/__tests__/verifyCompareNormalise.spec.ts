@@ -166,6 +166,14 @@ describe('normaliseText: what is expected to vary', () => {
       '/home/ana/.venv/lib/python3.11/site-packages/sklearn/base.py:12: FutureWarning: x',
       '/usr/local/lib/python3.11/site-packages/sklearn/base.py:12: FutureWarning: x'
     );
+    expect(normaliseText('in File:/tmp/ipykernel_5/77.py, line 2')).toBe(
+      'in File:<cell>, line 2'
+    );
+    expect(
+      normaliseText(
+        'C:\\Users\\ana\\AppData\\Local\\Temp\\ipykernel_8\\9.py:1: W'
+      )
+    ).toBe('<cell>:1: W');
     expectDifferent(
       '/tmp/ipykernel_1/2.py:2: UserWarning: careful',
       '/tmp/ipykernel_1/2.py:3: UserWarning: careful'
@@ -229,6 +237,22 @@ describe('normaliseText: what is expected to vary', () => {
       'RangeIndex: 3 entries, 0 to 2',
       'RangeIndex: 4 entries, 0 to 3'
     );
+  });
+});
+
+describe('normaliseText on large outputs', () => {
+  it('takes time in proportion to the text, also for one long line', () => {
+    // plotly's HTML: one line of data with no spaces, where a pattern that rescans a
+    // run from each of its characters takes minutes.
+    const data = Array.from({ length: 20000 }, (_, i) =>
+      (Math.sin(i) * 1000).toFixed(6)
+    ).join(',');
+    const html = `<div id="3f2a9c1b-1111-2222-3333-444455556666"></div><script>Plotly.newPlot("x", [{"x":[${data}]}])</script>`;
+    expect(html.length).toBeGreaterThan(200000);
+    const started = performance.now();
+    const normalised = normaliseText(html);
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(normalised.startsWith('<div id="<uuid>"></div>')).toBe(true);
   });
 });
 

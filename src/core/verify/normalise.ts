@@ -45,7 +45,9 @@ function temporaryPath(match: string, rest: string): string {
 /**
  * The rules, in the order they apply (earlier rules see the text first: the whole-line
  * timing rules run before the duration rule would eat their numbers, the tqdm rules
- * before the clock rules would read `00:01` as a time).
+ * before the clock rules would read `00:01` as a time). Outputs can be megabytes on one
+ * line (plotly's HTML), so every pattern starts with a literal or is tried only where a
+ * token starts (a lookbehind): none rescans a long run from each of its characters.
  */
 export const NORMALISE_RULES: readonly INormaliseRule[] = [
   // IPython %time / %%time: "CPU times: user 1.2 ms, sys: 0 ns, total: 1.2 ms" and
@@ -130,7 +132,8 @@ export const NORMALISE_RULES: readonly INormaliseRule[] = [
   // and a hash.
   {
     name: 'ipykernel-cell-file',
-    pattern: /(?:[^\s'"()<>]*[/\\])?ipykernel_\d+[/\\]\d+\.py/g,
+    pattern:
+      /(?<![^\s'"()<>:])(?:[A-Za-z]:)?(?:[^\s'"()<>:]*[/\\])?ipykernel_\d+[/\\]\d+\.py/g,
     replacement: '<cell>'
   },
   // Older IPython's cell file "<ipython-input-12-3f2a9c1b>".
@@ -143,7 +146,8 @@ export const NORMALISE_RULES: readonly INormaliseRule[] = [
   // ("/home/a/.venv/lib/python3.11/site-packages/sklearn/base.py:12: FutureWarning").
   {
     name: 'site-packages',
-    pattern: /(?:[A-Za-z]:)?[^\s'"()<>:]*[/\\](?:site|dist)-packages[/\\]/g,
+    pattern:
+      /(?<![^\s'"()<>:])(?:[A-Za-z]:)?[^\s'"()<>:]*[/\\](?:site|dist)-packages[/\\]/g,
     replacement: '<site-packages>/'
   },
   // Temporary folders: /tmp, /var/tmp, macOS /var/folders/…/T, Windows …\AppData\Local\Temp.
