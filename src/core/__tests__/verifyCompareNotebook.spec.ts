@@ -521,10 +521,15 @@ describe('compareNotebookRun: notebook verdicts and summaries', () => {
           fc.constantFrom(
             'text/plain',
             'text/html',
+            'text/markdown',
             'text/latex',
-            'image/svg+xml'
+            'image/svg+xml',
+            'image/png',
+            'image/jpeg',
+            'application/json',
+            'application/vnd.jupyter.widget-view+json'
           ),
-          text
+          fc.oneof(text, fc.jsonValue())
         )
       }),
       fc.record({
