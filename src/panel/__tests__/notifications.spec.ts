@@ -145,4 +145,54 @@ describe('JobNotifier', () => {
     emit.mock.calls[1][2].actions[0].callback();
     expect(opened).toEqual(['job-1', 'job-9']);
   });
+
+  it("says each notebook's verdict after a verify, and warns until it stays when one differs", () => {
+    const { api, shown } = fakeCentre();
+    const emit = jest.spyOn(api, 'emit');
+    const notifier = new JobNotifier(api, () => undefined);
+    const verified = job({ state: 'verified', phase: 'verify' });
+    notifier.phaseEnded({
+      job: verified,
+      phase: 'verify',
+      ok: true,
+      notebooks: [
+        {
+          line: 'sales.ipynb: Notebook reproduced: 3 of 3 cells match',
+          reproduced: true
+        }
+      ]
+    });
+    notifier.phaseEnded({
+      job: { ...verified, id: 'job-2' },
+      phase: 'verify',
+      ok: true,
+      notebooks: [
+        {
+          line: 'sales.ipynb: Notebook reproduced: 3 of 3 cells match',
+          reproduced: true
+        },
+        {
+          line: 'model.ipynb: Notebook differs: 4 of 5 cells match · 1 differs',
+          reproduced: false
+        }
+      ]
+    });
+
+    expect([...shown.values()]).toEqual([
+      {
+        message:
+          'Image user/sales:latest verified.\nsales.ipynb: Notebook reproduced: 3 of 3 cells match',
+        type: 'success'
+      },
+      {
+        message:
+          'Image user/sales:latest verified.\nsales.ipynb: Notebook reproduced: 3 of 3 cells match\nmodel.ipynb: Notebook differs: 4 of 5 cells match · 1 differs',
+        type: 'warning'
+      }
+    ]);
+    expect(emit.mock.calls.map(call => call[2].autoClose)).toEqual([
+      8000,
+      false
+    ]);
+  });
 });
