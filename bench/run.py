@@ -32,6 +32,7 @@ import requests
 from capture import bench_capture, ensure_env
 from capture_click import bench_capture_click
 from imports import bench_imports_ratio
+from notebooks import bench_notebooks
 from realworld import bench_realworld
 from rebuild import bench_rebuild
 
@@ -315,6 +316,13 @@ def write_markdown(results: dict, path: Path) -> None:
         "  `capture_click_over_roundtrip_200`) and a silent `pass`",
         "  (`capture_kernel_pass_ms_200`); the `capture_click_*_ms_200` figures cut one click",
         "  into its segments (User Timing marks).",
+        "- Notebook figures (bench/notebooks.py, `bench/run.py --only notebooks`):",
+        "  `notebook_verdicts_correct_pct` (the corpus of jupyterlab_dockerize/tests/",
+        "  notebook_corpus/ re-executed in one image: notebooks whose verdict is the expected",
+        "  one; target 100) and `notebook_cells_compared`; `reexec_over_build` (the real-world",
+        "  environment's two notebooks re-executed by Verify, the sum of their runs' seconds,",
+        "  over the cold build of its image; parts `reexec_build_s`, `reexec_notebooks_s`,",
+        "  `reexec_verify_s`, `reexec_cells`): what Verify with notebooks costs beside a build.",
         "- A figure that could not be measured is `null`, with `<figure>_reason` saying why.",
         "",
     ]
@@ -332,10 +340,12 @@ def main() -> int:
     )
     parser.add_argument(
         "--only",
-        choices=["api-during-build", "realworld", "capture-click"],
+        choices=["api-during-build", "realworld", "capture-click", "notebooks"],
         help=(
             "measure this one part and merge it (realworld: the issue 11 figures; "
-            "capture-click: click to package table in the browser, bench/capture_click.py)"
+            "capture-click: click to package table in the browser, bench/capture_click.py; "
+            "notebooks: the notebook corpus's verdicts and re-execution over build, "
+            "bench/notebooks.py)"
         ),
     )
     args = parser.parse_args()
@@ -353,6 +363,8 @@ def main() -> int:
         results.update(bench_realworld(docker_host, JupyterServer))
     elif args.only == "capture-click":
         results.update(bench_capture_click())
+    elif args.only == "notebooks":
+        results.update(bench_notebooks(docker_host))
     elif not args.only_figures:
         results.update(bench_engine_route(docker_host, args.rounds))
         results.update(bench_event_loop_under_hung_probes(args.rounds))
@@ -361,6 +373,7 @@ def main() -> int:
         results.update(bench_imports_ratio(ensure_env()[0]))
         results.update(bench_rebuild(docker_host))
         results.update(bench_realworld(docker_host, JupyterServer))
+        results.update(bench_notebooks(docker_host))
 
     out = REPO / "bench" / "results.json"
     existing = json.loads(out.read_text()) if out.exists() else {}

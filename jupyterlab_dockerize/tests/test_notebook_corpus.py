@@ -258,8 +258,19 @@ async def test_corpus_verdicts_in_one_image(engine_host, jp_fetch, jp_root_dir):
     for name, result in found.items():
         if EXPECTED["notebooks"][name]["verdict"] == "reproduced":
             assert result["diagnoses"] == [], (name, result["diagnoses"])
+    # The figure matched by its pixels: the image's PNG bytes are not the saved ones.
+    figure = by_bundle_path["notebooks/matplotlib_png.ipynb"]["cells"][1]
+    assert png_of(figure["saved"]) != png_of(figure["produced"]) != b""
+    assert by_bundle_path["notebooks/endless_loop.ipynb"]["status"] == "timeout"
     timeout = found["endless_loop.ipynb"]["diagnosis"]
     assert timeout["action"]["seconds"] > EXPECTED["cellTimeout"], timeout
+
+
+def png_of(outputs: list[dict]) -> bytes:
+    for output in outputs:
+        if "image/png" in output.get("data", {}):
+            return base64.b64decode(output["data"]["image/png"])
+    return b""
 
 
 def first_diagnosis(diagnoses: list[dict]) -> dict | None:
