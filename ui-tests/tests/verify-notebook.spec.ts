@@ -1,4 +1,5 @@
-import { expect, test } from '@jupyterlab/galata';
+import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+import type { Locator } from '@playwright/test';
 
 import {
   expectJobState,
@@ -8,6 +9,27 @@ import {
 } from './helpers';
 
 const NOTEBOOK = 'verify-random.ipynb';
+
+/**
+ * Packages the visible notebook with what it imports, the pip template and the offline
+ * wheelhouse (the harness's wheel index), as `image`:1; returns the panel.
+ */
+async function packageForBuild(
+  page: IJupyterLabPageFixture,
+  image: string
+): Promise<Locator> {
+  const panel = await packageVisibleNotebook(page);
+  const bundle = panel.locator('[data-dockerize="bundle"]');
+  await expect(bundle).toBeVisible({ timeout: 60_000 });
+  await panel
+    .getByRole('button', { name: 'Only what the notebook imports' })
+    .click();
+  await bundle.getByLabel('Template', { exact: true }).selectOption('pip');
+  await bundle.locator('[data-dockerize="bundle-wheelhouse"]').check();
+  await bundle.getByLabel('Image name', { exact: true }).fill(image);
+  await bundle.getByLabel('Tag', { exact: true }).fill('1');
+  return panel;
+}
 
 test.describe('Verify runs the notebook in the image', () => {
   test.beforeAll(() => {
@@ -46,19 +68,7 @@ test.describe('Verify runs the notebook in the image', () => {
     // The bundle copies the notebook as it is on disk: with these outputs.
     await page.notebook.save();
 
-    const panel = await packageVisibleNotebook(page);
-    const bundle = panel.locator('[data-dockerize="bundle"]');
-    await expect(bundle).toBeVisible({ timeout: 60_000 });
-    await panel
-      .getByRole('button', { name: 'Only what the notebook imports' })
-      .click();
-    await bundle.getByLabel('Template', { exact: true }).selectOption('pip');
-    await bundle.locator('[data-dockerize="bundle-wheelhouse"]').check();
-    await bundle
-      .getByLabel('Image name', { exact: true })
-      .fill('dockerize-ui/verify-random');
-    await bundle.getByLabel('Tag', { exact: true }).fill('1');
-
+    const panel = await packageForBuild(page, 'dockerize-ui/verify-random');
     const build = panel.locator('[data-dockerize="build"]');
     await build.locator('[data-dockerize="build-start"]').click();
     await expectJobState(build, 'built', 400_000);
@@ -116,18 +126,23 @@ test.describe('Verify runs the notebook in the image', () => {
       .click();
     expect(await page.notebook.close(true)).toBe(true);
     await openNotebookTab(page, build, 'verify');
-    // The workspace keeps the tab and its view (saved a moment after the click).
+    // The workspace keeps the tab and its view, and no longer the closed notebook
+    // (saved a moment after the click).
     await expect
       .poll(() =>
         page.evaluate(async () => {
           const response = await fetch('/lab/api/workspaces/default');
           const data = (await response.json())?.data ?? {};
-          return Object.keys(data)
-            .filter(key => key.startsWith('jupyterlab-dockerize-notebook:'))
-            .map(key => data[key]?.data?.view);
+          const main = data['layout-restorer:data']?.main ?? {};
+          return [
+            JSON.stringify(main).includes('"notebook:'),
+            ...Object.keys(data)
+              .filter(key => key.startsWith('jupyterlab-dockerize-notebook:'))
+              .map(key => data[key]?.data?.view)
+          ];
         })
       )
-      .toEqual(['verify']);
+      .toEqual([false, 'verify']);
     // Galata's JupyterLabPage.reload takes waitForIsReady; its fixture type omits it.
     await (
       page as unknown as {
@@ -148,5 +163,75 @@ test.describe('Verify runs the notebook in the image', () => {
         )
         .first()
     ).toHaveText(producedSample);
+  });
+
+  test('diagnoses a package left out of the image, includes it and rebuilds in one click, and the new image reproduces the notebook', async ({
+    page
+  }) => {
+    test.skip(
+      !process.env.DOCKERIZE_TEST_REGISTRY,
+      'no test harness (DOCKERIZE_TEST_REGISTRY): run `make test`'
+    );
+    test.setTimeout(600_000);
+    await page.setViewportSize({ width: 1400, height: 900 });
+    await page.sidebar.close('left');
+    const name = 'verify-left-out.ipynb';
+    await page.notebook.createNew(name, { kernel: 'python3' });
+    // filetype: in the kernel, and no dependency of Jupyter's in the image.
+    await page.notebook.setCell(
+      0,
+      'code',
+      'import filetype\nprint("png", filetype.is_extension_supported("png"))'
+    );
+    await page.notebook.runCell(0, { inplace: true });
+    await page.notebook.save();
+
+    const panel = await packageForBuild(page, 'dockerize-ui/verify-left-out');
+    // The user leaves filetype out, though the notebook imports it (the table is
+    // virtualised: the search brings its row).
+    await panel.getByLabel('Search packages').fill('filetype');
+    await panel.getByLabel('Include filetype', { exact: true }).uncheck();
+    const build = panel.locator('[data-dockerize="build"]');
+    await build.locator('[data-dockerize="build-start"]').click();
+    await expectJobState(build, 'built', 400_000);
+    await build.locator('[data-dockerize="build-verify"]').click();
+    await expectJobState(build, 'verified', 300_000);
+
+    const tab = await openNotebookTab(page, build, 'verify');
+    const report = tab.locator('[data-dockerize="verify-notebook"]');
+    await expect(report).toHaveAttribute('data-verdict', 'failed');
+    const cell = report.locator('[data-dockerize="verify-cell"]');
+    await expect(cell).toHaveAttribute('data-verdict', 'error');
+    await expect(cell.locator('[data-dockerize="verify-error"]')).toHaveText(
+      "ModuleNotFoundError: No module named 'filetype'"
+    );
+    const diagnosis = cell.locator('[data-dockerize="verify-diagnosis"]');
+    await expect(diagnosis).toHaveAttribute('data-kind', 'missing-module');
+    await expect(diagnosis).toContainText('filetype');
+    const action = diagnosis.locator('[data-dockerize="verify-action"]');
+    await expect(action).toHaveAttribute('data-action', 'include-package');
+    await expect(action).toHaveText('Include filetype and rebuild');
+    await tab.screenshot({
+      path: test.info().outputPath('verify-left-out-report.png')
+    });
+
+    // One click: filetype is included, a new image is built, then verified.
+    await action.click();
+    await expect(
+      panel.getByLabel('Include filetype', { exact: true })
+    ).toBeChecked();
+    await expect(
+      build.locator('[data-dockerize="build-status"] [data-state]')
+    ).toHaveAttribute('data-state', /^(queued|building|built|verifying)$/, {
+      timeout: 30_000
+    });
+    await expectJobState(build, 'verified', 600_000);
+    await expect(
+      build.locator('[data-dockerize="verify-notebook-lines"] li')
+    ).toHaveText(`${name}: Notebook reproduced: 1 of 1 cells match`);
+    await expect(
+      tab.locator('[data-dockerize="verify-notebook-summary"]')
+    ).toHaveText('Notebook reproduced: 1 of 1 cells match');
+    await expect(tab.locator('[data-dockerize="verify-cell"]')).toHaveCount(0);
   });
 });
