@@ -72,6 +72,54 @@ def _bundle_tar(spec: dict, workspace: Path) -> bytes:
     return buffer.getvalue()
 
 
+def _stand_in_base(client, base: str) -> bool:
+    """Tags the stand-in for python:3.11-slim under the exact name the generator chose;
+    True when this tag was made here (the caller removes it)."""
+    try:
+        client.inspect_image(base)
+        return False
+    except docker.errors.ImageNotFound:
+        pass
+    try:
+        client.inspect_image(STANDIN)
+    except docker.errors.ImageNotFound:
+        pytest.fail(f"no {STANDIN} in the engine: run scripts/harness/base-image.sh")
+    repository, _, version = base.partition(":")
+    client.tag(STANDIN, repository, version)
+    return True
+
+
+def _build(client, spec: dict, workspace: Path, tag: str, house: Path) -> None:
+    """Builds the bundle into ``tag`` from a wheel index served from ``house``."""
+    log: list[str] = []
+    with WheelServer(house) as wheels:
+        for chunk in client.build(
+            fileobj=io.BytesIO(_bundle_tar(spec, workspace)),
+            custom_context=True,
+            tag=tag,
+            network_mode="host",
+            buildargs={"PIP_INDEX_URL": wheels.index_url, "PIP_TRUSTED_HOST": "127.0.0.1"},
+            rm=True,
+            forcerm=True,
+            decode=True,
+        ):
+            log.append(chunk.get("stream", ""))
+            assert "errorDetail" not in chunk and "error" not in chunk, (
+                f"{chunk}\n{''.join(log)[-4000:]}"
+            )
+
+
+def _remove(client, container: str | None, tag: str, made_base: str | None) -> None:
+    if container is not None:
+        client.remove_container(container, force=True, v=True)
+    try:
+        client.remove_image(tag, force=True)
+    except docker.errors.ImageNotFound:
+        pass
+    if made_base:
+        client.remove_image(made_base)
+
+
 def _http(url: str, token: str | None = None) -> int:
     request = urllib.request.Request(url)
     if token:
@@ -141,34 +189,8 @@ def test_generated_bundle_builds_and_runs(engine_host: str, bundle: tuple[dict, 
     tagged_base = False
     container = None
     try:
-        # The stand-in for python:3.11-slim, under the exact name the generator chose.
-        try:
-            client.inspect_image(base)
-        except docker.errors.ImageNotFound:
-            try:
-                client.inspect_image(STANDIN)
-            except docker.errors.ImageNotFound:
-                pytest.fail(f"no {STANDIN} in the engine: run scripts/harness/base-image.sh")
-            repository, _, version = base.partition(":")
-            client.tag(STANDIN, repository, version)
-            tagged_base = True
-
-        log: list[str] = []
-        with WheelServer(house) as wheels:
-            for chunk in client.build(
-                fileobj=io.BytesIO(_bundle_tar(spec, workspace)),
-                custom_context=True,
-                tag=tag,
-                network_mode="host",
-                buildargs={"PIP_INDEX_URL": wheels.index_url, "PIP_TRUSTED_HOST": "127.0.0.1"},
-                rm=True,
-                forcerm=True,
-                decode=True,
-            ):
-                log.append(chunk.get("stream", ""))
-                assert "errorDetail" not in chunk and "error" not in chunk, (
-                    f"{chunk}\n{''.join(log)[-4000:]}"
-                )
+        tagged_base = _stand_in_base(client, base)
+        _build(client, spec, workspace, tag, house)
         image = client.inspect_image(tag)
         config = image["Config"]
         assert config["User"] == "1000"
@@ -239,14 +261,7 @@ def test_generated_bundle_builds_and_runs(engine_host: str, bundle: tuple[dict, 
         # port from JUPYTER_PORT too.
         assert run(*health[1:])[0] == 0
     finally:
-        if container is not None:
-            client.remove_container(container, force=True, v=True)
-        try:
-            client.remove_image(tag, force=True)
-        except docker.errors.ImageNotFound:
-            pass
-        if tagged_base:
-            client.remove_image(base)
+        _remove(client, container, tag, base if tagged_base else None)
 
 
 # Data links: a notebook that reads its data files relative to its own workspace folder
@@ -325,32 +340,8 @@ def test_data_links_let_the_notebook_read_its_files_where_it_did(
     tagged_base = False
     container = None
     try:
-        try:
-            client.inspect_image(base)
-        except docker.errors.ImageNotFound:
-            try:
-                client.inspect_image(STANDIN)
-            except docker.errors.ImageNotFound:
-                pytest.fail(f"no {STANDIN} in the engine: run scripts/harness/base-image.sh")
-            repository, _, version = base.partition(":")
-            client.tag(STANDIN, repository, version)
-            tagged_base = True
-        log: list[str] = []
-        with WheelServer(house) as wheels:
-            for chunk in client.build(
-                fileobj=io.BytesIO(_bundle_tar(spec, workspace)),
-                custom_context=True,
-                tag=tag,
-                network_mode="host",
-                buildargs={"PIP_INDEX_URL": wheels.index_url, "PIP_TRUSTED_HOST": "127.0.0.1"},
-                rm=True,
-                forcerm=True,
-                decode=True,
-            ):
-                log.append(chunk.get("stream", ""))
-                assert "errorDetail" not in chunk and "error" not in chunk, (
-                    f"{chunk}\n{''.join(log)[-4000:]}"
-                )
+        tagged_base = _stand_in_base(client, base)
+        _build(client, spec, workspace, tag, house)
         # As Verify runs a notebook: the image's user, its working folder, its volumes
         # (which start as copies of the image's folders, links included), no network.
         container = client.create_container(
@@ -374,11 +365,4 @@ def test_data_links_let_the_notebook_read_its_files_where_it_did(
         mounts = {m["Destination"] for m in client.inspect_container(container)["Mounts"]}
         assert {"/data", "/notebooks"} <= mounts
     finally:
-        if container is not None:
-            client.remove_container(container, force=True, v=True)
-        try:
-            client.remove_image(tag, force=True)
-        except docker.errors.ImageNotFound:
-            pass
-        if tagged_base:
-            client.remove_image(base)
+        _remove(client, container, tag, base if tagged_base else None)
