@@ -29,13 +29,14 @@ import os
 import secrets
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
+
+from figures_from_tests import figures_from_test, unmeasured  # noqa: E402
 
 CORPUS_TEST = (
     "jupyterlab_dockerize/tests/test_notebook_corpus.py::test_corpus_verdicts_in_one_image"
@@ -46,35 +47,10 @@ IMAGE = "dockerize-bench/realworld-notebooks:1"
 NOTEBOOKS = ["analysis.ipynb", "scrape.ipynb"]
 
 
-def unmeasured(name: str, reason: str) -> dict:
-    return {name: None, f"{name}_reason": reason}
-
-
-def _first_failure(output: str) -> str:
-    for line in output.splitlines():
-        if line.startswith("E   "):
-            return line[4:].strip()[:400]
-    for line in output.splitlines():
-        if line.startswith(("FAILED", "ERROR")):
-            return line[:400]
-    return output.strip().splitlines()[-1][:400] if output.strip() else "no output"
-
-
 def bench_corpus() -> dict:
     """Runs the corpus test with a figures folder and reads what it wrote."""
     results: dict = {}
-    with tempfile.TemporaryDirectory(prefix="dockerize-notebook-figures-") as folder:
-        done = subprocess.run(
-            [*(sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q"), CORPUS_TEST],
-            cwd=REPO,
-            env={**os.environ, "DOCKERIZE_FIGURES_DIR": folder},
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        path = Path(folder) / "notebooks.json"
-        written = json.loads(path.read_text()) if path.exists() else {}
-    reason = "" if done.returncode == 0 else _first_failure(done.stdout + done.stderr)
+    written, reason = figures_from_test([CORPUS_TEST], "notebooks.json")
     for name in CORPUS_FIGURES:
         if written.get(name) is None:
             results.update(unmeasured(name, f"the corpus test stopped before it: {reason}"))

@@ -35,6 +35,8 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from figures_from_tests import figures_from_test, unmeasured  # noqa: E402
+
 from jupyterlab_dockerize.tests.realworld import ensure_realworld  # noqa: E402
 
 ROUND_TRIP = "jupyterlab_dockerize/tests/test_realworld_round_trip.py"
@@ -47,21 +49,6 @@ ROUND_TRIP_FIGURES = (
 GIB = 1 << 30
 
 
-def unmeasured(name: str, reason: str) -> dict:
-    return {name: None, f"{name}_reason": reason}
-
-
-def _first_failure(output: str) -> str:
-    """The first `E   ` line of pytest's report, or its FAILED summary line."""
-    for line in output.splitlines():
-        if line.startswith("E   "):
-            return line[4:].strip()[:400]
-    for line in output.splitlines():
-        if line.startswith(("FAILED", "ERROR")):
-            return line[:400]
-    return output.strip().splitlines()[-1][:400] if output.strip() else "no output"
-
-
 def bench_round_trip() -> dict:
     """Runs the real-world round trip with a figures folder and reads what it wrote."""
     results: dict = {}
@@ -72,21 +59,7 @@ def bench_round_trip() -> dict:
         for name in (*ROUND_TRIP_FIGURES, "realworld_env_build_s"):
             results.update(unmeasured(name, reason))
         return results
-    with tempfile.TemporaryDirectory(prefix="dockerize-realworld-figures-") as folder:
-        done = subprocess.run(
-            [
-                *(sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-x"),
-                *("--tb=short", ROUND_TRIP),
-            ],
-            cwd=REPO,
-            env={**os.environ, "DOCKERIZE_FIGURES_DIR": folder},
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        path = Path(folder) / "realworld.json"
-        written = json.loads(path.read_text()) if path.exists() else {}
-    reason = "" if done.returncode == 0 else _first_failure(done.stdout + done.stderr)
+    written, reason = figures_from_test(["-x", "--tb=short", ROUND_TRIP], "realworld.json")
     for name in ROUND_TRIP_FIGURES:
         value = written.get(name)
         if value is None:
