@@ -68,8 +68,6 @@ export interface IPhaseEnd {
   job: IBuildJob;
   phase: JobPhase;
   ok: boolean;
-  /** After a verify: each notebook's line, and whether it reproduced (the session's). */
-  notebooks?: { line: string; reproduced: boolean }[];
 }
 
 /** What a verification is compared with: a plan, its saved selection, or nothing known. */

@@ -8,7 +8,7 @@ import { ITranslate, plainTranslate } from '../core/shared/text';
 import { IBuildJob } from '../core/jobs/buildJob';
 import { IPhaseEnd } from './buildModel';
 
-export type NotificationType = 'success' | 'info' | 'warning' | 'error';
+export type NotificationType = 'success' | 'info' | 'error';
 
 export interface INotificationAction {
   label: string;
@@ -40,27 +40,20 @@ export class JobNotifier {
   ) {}
 
   /** Tells how a phase ended, unless this very outcome was told already. */
-  phaseEnded({ job, phase, ok, notebooks }: IPhaseEnd): void {
+  phaseEnded({ job, phase, ok }: IPhaseEnd): void {
     const { trans } = this;
     const done: Record<string, string> = {
       build: trans.__('Image %1 built.', job.image),
       push: trans.__('Image pushed as %1.', job.pushed?.reference ?? job.image),
       verify: trans.__('Image %1 verified.', job.image)
     };
-    // A verified image whose notebook gave other results is not a plain success.
-    const differs = (notebooks ?? []).some(notebook => !notebook.reproduced);
     const type: NotificationType = ok
-      ? differs
-        ? 'warning'
-        : 'success'
+      ? 'success'
       : job.state === 'cancelled'
         ? 'info'
         : 'error';
     const message = ok
-      ? [
-          done[phase] ?? job.message,
-          ...(notebooks ?? []).map(notebook => notebook.line)
-        ].join('\n')
+      ? (done[phase] ?? job.message)
       : job.error?.message || job.message;
     const outcome = `${job.id}\n${phase}\n${type}\n${message}`;
     if (this._told.has(outcome)) {

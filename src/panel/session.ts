@@ -110,7 +110,6 @@ import {
   IVerifySettings,
   readmeVerification,
   ReportCache,
-  reportLine,
   verifyRequestOf,
   verifySettingsOf
 } from './verification';
@@ -1035,20 +1034,8 @@ export class SessionManager {
         jupyterRoot: this._jupyterRoot
       });
       this._sessions.set(path, session);
-      const made = session;
       session.builds.phaseEnded.connect(
-        (_, end) =>
-          this._phaseEnded.emit(
-            end.phase === 'verify' && end.ok
-              ? {
-                  ...end,
-                  notebooks: made.notebookReports.map(report => ({
-                    line: reportLine(report),
-                    reproduced: report.comparison.verdict === 'reproduced'
-                  }))
-                }
-              : end
-          ),
+        (_, end) => this._phaseEnded.emit(end),
         this
       );
       void session.restore();

@@ -10,7 +10,7 @@ import { parseSnapshot } from '../../core/environment/snapshotParse';
 import { INotebookRun } from '../../core/verify/notebookRun';
 import { IDiffRow } from '../../core/verify/textDiff';
 import venvSnapshot from '../../core/__tests__/fixtures/snapshot-venv.json';
-import { IBuildBackend, IPhaseEnd } from '../buildModel';
+import { IBuildBackend } from '../buildModel';
 import { ISessionBackends, NotebookSession, SessionManager } from '../session';
 import { ISessionStore } from '../sessionState';
 import { sessionDefaultsOf } from '../settings';
@@ -398,42 +398,6 @@ describe('NotebookSession.notebookReports', () => {
     expect(
       session.notebookReports.map(report => report.comparison.summary)
     ).toEqual([expect.stringMatching(/^Notebook differs: 1 of 2 cells match/)]);
-  });
-});
-
-describe('SessionManager.phaseEnded after a verify', () => {
-  it("carries each notebook's line for the notification", async () => {
-    const builds = new Builds();
-    const sessions = manager(builds);
-    const ended: IPhaseEnd[] = [];
-    sessions.phaseEnded.connect((_, end) => ended.push(end));
-    const session = await builtSession(builds, sessions);
-    await session.verify();
-
-    await builds.change('j1', {
-      state: 'verifying',
-      phase: 'verify'
-    });
-    await builds.change('j1', {
-      state: 'verified',
-      phase: 'verify',
-      verification: { ok: true, notebooks: [differingRun()] }
-    });
-
-    expect(ended.map(end => [end.phase, end.notebooks])).toEqual([
-      ['build', undefined],
-      [
-        'verify',
-        [
-          {
-            line: expect.stringMatching(
-              /^analysis\.ipynb: Notebook differs: 1 of 2 cells match/
-            ),
-            reproduced: false
-          }
-        ]
-      ]
-    ]);
   });
 });
 
