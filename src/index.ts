@@ -26,6 +26,11 @@ import { TabView } from './panel/tabView';
 import { NotebookTabs } from './panel/notebookTabs';
 import { JobNotifier } from './panel/notifications';
 import { SessionManager } from './panel/session';
+import {
+  OPEN_SETTINGS_COMMAND,
+  sessionDefaultsOf,
+  SETTINGS_QUERY
+} from './panel/settings';
 import { widenSidebar } from './panel/sidebarWidth';
 import { PLUGIN_ID } from './tokens';
 
@@ -70,6 +75,13 @@ const plugin: JupyterFrontEndPlugin<void> = {
       builds: serverBuildBackend,
       // JupyterLab's state database keeps each notebook's session across reloads.
       store: state,
+      // A report's "time limit" diagnosis opens the extension's settings.
+      openSettings: settingRegistry
+        ? () =>
+            void app.commands.execute(OPEN_SETTINGS_COMMAND, {
+              query: SETTINGS_QUERY
+            })
+        : undefined,
       jupyterRoot: PageConfig.getOption('serverRoot') || undefined,
       trans
     });
@@ -143,12 +155,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     if (settingRegistry) {
       void settingRegistry.load(PLUGIN_ID).then(
         settings => {
-          const apply = () =>
-            sessions.setDefaults({
-              template: settings.get('defaultTemplate').composite as string,
-              registry: settings.get('defaultRegistry').composite as string,
-              namespace: settings.get('defaultNamespace').composite as string
-            });
+          const apply = () => sessions.setDefaults(sessionDefaultsOf(settings));
           apply();
           settings.changed.connect(apply);
         },

@@ -674,6 +674,8 @@ export class BundleModel {
         plan: context.plan,
         notebooks: this.notebooks,
         dataFiles: this.dataFiles,
+        // A notebook that reads sales.csv beside itself finds it in the image too.
+        dataLinks: true,
         options: bundleOptions(this._form, this.created, this.generatorVersion)
       };
       if (context.verification) {

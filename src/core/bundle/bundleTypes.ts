@@ -44,8 +44,8 @@ export interface IBundleInput {
   dataFiles?: string[];
   /**
    * Link each data file where the notebooks read it relative to their own folder
-   * (dataLinks.ts): `sales.csv` beside a notebook is then found in /notebooks too. Off
-   * when absent, so a bundle made without it stays byte-identical.
+   * (dataLinks.ts): `sales.csv` beside a notebook is then found in /notebooks too. The
+   * panel always sets it; off when absent, so older callers' bundles stay byte-identical.
    */
   dataLinks?: boolean;
   options: IBundleOptions;

@@ -444,8 +444,13 @@ describe('BundleModel', () => {
       plan: context.plan,
       notebooks: [NOTEBOOK],
       dataFiles: ['work/data/sales 2024.csv', 'work/lookup.json'],
+      dataLinks: true,
       options: bundleOptions(model.form, CREATED)
     });
+    // The notebook (work/) reads them beside itself: the image links them there.
+    expect(spec.files.Dockerfile).toContain(
+      "ln -s '/data/lookup.json' '/notebooks/lookup.json'"
+    );
     const body = model.request(context);
     expect(body).toEqual({
       name: 'sales-report',
