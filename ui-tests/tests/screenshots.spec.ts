@@ -75,7 +75,14 @@ test.describe('User guide screenshots', () => {
     // 1. Capture: the notebook's toolbar button opens the panel on its live kernel.
     await page.notebook.createNew('analysis.ipynb', { kernel: 'python3' });
     await page.notebook.setCell(0, 'code', 'import six\nprint(six.PY3)');
-    await page.notebook.runCell(0);
+    // An unseeded random number: Verify's re-run shows it side by side.
+    await page.notebook.addCell(
+      'code',
+      'import random\nprint("sample", random.random())'
+    );
+    await page.notebook.runCell(0, { inplace: true });
+    await page.notebook.runCell(1, { inplace: true });
+    await page.notebook.save();
     const panel = await packageVisibleNotebook(page);
     await frame(page, 800);
     const capture = panel.locator('[data-dockerize="capture"]');
@@ -228,6 +235,9 @@ test.describe('User guide screenshots', () => {
     await expect(
       report.locator('[data-dockerize="verify-result"]')
     ).toContainText('It runs as uid 1000, not root.');
+    await expect(
+      report.locator('[data-dockerize="verify-notebook-summary"]')
+    ).toHaveText('Notebook differs: 1 of 2 cells match · 1 differs');
     await shot(report, 'verify.png');
 
     // 7. Run: the image's Jupyter on this machine, with a link carrying its token.
