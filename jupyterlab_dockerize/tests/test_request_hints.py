@@ -68,7 +68,7 @@ async def test_the_job_routes_show_their_own_examples(jp_fetch):
     routes = {
         "push": ('"target"', '"auth"'),
         "run": ('"notebooksDir"',),
-        "verify": (" {}.",),
+        "verify": ('"cellTimeout"', '"dataDir"'),
     }
     for route, words in routes.items():
         for body in (NOT_JSON, KEY_TWICE, WRONG_SHAPE):
