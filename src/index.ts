@@ -99,7 +99,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
       {
         emit: (message, type, options) =>
           Notification.emit(message, type, options),
-        update: args => Notification.update(args)
+        update: args => Notification.update(args),
+        dismiss: id => Notification.dismiss(id)
       },
       job =>
         job.notebook

@@ -1,8 +1,11 @@
 /**
  * The notifications of build, push and verify results: one per job, updated in place
  * when its next phase ends (built, then pushed, then verified: one toast that changes
- * instead of three piling up), and the same outcome of the same job never told twice. JupyterLab's Notification in the product; a fake in
- * the tests.
+ * instead of three piling up), and the same outcome of the same job never told twice.
+ * A toast that has closed by itself is not shown again by an update, so a phase that ends
+ * after that (a verify that re-runs the notebooks takes a while) replaces the job's
+ * notification with a new one. JupyterLab's Notification in the product; a fake in the
+ * tests.
  */
 import { ITranslate, plainTranslate } from '../core/shared/text';
 import { IBuildJob } from '../core/jobs/buildJob';
@@ -29,6 +32,7 @@ export interface INotificationApi {
     autoClose: number | false;
     actions: INotificationAction[];
   }): boolean;
+  dismiss(id: string): void;
 }
 
 export class JobNotifier {
@@ -36,7 +40,8 @@ export class JobNotifier {
     private readonly api: INotificationApi,
     /** "Open log": shows the log of that job (its notebook's tab). */
     private readonly openLog: (job: IBuildJob) => void,
-    private readonly trans: ITranslate = plainTranslate
+    private readonly trans: ITranslate = plainTranslate,
+    private readonly now: () => number = Date.now
   ) {}
 
   /** Tells how a phase ended, unless this very outcome was told already. */
@@ -67,13 +72,27 @@ export class JobNotifier {
         { label: trans.__('Open log'), callback: () => this.openLog(job) }
       ]
     };
-    const id = this._ids.get(job.id);
-    if (id && this.api.update({ id, message, type, ...options })) {
-      return;
+    const shown = this._shown.get(job.id);
+    const closesAt = (autoClose: number | false) =>
+      autoClose === false ? null : this.now() + autoClose;
+    if (shown) {
+      const onScreen = shown.closesAt === null || this.now() < shown.closesAt;
+      if (
+        onScreen &&
+        this.api.update({ id: shown.id, message, type, ...options })
+      ) {
+        shown.closesAt = closesAt(options.autoClose);
+        return;
+      }
+      this.api.dismiss(shown.id);
     }
-    this._ids.set(job.id, this.api.emit(message, type, options));
+    this._shown.set(job.id, {
+      id: this.api.emit(message, type, options),
+      closesAt: closesAt(options.autoClose)
+    });
   }
 
-  private _ids = new Map<string, string>();
+  /** Per job: its notification, and when its toast closes by itself (null: it stays). */
+  private _shown = new Map<string, { id: string; closesAt: number | null }>();
   private _told = new Set<string>();
 }

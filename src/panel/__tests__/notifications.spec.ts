@@ -36,6 +36,9 @@ function fakeCentre() {
       }
       shown.set(id, { message, type });
       return true;
+    },
+    dismiss: id => {
+      shown.delete(id);
     }
   };
   return { api, shown };
@@ -77,6 +80,43 @@ describe('JobNotifier', () => {
     expect(emit).toHaveBeenCalledTimes(1);
     expect([...shown.values()]).toEqual([
       { message: 'Image user/sales:latest verified.', type: 'success' }
+    ]);
+  });
+
+  it("replaces the job's notification when its toast has closed by itself before the next phase ends", () => {
+    const { api, shown } = fakeCentre();
+    const emit = jest.spyOn(api, 'emit');
+    const dismiss = jest.spyOn(api, 'dismiss');
+    let clock = 0;
+    const notifier = new JobNotifier(
+      api,
+      () => undefined,
+      undefined,
+      () => clock
+    );
+    notifier.phaseEnded({ job: job(), phase: 'build', ok: true });
+    clock += 7_999; // a success toast closes after 8 s: still on screen
+    notifier.phaseEnded({
+      job: job({
+        state: 'pushed',
+        phase: 'push',
+        pushed: { reference: 'localhost:5000/sales:1', digest: 'sha256:2' }
+      }),
+      phase: 'push',
+      ok: true
+    });
+    expect(emit).toHaveBeenCalledTimes(1);
+    clock += 8_000; // a verify that re-ran the notebooks: the toast has closed
+    notifier.phaseEnded({
+      job: job({ state: 'verified', phase: 'verify' }),
+      phase: 'verify',
+      ok: true
+    });
+
+    expect(dismiss).toHaveBeenCalledWith('n1');
+    expect(emit).toHaveBeenCalledTimes(2);
+    expect([...shown.entries()]).toEqual([
+      ['n2', { message: 'Image user/sales:latest verified.', type: 'success' }]
     ]);
   });
 
