@@ -51,3 +51,19 @@ class SilentEngine:
         for connection in self.held:
             connection.close()
         self.listener.close()
+
+
+# A Jupyter stand-in: answers /api/status with 200 only when given the token.
+JUPYTER_STAND_IN = r"""
+import http.server, os
+token = os.environ["JUPYTER_TOKEN"]
+port = int(os.environ.get("JUPYTER_PORT", "8888"))
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        ok = self.headers.get("Authorization") == f"token {token}"
+        self.send_response(200 if ok else 403)
+        self.end_headers()
+    def log_message(self, *args):
+        pass
+http.server.ThreadingHTTPServer(("0.0.0.0", port), Handler).serve_forever()
+"""

@@ -47,6 +47,7 @@ from .buildjobs import (
     wait_for,
 )
 from .generator import WheelServer, wheelhouse
+from .helpers import JUPYTER_STAND_IN
 
 LIMITS = BundleLimits()
 
@@ -202,21 +203,6 @@ def test_at_the_notebook_limit_the_running_cell_times_out_with_its_time():
 HARNESS_REQUIREMENTS = ["jupyterlab==4.6.6", "python-dateutil==4.0.0", "six==1.17.0"]
 LABELS = {JOB_LABEL: "notebook-run-test", ROLE_LABEL: "verify"}
 
-# A Jupyter stand-in for the route's checks: 200 on /api/status with the token only.
-SERVER = r"""
-import http.server, os
-token = os.environ["JUPYTER_TOKEN"]
-port = int(os.environ.get("JUPYTER_PORT", "8888"))
-class Handler(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        ok = self.headers.get("Authorization") == f"token {token}"
-        self.send_response(200 if ok else 403)
-        self.end_headers()
-    def log_message(self, *args):
-        pass
-http.server.ThreadingHTTPServer(("0.0.0.0", port), Handler).serve_forever()
-"""
-
 
 def code(source: str, outputs: list | None = None, tags: list | None = None) -> dict:
     return {
@@ -342,7 +328,7 @@ def images(engine_host):
     docker = pytest.importorskip("docker")
     client = docker.APIClient(base_url=engine_host, version="auto", timeout=600)
     files = {f"notebooks/{name}": text for name, text in NOTEBOOKS.items()}
-    files["server.py"] = SERVER
+    files["server.py"] = JUPYTER_STAND_IN
     suffix = secrets.token_hex(6)
     kernel, bare = f"dz-notebook-run/kernel:{suffix}", f"dz-notebook-run/bare:{suffix}"
     try:

@@ -15,23 +15,9 @@ from .buildjobs import (
     start_build,
     wait_for,
 )
+from .helpers import JUPYTER_STAND_IN
 
 pytestmark = [pytest.mark.engine, pytest.mark.timeout(300)]
-
-# A Jupyter stand-in: answers /api/status with 200 only when given the token.
-SERVER = r"""
-import http.server, os
-token = os.environ["JUPYTER_TOKEN"]
-port = int(os.environ.get("JUPYTER_PORT", "8888"))
-class Handler(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        ok = self.headers.get("Authorization") == f"token {token}"
-        self.send_response(200 if ok else 403)
-        self.end_headers()
-    def log_message(self, *args):
-        pass
-http.server.ThreadingHTTPServer(("0.0.0.0", port), Handler).serve_forever()
-"""
 
 
 @pytest.fixture
@@ -51,7 +37,7 @@ def dockerfile() -> str:
 
 
 async def built(jp_fetch, image: str) -> dict:
-    job = await start_build(jp_fetch, dockerfile(), image, files={"server.py": SERVER})
+    job = await start_build(jp_fetch, dockerfile(), image, files={"server.py": JUPYTER_STAND_IN})
     job = await wait_for(jp_fetch, job["id"], {"built", "failed"})
     assert job["state"] == "built", job
     return job
