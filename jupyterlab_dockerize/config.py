@@ -92,6 +92,46 @@ class Dockerize(Configurable):
             "for no network."
         ),
     )
+    builder = Enum(
+        ["auto", "buildkit", "engine-api"],
+        default_value="auto",
+        config=True,
+        help=(
+            "Which builder builds images: 'buildkit' runs BuildKit through the docker CLI "
+            "(`docker buildx build` where the buildx plugin exists, `DOCKER_BUILDKIT=1 docker "
+            "build` on a client before Docker 23); 'engine-api' is the Engine API's classic "
+            "builder (deprecated by Docker since 23; podman's API has only this one); 'auto' "
+            "(the default) is BuildKit when a docker CLI that can run it is found, else the "
+            "Engine API. The engine status (GET /dockerize/engine) says which one runs."
+        ),
+    )
+    docker_cli = Unicode(
+        "",
+        config=True,
+        help=(
+            "The docker CLI to run for BuildKit builds and `docker manifest`: a path or a "
+            "command name. Empty means the first docker on PATH (or in a usual place) with "
+            "buildx, else the first one with the integrated BuildKit client (before 23)."
+        ),
+    )
+    buildx_builder = Unicode(
+        "",
+        config=True,
+        help=(
+            "The buildx builder to build with (`docker buildx build --builder NAME`), such as "
+            "one made by `docker buildx create` for a remote buildkitd or Kubernetes. Used only "
+            "when the CLI has buildx; its builds are loaded into the configured engine "
+            "(--load). Empty means the CLI's current builder."
+        ),
+    )
+    emulation_time_factor = Float(
+        5.0,
+        config=True,
+        help=(
+            "How many times longer Verify's time limits are for an image of a platform the "
+            "engine runs under emulation (an arm64 image on an amd64 engine through QEMU)."
+        ),
+    )
     run_network_mode = Unicode(
         "auto",
         config=True,
