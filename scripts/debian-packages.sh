@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the project needs, only those missing.
 #   debian-packages.sh base    python venv, node, npm, git, curl
-#   debian-packages.sh engine  a Docker engine, a registry and debootstrap (for the harness)
+#   debian-packages.sh engine  a Docker engine, a registry, debootstrap and QEMU (for the harness)
 #   debian-packages.sh browser Debian's Chromium (for the Galata UI tests)
 #   debian-packages.sh node    Node.js and npm, where the machine has none
 # Without root it names what is missing and how to install it, and fails.
@@ -9,7 +9,7 @@ set -euo pipefail
 
 declare -A wanted=(
   [base]="python3-venv git curl ca-certificates"
-  [engine]="docker.io docker-registry apache2-utils debootstrap iproute2 util-linux openssl podman"
+  [engine]="docker.io docker-registry apache2-utils debootstrap iproute2 util-linux openssl podman qemu-user-static binfmt-support"
   [browser]="chromium fonts-dejavu-core"
   [node]="nodejs npm"
 )

@@ -16,80 +16,10 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 PRIMARY_TAG=python:3.11-slim
-SUITE=bookworm
-CACHE_DIR=$HARNESS_DIR/cache
 ROOTFS_TAR=$CACHE_DIR/python-slim-rootfs.tar
 ROOTFS_SUM=$ROOTFS_TAR.sha256
 CACHE_LABEL=dockerize.harness.rootfs-sha256
 export DOCKER_HOST=${DOCKER_HOST:-$HARNESS_DOCKER_HOST}
-
-# The Debian mirror apt uses for $SUITE (deb822 or one-line format).
-debian_mirror() {
-  local mirror=""
-  if [[ -n ${HARNESS_DEBIAN_MIRROR:-} ]]; then
-    printf '%s\n' "$HARNESS_DEBIAN_MIRROR"
-    return
-  fi
-  if [[ -f /etc/apt/sources.list.d/debian.sources ]]; then
-    mirror=$(awk -v suite="$SUITE" 'BEGIN { RS = "" }
-      {
-        uri = ""; hit = 0
-        n = split($0, lines, "\n")
-        for (i = 1; i <= n; i++) {
-          if (lines[i] ~ /^URIs:/) { split(lines[i], f, /[ \t]+/); uri = f[2] }
-          if (lines[i] ~ /^Suites:/) {
-            m = split(lines[i], s, /[ \t]+/)
-            for (j = 2; j <= m; j++) if (s[j] == suite) hit = 1
-          }
-        }
-        if (hit && uri != "") { print uri; exit }
-      }' /etc/apt/sources.list.d/debian.sources)
-  fi
-  if [[ -z $mirror && -f /etc/apt/sources.list ]]; then
-    mirror=$(awk -v suite="$SUITE" '$1 == "deb" {
-        i = 2
-        if ($i ~ /^\[/) { while ($i !~ /\]$/) i++; i++ }
-        if ($(i + 1) == suite) { print $i; exit }
-      }' /etc/apt/sources.list)
-  fi
-  printf '%s\n' "${mirror:-http://deb.debian.org/debian}"
-}
-
-build_rootfs_tar() {
-  local root=$CACHE_DIR/rootfs.tmp mirror
-  require_root "debootstrap"
-  require_cmd debootstrap
-  mirror=$(debian_mirror)
-  log "building the root file system with debootstrap from $mirror (about a minute, once)"
-  rm -rf --one-file-system "$root"
-  mkdir -p "$root" "$CACHE_DIR/debs"
-  if ! debootstrap --variant=minbase --include=python3,python3-pip,python3-venv \
-    --cache-dir="$CACHE_DIR/debs" "$SUITE" "$root" "$mirror" >"$CACHE_DIR/debootstrap.log" 2>&1; then
-    tail -n 20 "$CACHE_DIR/debootstrap.log" >&2
-    [[ -f $root/debootstrap/debootstrap.log ]] && tail -n 20 "$root/debootstrap/debootstrap.log" >&2
-    die "debootstrap failed (log: $CACHE_DIR/debootstrap.log)"
-  fi
-  rm -f "$root"/usr/lib/python3*/EXTERNALLY-MANAGED
-  ln -sfn python3 "$root/usr/bin/python"
-  rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin "$root"/var/cache/apt/archives/*.deb
-  tar --numeric-owner -C "$root" -cf "$ROOTFS_TAR.tmp" .
-  sha256sum "$ROOTFS_TAR.tmp" | cut -d' ' -f1 >"$ROOTFS_SUM.tmp"
-  mv "$ROOTFS_SUM.tmp" "$ROOTFS_SUM"
-  mv "$ROOTFS_TAR.tmp" "$ROOTFS_TAR"
-  rm -rf --one-file-system "$root"
-}
-
-# The machine's certificate authorities, as the host's tools use them.
-host_ca_bundle() {
-  local bundle
-  for bundle in "${PIP_CERT:-}" "${SSL_CERT_FILE:-}" /etc/ssl/certs/ca-certificates.crt; do
-    if [[ -n $bundle && -f $bundle ]]; then
-      printf '%s\n' "$bundle"
-      return
-    fi
-  done
-  die "no certificate bundle found (PIP_CERT, SSL_CERT_FILE, /etc/ssl/certs/ca-certificates.crt)"
-}
 
 # python:X.Y.Z-slim from the stand-in plus the Python installed in $2 (its standard
 # library, not its site-packages) and the machine's certificates; pip from ensurepip.
@@ -147,7 +77,7 @@ main() {
     rm -f "$ROOTFS_TAR" "$ROOTFS_SUM"
   fi
   if [[ ! -f $ROOTFS_TAR || ! -f $ROOTFS_SUM ]]; then
-    build_rootfs_tar
+    build_rootfs_tar amd64 "$ROOTFS_TAR"
   fi
   ca_sum=$(sha256sum "$(host_ca_bundle)" | cut -d' ' -f1)
   sum=$(printf '%s %s v2' "$(<"$ROOTFS_SUM")" "$ca_sum" | sha256sum | cut -d' ' -f1)

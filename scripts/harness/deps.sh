@@ -13,6 +13,8 @@ declare -A packages=(
   [curl]=curl
   [python3]=python3
   [openssl]=openssl
+  [qemu-aarch64-static]=qemu-user-static
+  [update-binfmts]=binfmt-support
 )
 
 missing=()

@@ -14,6 +14,7 @@ esac
 
 "$HARNESS_LIB_DIR/registry.sh" stop
 "$HARNESS_LIB_DIR/engine.sh" stop
+"$HARNESS_LIB_DIR/hub-mirror.sh" stop
 rm -f "$HARNESS_DIR/env"
 
 if ((purge)) && [[ -d $HARNESS_DIR ]]; then

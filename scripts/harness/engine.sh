@@ -108,8 +108,19 @@ prepare_dirs() {
     printf '%s\n' "$ENGINE_RUN_DIR" >"$HARNESS_DIR/engine-run-dir"
   fi
   mkdir -p "$DATA_ROOT" "$DOCKER_EXEC_ROOT"
-  # An empty config file, so /etc/docker/daemon.json of a system daemon is not read.
-  [[ -f $DAEMON_CONFIG ]] || printf '{}\n' >"$DAEMON_CONFIG"
+  # Our own config file, so /etc/docker/daemon.json of a system daemon is not read.
+  daemon_config >"$DAEMON_CONFIG"
+}
+
+# The engine's config: the hub mirror (hub-mirror.sh) as its Docker Hub mirror, if any.
+daemon_config() {
+  local mirror
+  mirror=$("$HARNESS_LIB_DIR/hub-mirror.sh" addr 2>/dev/null || true)
+  if [[ -n $mirror ]]; then
+    printf '{"registry-mirrors": ["http://%s"]}\n' "$mirror"
+  else
+    printf '{}\n'
+  fi
 }
 
 # Starts dockerd with the given storage driver and waits until both its unix socket and
@@ -212,7 +223,8 @@ cmd_start() {
   local pid driver
   require_root "the Docker engine"
   require_cmd dockerd docker containerd setsid tar openssl
-  if pid=$(engine_pid) && engine_answers && engine_answers_tls; then
+  if pid=$(engine_pid) && engine_answers && engine_answers_tls &&
+    [[ $(daemon_config) == "$(cat "$DAEMON_CONFIG" 2>/dev/null)" ]]; then
     log "engine already running (pid $pid, $HARNESS_DOCKER_HOST, $(harness_tls_host))"
     return 0
   fi

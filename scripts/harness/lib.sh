@@ -127,3 +127,81 @@ log_since_marker() {
 log_tail_since_marker() {
   log_since_marker "$1" | tail -n "${2:-40}" >&2
 }
+
+# --- stand-in base images (base-image.sh, multiarch-base.sh) ---
+
+SUITE=bookworm
+CACHE_DIR=$HARNESS_DIR/cache
+
+# The Debian mirror apt uses for $SUITE (deb822 or one-line format).
+debian_mirror() {
+  local mirror=""
+  if [[ -n ${HARNESS_DEBIAN_MIRROR:-} ]]; then
+    printf '%s\n' "$HARNESS_DEBIAN_MIRROR"
+    return
+  fi
+  if [[ -f /etc/apt/sources.list.d/debian.sources ]]; then
+    mirror=$(awk -v suite="$SUITE" 'BEGIN { RS = "" }
+      {
+        uri = ""; hit = 0
+        n = split($0, lines, "\n")
+        for (i = 1; i <= n; i++) {
+          if (lines[i] ~ /^URIs:/) { split(lines[i], f, /[ \t]+/); uri = f[2] }
+          if (lines[i] ~ /^Suites:/) {
+            m = split(lines[i], s, /[ \t]+/)
+            for (j = 2; j <= m; j++) if (s[j] == suite) hit = 1
+          }
+        }
+        if (hit && uri != "") { print uri; exit }
+      }' /etc/apt/sources.list.d/debian.sources)
+  fi
+  if [[ -z $mirror && -f /etc/apt/sources.list ]]; then
+    mirror=$(awk -v suite="$SUITE" '$1 == "deb" {
+        i = 2
+        if ($i ~ /^\[/) { while ($i !~ /\]$/) i++; i++ }
+        if ($(i + 1) == suite) { print $i; exit }
+      }' /etc/apt/sources.list)
+  fi
+  printf '%s\n' "${mirror:-http://deb.debian.org/debian}"
+}
+
+# Builds a Debian $SUITE minbase root file system for $1 (amd64, arm64) with python3, pip and
+# venv into the tarball $2 (and its checksum $2.sha256). A foreign architecture runs
+# debootstrap's second stage under QEMU (emulation.sh ensure first).
+build_rootfs_tar() {
+  local arch=$1 tarball=$2 root mirror
+  root=$CACHE_DIR/rootfs-$arch.tmp
+  require_root "debootstrap"
+  require_cmd debootstrap
+  mirror=$(debian_mirror)
+  log "building the $arch root file system with debootstrap from $mirror (once; minutes for a foreign CPU)"
+  rm -rf --one-file-system "$root"
+  mkdir -p "$root" "$CACHE_DIR/debs-$arch"
+  if ! debootstrap --arch="$arch" --variant=minbase --include=python3,python3-pip,python3-venv \
+    --cache-dir="$CACHE_DIR/debs-$arch" "$SUITE" "$root" "$mirror" >"$CACHE_DIR/debootstrap-$arch.log" 2>&1; then
+    tail -n 20 "$CACHE_DIR/debootstrap-$arch.log" >&2
+    [[ -f $root/debootstrap/debootstrap.log ]] && tail -n 20 "$root/debootstrap/debootstrap.log" >&2
+    die "debootstrap failed (log: $CACHE_DIR/debootstrap-$arch.log)"
+  fi
+  rm -f "$root"/usr/lib/python3*/EXTERNALLY-MANAGED
+  ln -sfn python3 "$root/usr/bin/python"
+  rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin "$root"/var/cache/apt/archives/*.deb
+  tar --numeric-owner -C "$root" -cf "$tarball.tmp" .
+  sha256sum "$tarball.tmp" | cut -d' ' -f1 >"$tarball.sha256.tmp"
+  mv "$tarball.sha256.tmp" "$tarball.sha256"
+  mv "$tarball.tmp" "$tarball"
+  rm -rf --one-file-system "$root"
+}
+
+# The machine's certificate authorities, as the host's tools use them.
+host_ca_bundle() {
+  local bundle
+  for bundle in "${PIP_CERT:-}" "${SSL_CERT_FILE:-}" /etc/ssl/certs/ca-certificates.crt; do
+    if [[ -n $bundle && -f $bundle ]]; then
+      printf '%s\n' "$bundle"
+      return
+    fi
+  done
+  die "no certificate bundle found (PIP_CERT, SSL_CERT_FILE, /etc/ssl/certs/ca-certificates.crt)"
+}
+
