@@ -29,9 +29,11 @@ from pathlib import Path
 
 import docker
 import requests
+from buildkit import bench_buildkit
 from capture import bench_capture, ensure_env
 from capture_click import bench_capture_click
 from imports import bench_imports_ratio
+from multiarch import bench_multiarch
 from notebooks import bench_notebooks
 from realworld import bench_realworld
 from rebuild import bench_rebuild
@@ -340,12 +342,21 @@ def main() -> int:
     )
     parser.add_argument(
         "--only",
-        choices=["api-during-build", "realworld", "capture-click", "notebooks"],
+        choices=[
+            "api-during-build",
+            "realworld",
+            "capture-click",
+            "notebooks",
+            "buildkit",
+            "multiarch",
+        ],
         help=(
             "measure this one part and merge it (realworld: the issue 11 figures; "
             "capture-click: click to package table in the browser, bench/capture_click.py; "
             "notebooks: the notebook corpus's verdicts and re-execution over build, "
-            "bench/notebooks.py)"
+            "bench/notebooks.py; buildkit: BuildKit cold builds, cache mounts and both platforms, "
+            "bench/buildkit.py; multiarch: amd64 + arm64 built, verified and pushed through the "
+            "server, bench/multiarch.py)"
         ),
     )
     args = parser.parse_args()
@@ -365,6 +376,10 @@ def main() -> int:
         results.update(bench_capture_click())
     elif args.only == "notebooks":
         results.update(bench_notebooks(docker_host))
+    elif args.only == "buildkit":
+        results.update(bench_buildkit(docker_host))
+    elif args.only == "multiarch":
+        results.update(bench_multiarch(docker_host, JupyterServer))
     elif not args.only_figures:
         results.update(bench_engine_route(docker_host, args.rounds))
         results.update(bench_event_loop_under_hung_probes(args.rounds))
@@ -374,6 +389,8 @@ def main() -> int:
         results.update(bench_rebuild(docker_host))
         results.update(bench_realworld(docker_host, JupyterServer))
         results.update(bench_notebooks(docker_host))
+        results.update(bench_buildkit(docker_host))
+        results.update(bench_multiarch(docker_host, JupyterServer))
 
     out = REPO / "bench" / "results.json"
     existing = json.loads(out.read_text()) if out.exists() else {}
