@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import functools
 import logging
 import shutil
@@ -41,7 +42,19 @@ from .jobs import Job, JobState, JobStateError, JobStore, new_job_id
 from .launch import run_locally, stop_locally
 from .notebook_run import NotebookLimits, notebook_runs_in_words, notebooks_of
 from .pip_runner import index_config_from
-from .push import run_push
+from .platforms import (
+    PlatformBuildEvents,
+    PlatformImage,
+    build_for_platform,
+    build_order,
+    engine_platform,
+    platform_image,
+    platform_images,
+    platform_verdict,
+    scaled_limits,
+    start_line,
+)
+from .push import run_platforms_push, run_push
 from .requirements_policy import policy_from
 from .verify import run_verify
 from .wheelhouse import download_wheelhouse, wheelhouse_entries
@@ -247,10 +260,16 @@ class BuildService:
         cancellation = Cancellation()
         self._cancellations[job.id] = cancellation
 
+        push = (
+            functools.partial(run_platforms_push, config=self.config)
+            if len(job.platforms) > 1
+            else run_push
+        )
+
         async def work() -> None:
             async with self._tag_lock(target.reference):
                 result = await self._in_thread(
-                    self._engine_call, run_push, job, target, cancellation, auth
+                    self._engine_call, push, job, target, cancellation, auth
                 )
             job.pushed = result
             job.succeed(f"Pushed {result['reference']}.")
@@ -277,22 +296,53 @@ class BuildService:
             notebook_timeout=request.notebook_timeout or self.config.verify_notebook_timeout,
         )
         notebooks = notebooks_of(job.notebooks) if request.notebooks else []
+        images: list[PlatformImage | None] = list(platform_images(job)) or [None]
+        several = len(images) > 1
+
+        def verify_one(image: PlatformImage | None, client: JobAPIClient, *args: Any) -> Any:
+            factor = self.config.emulation_time_factor if image and image.emulated else 1.0
+            if image is not None and (several or image.emulated):
+                job.emit(
+                    "log",
+                    phase="verify",
+                    text=f"Verifying {image.platform}"
+                    + (
+                        f" (emulated through QEMU: time limits {factor:g} times longer)"
+                        if image.emulated
+                        else ""
+                    ),
+                    **({"platform": image.platform} if several else {}),
+                )
+            return run_verify(
+                client,
+                *args,
+                network_mode=self.config.run_network_mode,
+                timeout=self.config.verify_timeout * factor,
+                server_id=self.instance.id,
+                notebooks=notebooks,
+                limits=scaled_limits(limits, factor),
+                data_dir=str(data_dir) if data_dir else None,
+                image_id=image.image_id if image else None,
+            )
 
         async def work() -> None:
-            result = await self._in_thread(
-                self._engine_call,
-                functools.partial(
-                    run_verify,
-                    network_mode=self.config.run_network_mode,
-                    timeout=self.config.verify_timeout,
-                    server_id=self.instance.id,
-                    notebooks=notebooks,
-                    limits=limits,
-                    data_dir=str(data_dir) if data_dir else None,
-                ),
-                job,
-                cancellation,
-            )
+            results: dict[str, dict[str, Any]] = {}
+            for index, image in enumerate(images):
+                try:
+                    result = await self._in_thread(
+                        self._engine_call,
+                        functools.partial(verify_one, image),
+                        job,
+                        cancellation,
+                    )
+                except DockerizeError as error:
+                    if index == 0:
+                        raise
+                    result = {"ok": False, "error": error.to_json()["error"]}
+                results[image.platform if image else ""] = result
+            result = dict(next(iter(results.values())))
+            if several:
+                result["byPlatform"] = dict(list(results.items())[1:])
             job.verification = result
             ok = all(result["jupyter"].values())
             job.succeed(
@@ -302,6 +352,10 @@ class BuildService:
                     else "Verified, with problems: see the Jupyter checks."
                 )
                 + notebook_runs_in_words(result["notebooks"])
+                + "".join(
+                    f" {platform}: {platform_verdict(other)}"
+                    for platform, other in list(results.items())[1:]
+                )
             )
 
         self._tasks[job.id] = asyncio.create_task(self._phase(job, cancellation, work))
@@ -404,30 +458,105 @@ class BuildService:
         assembly: BundleAssembly,
         cancellation: Cancellation,
     ) -> str:
+        """One image a platform (the engine's own first), each from its own context (its
+        own wheelhouse when offline); returns the first one's id. When a later platform
+        fails or is cancelled, the images built before it are removed: a job has all its
+        platforms or none."""
+        native = self._in_engine(engine_platform)
+        wanted = request.platforms
+        order: list[str | None] = list(build_order(wanted, native)) if wanted else [None]
+        several = len(order) > 1
+        built: list[PlatformImage] = []
         temp = self.temp_root / job.id
         try:
-            if request.wheelhouse is not None:
-                house, lock, hashes = download_wheelhouse(
-                    request.wheelhouse,
-                    request.spec.files,
-                    temp,
-                    lambda line: job.emit("log", phase="build", text=line),
-                    cancellation,
-                    assembly=assembly,
-                    policy=policy_from(self.config, self.root),
-                    index=index_config_from(self.config),
+            for index, platform in enumerate(order):
+                cancellation.check()
+                built.append(
+                    self._build_platform(
+                        job, request, assembly, cancellation, platform, native, index, several
+                    )
                 )
-                assembly = with_entries(assembly, wheelhouse_entries(house, lock))
-                job.wheelhouse = hashes
-            what = BuildInput(
-                context=assembly,
-                image=job.image,
-                labels={JOB_LABEL: job.id},
-                platform=request.platform,
-            )
-            return self.builder.build(what, BuildEvents(job), cancellation)
+        except BaseException:
+            if built and several:
+                self._remove_images(job, [image.image_id for image in built])
+            raise
         finally:
             shutil.rmtree(temp, ignore_errors=True)
+        job.platforms = [image.record() for image in built if image.platform]
+        return built[0].image_id
+
+    def _build_platform(
+        self,
+        job: Job,
+        request: BuildRequest,
+        assembly: BundleAssembly,
+        cancellation: Cancellation,
+        platform: str | None,
+        native: str | None,
+        index: int,
+        several: bool,
+    ) -> PlatformImage:
+        emulated = platform is not None and platform != native
+        image = job.image if index == 0 or platform is None else platform_image(job.image, platform)
+        events = (
+            BuildEvents(job)
+            if platform is None
+            else PlatformBuildEvents(job, platform, tagged=several)
+        )
+        if several or emulated:
+            assert platform is not None
+            events.log(start_line(platform, emulated))
+        context = assembly
+        if request.wheelhouse is not None:
+            wheels = request.wheelhouse
+            if platform is not None:
+                wheels = dataclasses.replace(wheels, platform=platform)
+            house, lock, hashes = download_wheelhouse(
+                wheels,
+                request.spec.files,
+                self.temp_root / job.id / (platform or "native").replace("/", "-"),
+                events.log,
+                cancellation,
+                assembly=assembly,
+                policy=policy_from(self.config, self.root),
+                index=index_config_from(self.config),
+            )
+            context = with_entries(assembly, wheelhouse_entries(house, lock))
+            if index == 0:
+                job.wheelhouse = hashes
+        what = BuildInput(
+            context=context, image=image, labels={JOB_LABEL: job.id}, platform=platform
+        )
+        image_id = build_for_platform(self.builder, what, events, cancellation, emulated, several)
+        return PlatformImage(platform or native or "", image, image_id, emulated)
+
+    def _remove_images(self, job: Job, image_ids: list[str]) -> None:
+        """Removes the images a failed or cancelled multi-platform build made (each carries
+        the job's label, so no other image shares its id)."""
+
+        def remove(client: JobAPIClient) -> None:
+            for image_id in image_ids:
+                try:
+                    client.remove_image(image_id, force=True)
+                except Exception as error:  # noqa: BLE001 - told, not raised over the failure
+                    job.emit(
+                        "log", phase="build", text=f"Could not remove {image_id[:19]}: {error}"
+                    )
+
+        with contextlib.suppress(Exception):
+            self._in_engine(remove)
+
+    def _in_engine(self, function: Callable[[JobAPIClient], T]) -> T:
+        """``function(client)`` with a client of this job service's engine (worker thread)."""
+        client = self._client(timeout=self.config.engine_call_timeout)
+        try:
+            return function(client)
+        except DockerizeError:
+            raise
+        except Exception as error:
+            raise job_error(error, self.config.engine_settings().host()) from error
+        finally:
+            client.close()
 
     def _engine_call(self, function: Callable[..., T], *args: Any) -> T:
         """Runs engine work (push, verify, run) with its own client, every request with a

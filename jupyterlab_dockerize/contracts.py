@@ -59,17 +59,23 @@ BUILD_EXAMPLE = '{"files": {...}, "include": [...], "image": "user/name:tag"}'
 
 @dataclass(frozen=True)
 class BuildRequest(BundleRequest):
-    """A bundle request plus the image to build it into.
+    """A bundle request plus the image to build it into, for one platform or several.
 
-    ``platform`` is accepted and optional: the panel sends it only when the user chose one
-    (today never), and None lets the builder build for the engine's own platform.
+    ``platforms`` (linux/amd64, linux/arm64; one or both, each once) are the images to
+    build under the one tag; None builds for the engine's own platform. The older single
+    ``platform`` is still taken, as a list of one.
     """
 
     #: The tag to build, familiar form (``jane/analysis:1.0``; ``:latest`` when none given).
     image: str
     #: Workspace path of the notebook the bundle packages ('' when not said).
     notebook: str = ""
-    platform: str | None = None
+    platforms: tuple[str, ...] | None = None
+
+    @property
+    def platform(self) -> str | None:
+        """The one platform asked for (None: the engine's own, or several)."""
+        return self.platforms[0] if self.platforms and len(self.platforms) == 1 else None
 
 
 def parse_build_request(body: bytes, limits: BundleLimits) -> BuildRequest:
@@ -83,16 +89,36 @@ def parse_build_request(body: bytes, limits: BundleLimits) -> BuildRequest:
     notebook = data.get("notebook") or ""
     if not isinstance(notebook, str) or len(notebook) > 4096 or has_control_character(notebook):
         raise BadRequest("'notebook' must be the workspace path of the packaged notebook.")
-    platform = data.get("platform")
-    if platform is not None and platform not in PLATFORMS:
-        raise BadRequest(f"'platform' must be {', '.join(PLATFORMS)} or null.")
     return BuildRequest(
         spec=spec,
         wheelhouse=parse_wheelhouse_request(data.get("wheelhouse"), spec.files),
         image=image,
         notebook=notebook,
-        platform=platform,
+        platforms=_build_platforms(data.get("platform"), data.get("platforms")),
     )
+
+
+def _build_platforms(platform: Any, platforms: Any) -> tuple[str, ...] | None:
+    """``platforms`` (one or two known platforms, each once), or the older ``platform`` as a list of
+    one; None when neither is sent (the engine's own platform)."""
+    if platform is not None and platform not in PLATFORMS:
+        raise BadRequest(f"'platform' must be {', '.join(PLATFORMS)} or null.")
+    if platforms is None:
+        return None if platform is None else (platform,)
+    hint = 'Send "platforms": ["linux/amd64", "linux/arm64"] (one or both).'
+    if platform is not None:
+        raise BadRequest("Send 'platforms' or the older 'platform', not both.", hint)
+    if not 1 <= len(platforms) <= len(PLATFORMS):
+        raise BadRequest(f"'platforms' must name 1 to {len(PLATFORMS)} platforms.", hint)
+    unknown = [name for name in platforms if name not in PLATFORMS]
+    if unknown:
+        raise BadRequest(
+            f"'platforms' may name only {', '.join(PLATFORMS)} (not {show(unknown[0], 40)}).",
+            hint,
+        )
+    if len(set(platforms)) != len(platforms):
+        raise BadRequest("'platforms' names a platform twice.", hint)
+    return tuple(platforms)
 
 
 def _build_image(image: Any) -> str:

@@ -104,6 +104,9 @@ class Job:
     #: Phase → its progress (build: step/steps; push: per-layer bytes).
     progress: dict[str, Any] = field(default_factory=dict)
     image_id: str | None = None
+    #: One image a platform, the first built first: {platform, image, imageId, emulated}
+    #: (``image``/``imageId`` of the first are the job's own).
+    platforms: list[dict[str, Any]] = field(default_factory=list)
     pushed: dict[str, Any] | None = None
     verification: dict[str, Any] | None = None
     run: dict[str, Any] | None = None
@@ -288,6 +291,7 @@ class Job:
                 "timestamps": dict(self.timestamps),
                 "progress": json.loads(json.dumps(self.progress)),
                 "imageId": self.image_id,
+                "platforms": [dict(entry) for entry in self.platforms],
                 "pushed": self.pushed,
                 "verification": self.verification,
                 "run": _public_run(self.run),
@@ -320,6 +324,7 @@ class Job:
             timestamps=dict(data.get("timestamps") or {}),
             progress=dict(data.get("progress") or {}),
             image_id=data.get("imageId"),
+            platforms=_platform_entries(data.get("platforms")),
             pushed=data.get("pushed"),
             verification=data.get("verification"),
             run=data.get("run"),
@@ -346,6 +351,19 @@ def _bundle_entries(raw: Any) -> list[dict[str, str]]:
         if isinstance(item, dict)
         and isinstance(item.get("workspacePath"), str)
         and isinstance(item.get("bundlePath"), str)
+    ]
+
+
+def _platform_entries(raw: Any) -> list[dict[str, Any]]:
+    """The platforms of a record read back (entries of another shape dropped)."""
+    if not isinstance(raw, list):
+        return []
+    return [
+        dict(item)
+        for item in raw
+        if isinstance(item, dict)
+        and isinstance(item.get("platform"), str)
+        and isinstance(item.get("imageId"), str)
     ]
 
 

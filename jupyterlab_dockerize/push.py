@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from .builders.docker_cli import find_docker_cli
 from .cancellation import Cancellation, JobAPIClient
+from .config import Dockerize
 from .engine import engine_product
 from .errors import BadRequest, DockerizeError
 from .image_reference import (
@@ -28,6 +31,8 @@ from .image_reference import (
     parse_normalized_image_reference,
 )
 from .jobs import Job
+from .manifest_list import PlatformDigest, push_manifest_list
+from .platforms import platform_images
 from .registry import (
     engine_says_insecure,
     is_loopback_registry,
@@ -92,11 +97,26 @@ def run_push(
     auth: dict[str, str] | None,
 ) -> dict[str, Any]:
     """Tags the job's image as the target and pushes it; returns {reference, digest, size}."""
-    client.cancellation = cancellation
     assert job.image_id is not None
+    return push_image(client, job, job.image_id, target, cancellation, auth)
+
+
+def push_image(
+    client: JobAPIClient,
+    job: Job,
+    image_id: str,
+    target: PushTarget,
+    cancellation: Cancellation,
+    auth: dict[str, str] | None,
+    platform: str | None = None,
+) -> dict[str, Any]:
+    """Tags ``image_id`` as the target and pushes it; returns {reference, digest, size}.
+    The events of a ``platform``'s push carry it."""
+    client.cancellation = cancellation
     product = engine_product(client)
-    client.tag(job.image_id, target.repository, target.tag)
-    job.emit("log", phase="push", text=f"Pushing {target.reference}")
+    client.tag(image_id, target.repository, target.tag)
+    emit = _emitter(job, platform)
+    emit("log", text=f"Pushing {target.reference}" + (f" ({platform})" if platform else ""))
     layers: dict[str, dict[str, Any]] = {}
     job.progress["push"] = {"layers": layers}
     last_sent: dict[str, float] = {}
@@ -107,7 +127,7 @@ def run_push(
         )
         for chunk in stream:
             cancellation.check()
-            _handle_chunk(chunk, job, target, layers, last_sent, result, product)
+            _handle_chunk(chunk, job, target, layers, last_sent, result, product, platform)
     except DockerizeError:
         raise
     except Exception:
@@ -127,6 +147,69 @@ def run_push(
             )
         result["digest"] = digest
     return result
+
+
+def run_platforms_push(
+    client: JobAPIClient,
+    job: Job,
+    target: PushTarget,
+    cancellation: Cancellation,
+    auth: dict[str, str] | None,
+    *,
+    config: Dockerize,
+) -> dict[str, Any]:
+    """Every platform's image pushed to the target tag in turn (the first built last, so
+    the engine's local target tag ends on it), each digest kept; then one manifest list
+    of them all under the target tag. Returns {reference, digest (the list's), platforms:
+    [{platform, digest}]}."""
+    images = platform_images(job)
+    cli = find_docker_cli(config)
+    if cli is None:
+        raise PushFailed(
+            f"Pushing {len(images)} platforms under one tag needs the docker CLI "
+            "(`docker manifest` makes the manifest list), and none was found.",
+            "Install the docker CLI (Docker Desktop, or Debian's docker.io) or set "
+            "c.Dockerize.docker_cli to its path; or build for one platform only.",
+            code="no_docker_cli",
+        )
+    digests: dict[str, str] = {}
+    for image in reversed(images):
+        cancellation.check()
+        pushed = push_image(
+            client, job, image.image_id, target, cancellation, auth, platform=image.platform
+        )
+        digests[image.platform] = pushed["digest"]
+    insecure = is_loopback_registry(target.registry) or engine_says_insecure(
+        _engine_info(client), target.registry
+    )
+    members = [PlatformDigest(image.platform, digests[image.platform]) for image in images]
+    digest = push_manifest_list(
+        cli,
+        config.engine_settings(),
+        target.repository,
+        target.tag,
+        target.registry,
+        members,
+        auth=auth,
+        insecure=insecure,
+        cancellation=cancellation,
+        log=lambda text: job.emit("log", phase="push", text=text),
+    )
+    return {
+        "reference": target.reference,
+        "digest": digest,
+        "platforms": [{"platform": m.platform, "digest": m.digest} for m in members],
+    }
+
+
+def _emitter(job: Job, platform: str | None) -> Callable[..., None]:
+    """``emit(kind, **fields)`` of the push phase, with ``platform`` when given."""
+    extra = {"platform": platform} if platform else {}
+
+    def emit(kind: str, **fields: Any) -> None:
+        job.emit(kind, phase="push", **fields, **extra)
+
+    return emit
 
 
 def digest_after_push(
@@ -217,15 +300,17 @@ def _handle_chunk(
     last_sent: dict[str, float],
     result: dict[str, Any],
     product: str = "Docker Engine",
+    platform: str | None = None,
 ) -> None:
     if not isinstance(chunk, dict):
         return
+    emit = _emitter(job, platform)
     # The SDK returns some failures (unauthorized, denied) inside a 200 stream: every chunk
     # is checked.
     if "error" in chunk or "errorDetail" in chunk:
         detail = chunk.get("errorDetail") or {}
         message = str(detail.get("message") or chunk.get("error") or "unknown error").strip()
-        job.emit("log", phase="push", text=message, stream="stderr")
+        emit("log", text=message, stream="stderr")
         raise push_error(message, target, product)
     aux = chunk.get("aux")
     if isinstance(aux, dict) and isinstance(aux.get("Digest"), str):
@@ -252,11 +337,11 @@ def _handle_chunk(
         now = time.monotonic()
         if changed or now - last_sent.get(layer, 0.0) >= PROGRESS_INTERVAL:
             last_sent[layer] = now
-            job.emit("progress", phase="push", layer=layer, **entry)
+            emit("progress", layer=layer, **entry)
         if changed:
-            job.emit("log", phase="push", text=f"{layer}: {status}")
+            emit("log", text=f"{layer}: {status}")
     else:
-        job.emit("log", phase="push", text=status)
+        emit("log", text=status)
 
 
 def push_error(message: str, target: PushTarget, product: str = "Docker Engine") -> PushFailed:

@@ -60,6 +60,7 @@ BUILD = {
         "image": _TEXT,
         "notebook": _OPTIONAL_TEXT,
         "platform": _OPTIONAL_TEXT,
+        "platforms": {"type": ["array", "null"], "items": _TEXT},
     },
     "required": ["files", "image"],
     "additionalProperties": False,

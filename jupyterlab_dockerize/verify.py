@@ -43,13 +43,16 @@ def run_verify(
     notebooks: list[NotebookInImage] | None = None,
     limits: NotebookLimits | None = None,
     data_dir: str | None = None,
+    image_id: str | None = None,
 ) -> dict[str, Any]:
     """The checks, then each of ``notebooks`` run under ``limits`` (none: no notebook run),
-    with the workspace folder ``data_dir`` bound read-only at /data when given."""
-    assert job.image_id is not None
-    config = client.inspect_image(job.image_id).get("Config") or {}
+    with the workspace folder ``data_dir`` bound read-only at /data when given. ``image_id``
+    is one platform's image of the job (None: the job's own)."""
+    image_id = image_id or job.image_id
+    assert image_id is not None
+    config = client.inspect_image(image_id).get("Config") or {}
     job.emit("log", phase="verify", text="Listing the distributions installed in the image.")
-    snapshot = _image_snapshot(client, job, cancellation, timeout, server_id)
+    snapshot = _image_snapshot(client, job, image_id, cancellation, timeout, server_id)
     count = len(snapshot.get("distributions") or [])
     job.emit("log", phase="verify", text=f"The image has {count} distributions.")
 
@@ -57,7 +60,7 @@ def run_verify(
     token = secrets.token_hex(24)
     container = start_jupyter(
         client,
-        job.image_id,
+        image_id,
         job_id=job.id,
         role="verify",
         token=token,
@@ -89,7 +92,9 @@ def run_verify(
     )
     runs = []
     if notebooks and limits is not None:
-        runs = _run_notebooks(client, job, cancellation, notebooks, limits, data_dir, server_id)
+        runs = _run_notebooks(
+            client, job, image_id, cancellation, notebooks, limits, data_dir, server_id
+        )
     return {
         "ok": True,
         "snapshot": snapshot,
@@ -106,13 +111,13 @@ def run_verify(
 def _run_notebooks(
     client: JobAPIClient,
     job: Job,
+    image_id: str,
     cancellation: Cancellation,
     notebooks: list[NotebookInImage],
     limits: NotebookLimits,
     data_dir: str | None,
     server_id: str,
 ) -> list[dict[str, Any]]:
-    assert job.image_id is not None
     count = len(notebooks)
     job.emit(
         "log",
@@ -128,7 +133,7 @@ def _run_notebooks(
         labels[SERVER_LABEL] = server_id
     runs = run_notebooks(
         client,
-        job.image_id,
+        image_id,
         notebooks,
         limits,
         cancellation,
@@ -141,14 +146,18 @@ def _run_notebooks(
 
 
 def _image_snapshot(
-    client: JobAPIClient, job: Job, cancellation: Cancellation, timeout: float, server_id: str
+    client: JobAPIClient,
+    job: Job,
+    image_id: str,
+    cancellation: Cancellation,
+    timeout: float,
+    server_id: str,
 ) -> dict[str, Any]:
-    assert job.image_id is not None
     labels = {JOB_LABEL: job.id, ROLE_LABEL: "verify"}
     if server_id:
         labels[SERVER_LABEL] = server_id
     container = client.create_container(
-        job.image_id,
+        image_id,
         command=["python3", "-c", capture_code()],
         labels=labels,
         host_config=client.create_host_config(network_mode="none"),

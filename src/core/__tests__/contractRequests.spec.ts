@@ -142,7 +142,8 @@ describe('request types against the server schemas', () => {
     expect(build.filter(name => !bundle.includes(name)).sort()).toEqual([
       'image',
       'notebook',
-      'platform'
+      'platform',
+      'platforms'
     ]);
     expect(generated.builds.required).not.toContain('platform');
   });

@@ -48,12 +48,26 @@ export interface IBuildRequest extends IBundleRequest {
   /** Workspace path of the notebook packaged, so the panel finds the job after a reload. */
   notebook?: string;
   /**
-   * The platform to build for (linux/amd64, linux/arm64). Accepted and optional: the
-   * server builds for its engine's own platform without it. The frontend sends it only
-   * when the user chose one, which today it never does.
+   * The one platform to build for (linux/amd64, linux/arm64): the older form of
+   * `platforms`, still accepted. Send one of the two, never both.
    */
   platform?: string;
+  /**
+   * The platforms to build under the one tag, each once (absent: the engine's own). The
+   * engine's own is built first and gets `image`; another gets `<image>-<os>-<arch>` locally.
+   * With `wheelhouse`, each platform gets its own wheelhouse (its `platform` is replaced).
+   */
+  platforms?: BuildPlatform[];
 }
+
+/** A platform the server builds for. */
+export type BuildPlatform = 'linux/amd64' | 'linux/arm64';
+
+/** Every platform the server builds for (the order the panel lists them). */
+export const BUILD_PLATFORMS: readonly BuildPlatform[] = [
+  'linux/amd64',
+  'linux/arm64'
+];
 
 /** Credentials for one push; the server uses them once and keeps nothing. */
 export interface IPushAuth {

@@ -34,6 +34,27 @@ export interface IJobRun {
   binds: string[];
 }
 
+/** One platform's image of a job (`job.platforms`; the first is the job's own image). */
+export interface IJobPlatformImage {
+  /** linux/amd64 or linux/arm64. */
+  platform: string;
+  /** The local tag: the job's for the first, `<tag>-<os>-<arch>` for the others. */
+  image: string;
+  imageId: string | null;
+  /** Built (and verified) under emulation: the engine's CPU differs. */
+  emulated: boolean;
+}
+
+/** What a push put in the registry: one image, or a manifest list of several platforms. */
+export interface IJobPushed {
+  reference: string;
+  /** The image's digest; for several platforms, the manifest list's (OCI image index). */
+  digest: string;
+  size?: number;
+  /** Each platform's image in the list, by digest (absent for a single image). */
+  platforms?: { platform: string; digest: string }[];
+}
+
 export interface IBuildJob {
   id: string;
   image: string;
@@ -44,7 +65,12 @@ export interface IBuildJob {
   phase: JobPhase;
   timestamps: Record<string, string>;
   imageId: string | null;
-  pushed: { reference: string; digest: string; size?: number } | null;
+  /**
+   * One entry a platform built, the first built first (absent from an older server's
+   * job, and [] before the build ends).
+   */
+  platforms?: IJobPlatformImage[];
+  pushed: IJobPushed | null;
   verification: Record<string, unknown> | null;
   run: IJobRun | null;
   error: IProblem | null;
@@ -57,6 +83,8 @@ export interface IJobEvent {
   /** One of EVENT_KINDS (contract/constants.ts); an unknown kind is passed on. */
   kind: string;
   phase: JobPhase;
+  /** The platform a multi-platform job's build, push or verify event is about. */
+  platform?: string;
   [key: string]: unknown;
 }
 
@@ -93,14 +121,41 @@ export function parseJob(body: unknown): IBuildJob {
       ? (body.timestamps as Record<string, string>)
       : {},
     imageId: typeof body.imageId === 'string' ? body.imageId : null,
-    pushed: isRecord(body.pushed)
-      ? (body.pushed as unknown as IBuildJob['pushed'])
-      : null,
+    platforms: Array.isArray(body.platforms)
+      ? parsePlatformImages(body.platforms)
+      : undefined,
+    pushed: isRecord(body.pushed) ? parsePushed(body.pushed) : null,
     verification: isRecord(body.verification) ? body.verification : null,
     run: isRecord(body.run) ? (body.run as unknown as IJobRun) : null,
     error,
     eventCount: typeof body.eventCount === 'number' ? body.eventCount : 0
   };
+}
+
+function parsePlatformImages(value: unknown[]): IJobPlatformImage[] {
+  return value.filter(isRecord).map((item, index) => ({
+    platform: text(item.platform, `job.platforms[${index}].platform`),
+    image: text(item.image, `job.platforms[${index}].image`),
+    imageId: typeof item.imageId === 'string' ? item.imageId : null,
+    emulated: item.emulated === true
+  }));
+}
+
+function parsePushed(pushed: Record<string, unknown>): IJobPushed {
+  const result: IJobPushed = {
+    ...(pushed as unknown as IJobPushed),
+    reference: text(pushed.reference, 'job.pushed.reference'),
+    digest: text(pushed.digest, 'job.pushed.digest')
+  };
+  if (Array.isArray(pushed.platforms)) {
+    result.platforms = pushed.platforms.filter(isRecord).map((item, index) => ({
+      platform: text(item.platform, `job.pushed.platforms[${index}].platform`),
+      digest: text(item.digest, `job.pushed.platforms[${index}].digest`)
+    }));
+  } else {
+    delete result.platforms;
+  }
+  return result;
 }
 
 export function parseEvent(value: unknown): IJobEvent | null {
@@ -119,6 +174,8 @@ export interface ILogLine {
   phase: JobPhase;
   text: string;
   stderr: boolean;
+  /** The platform of a multi-platform job's line (absent otherwise). */
+  platform?: string;
 }
 
 export interface ILayerProgress {
@@ -165,12 +222,16 @@ export function applyEvents(
     }
     next++;
     if (event.kind === 'log' && typeof event.text === 'string') {
-      lines.push({
+      const line: ILogLine = {
         offset: event.offset,
         phase: event.phase,
         text: event.text,
         stderr: event.stream === 'stderr'
-      });
+      };
+      if (typeof event.platform === 'string' && event.platform) {
+        line.platform = event.platform;
+      }
+      lines.push(line);
     } else if (event.kind === 'progress' && event.phase === 'build') {
       build = {
         step: Number(event.step) || 0,
