@@ -54,6 +54,20 @@ MATRIX = [
     )
     # The wheelhouse changes the install step only: every template once, with everything.
     if not wheelhouse or (apt and extra and not vendor and ui == "lab")
+] + [
+    # The BuildKit variant (cache mounts, the wheelhouse bind-mounted) differs in the install
+    # step and what it copies: every template with and without the wheelhouse and vendored
+    # projects, with apt packages and without.
+    {
+        "template": template,
+        "ui": "lab",
+        "aptPackages": list(apt),
+        "vendor": vendor,
+        "wheelhouse": wheelhouse,
+        "builder": "buildkit",
+        **EXTRAS[1],
+    }
+    for template, apt, vendor, wheelhouse in itertools.product(TEMPLATES, APT, VENDOR, WHEELHOUSE)
 ]
 
 NODE_SCRIPT = r"""
@@ -98,6 +112,8 @@ def _case_id(case: dict) -> str:
     parts.append("vendor" if case["vendor"] else "no-vendor")
     if case["wheelhouse"]:
         parts.append("wheelhouse")
+    if case.get("builder") == "buildkit":
+        parts.append("buildkit")
     return "-".join(parts)
 
 
@@ -138,6 +154,21 @@ def test_hadolint_has_no_findings(index: int, dockerfiles: list[str], hadolint: 
     )
     findings = (run.stdout + run.stderr).strip()
     assert run.returncode == 0 and not findings, f"{findings}\n\n{text}"
+
+
+def test_buildkit_variants_mount_and_classic_ones_do_not(dockerfiles: list[str]) -> None:
+    """The matrix really lints BuildKit Dockerfiles: pip-based templates mount a cache (or the
+    wheelhouse), and no classic one has a --mount or a syntax line."""
+    for case, text in zip(MATRIX, dockerfiles, strict=True):
+        assert "# syntax" not in text.lower()
+        # conda installs from its channels with micromamba: nothing for BuildKit to mount.
+        if case.get("builder") != "buildkit" or case["template"] == "conda":
+            assert "--mount=" not in text, _case_id(case)
+        elif case["wheelhouse"]:
+            assert "RUN --mount=type=bind,source=wheelhouse," in text, _case_id(case)
+            assert 'COPY ["wheelhouse/"' not in text
+        else:
+            assert "RUN --mount=type=cache," in text, _case_id(case)
 
 
 def test_every_ignored_rule_says_why(dockerfiles: list[str]) -> None:

@@ -130,16 +130,32 @@ describe('template registry', () => {
           []
         );
       }
-      const step = template.install(
-        template.jupyter === 'install-line' ? 'jupyterlab==4.6.6' : null
-      );
-      expect(step.commands.length).toBeGreaterThan(0);
-      expect(
-        [...step.commands, ...template.afterInstall].filter(command =>
-          /\n|&&/.test(command)
-        )
-      ).toEqual([]);
-      expect(step.comments.every(line => line.startsWith('# '))).toBe(true);
+      const source = {
+        file: 'requirements.txt' as const,
+        jupyterPin:
+          template.jupyter === 'install-line' ? 'jupyterlab==4.6.6' : null
+      };
+      const steps = [
+        template.install(source),
+        ...(template.installBuildkit ? [template.installBuildkit(source)] : [])
+      ];
+      for (const step of steps) {
+        expect(step.commands.length).toBeGreaterThan(0);
+        expect(
+          [...step.commands, ...template.afterInstall].filter(command =>
+            /\n|&&/.test(command)
+          )
+        ).toEqual([]);
+        expect(step.comments.every(line => line.startsWith('# '))).toBe(true);
+        expect(
+          (step.mounts ?? []).every(mount =>
+            mount.startsWith('--mount=type=cache,')
+          )
+        ).toBe(true);
+      }
+      // The classic step has no BuildKit part: it must build anywhere.
+      expect(steps[0].mounts ?? []).toEqual([]);
+      expect(steps[0].args ?? []).toEqual([]);
       expect(
         template.rootComment === null || template.rootComment.startsWith('# ')
       ).toBe(true);

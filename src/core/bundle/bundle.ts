@@ -17,6 +17,7 @@ import { localName, parseImageReference } from './bundleImageName';
 import {
   hasLine,
   resolveApt,
+  resolveBuilder,
   resolveCreated,
   resolveEnv,
   resolveGeneratorVersion,
@@ -33,6 +34,7 @@ import {
   renderDataReadme,
   renderDockerignore
 } from './bundleFiles';
+import { letLockIn, PYLOCK_FILE, resolveLock } from './bundleLock';
 import { renderReadme } from './bundleReadme';
 import { order } from './bundleText';
 import { BundleTemplateError, IBundleInput, IBundleSpec } from './bundleTypes';
@@ -116,6 +118,15 @@ export function generateBundle(input: IBundleInput): IBundleSpec {
   if (!template.installsCondaPackages) {
     warnCondaOnly(plan, warnings);
   }
+  const builder = resolveBuilder(options, warnings);
+  const lock = resolveLock(
+    options.lock,
+    template,
+    python,
+    plan,
+    jupyterPin,
+    warnings
+  );
 
   const imageName =
     typeof options.imageName === 'string' ? options.imageName : '';
@@ -142,7 +153,9 @@ export function generateBundle(input: IBundleInput): IBundleSpec {
     baseImage,
     comments: [
       `Kernel: Python ${python.version} on ${platform.text}${platform.docker ? ` (Docker platform ${platform.docker})` : ''}.`,
-      `Template: ${template.id}. Build: docker build -t ${local} .`
+      builder === 'buildkit'
+        ? `Template: ${template.id}, for BuildKit. Build: DOCKER_BUILDKIT=1 docker build -t ${local} .`
+        : `Template: ${template.id}. Build: docker build -t ${local} .`
     ],
     aptPackages,
     volumes,
@@ -150,6 +163,8 @@ export function generateBundle(input: IBundleInput): IBundleSpec {
     vendor: vendor.map(item => item.bundlePath),
     jupyterPin,
     wheelhouse,
+    ...(builder === 'buildkit' ? { builder } : {}),
+    ...(lock?.install ? { pylockInstall: true } : {}),
     ui,
     ...(links?.links.length
       ? { dataLinks: { links: links.links, folders: links.folders } }
@@ -166,16 +181,17 @@ export function generateBundle(input: IBundleInput): IBundleSpec {
   };
 
   const files: Record<string, string> = {
-    '.dockerignore': renderDockerignore(
-      template.installFile,
-      parts.vendor,
-      wheelhouse
+    '.dockerignore': letLockIn(
+      renderDockerignore(template.installFile, parts.vendor, wheelhouse),
+      lock?.install === true
     ),
     Dockerfile: renderDockerfile(parts),
     'README.md': renderReadme({
       title,
       template: template.id,
       packageFiles: template.readmeContents,
+      ...(builder === 'buildkit' ? { builder } : {}),
+      ...(lock ? { pylock: lock.install ? 'install' : 'beside' } : {}),
       python,
       notebooks: notebooks.names,
       local,
@@ -193,6 +209,9 @@ export function generateBundle(input: IBundleInput): IBundleSpec {
     'requirements.txt': renderRequirementsTxt(plan),
     'runtime.txt': `python-${python.minor}\n`
   };
+  if (lock) {
+    files[PYLOCK_FILE] = lock.text;
+  }
   if (aptPackages.length) {
     files['apt.txt'] = `${aptPackages.join('\n')}\n`;
   }

@@ -106,6 +106,23 @@ export function resolvePlatform(
   return { text: `${system} ${machine}`, docker };
 }
 
+/** The builder the Dockerfile is for: 'classic' unless the option says 'buildkit'. */
+export function resolveBuilder(
+  options: IBundleOptions,
+  warnings: string[]
+): 'buildkit' | 'classic' {
+  const builder: unknown = options.builder;
+  if (builder === 'buildkit' || builder === 'classic') {
+    return builder;
+  }
+  if (builder !== undefined) {
+    warnings.push(
+      `The builder ${showUntrusted(builder)} is not 'buildkit' or 'classic'; the Dockerfile is for any builder (classic).`
+    );
+  }
+  return 'classic';
+}
+
 export function resolveApt(
   options: IBundleOptions,
   warnings: string[]

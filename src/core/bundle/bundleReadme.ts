@@ -19,6 +19,10 @@ export interface IReadmeParts {
   template: string;
   /** The Contents lines of the package files (the template's readmeContents). */
   packageFiles: readonly string[];
+  /** The Dockerfile needs BuildKit (absent: any builder, and the README says nothing). */
+  builder?: 'buildkit';
+  /** The bundle has pylock.toml: the image installs from it, or it is beside requirements.txt. */
+  pylock?: 'install' | 'beside';
   python: IPythonVersion;
   notebooks: string[];
   local: string;
@@ -77,6 +81,47 @@ function renderVerifiedSection(
       ? lines.map(line => `- ${line}`)
       : ['- No notebook was run.']),
     ''
+  ];
+}
+
+/** The Contents line of pylock.toml. */
+function renderPylockLines(pylock: IReadmeParts['pylock']): string[] {
+  if (!pylock) {
+    return [];
+  }
+  const head =
+    '- `pylock.toml`: the same packages locked (PEP 751), dependencies included, each with';
+  return pylock === 'install'
+    ? [
+        head,
+        "  its file's URL and sha256 for every platform resolved; the image installs from it."
+      ]
+    : [
+        head,
+        "  its file's URL and sha256 for every platform resolved (`uv pip install -r pylock.toml`",
+        '  installs exactly these files; the image installs from `requirements.txt`).'
+      ];
+}
+
+/** The Build section's words and command for the builder the Dockerfile needs. */
+function renderBuildLines(parts: IReadmeParts): string[] {
+  if (parts.builder !== 'buildkit') {
+    return ['```bash', `docker build -t ${parts.local} .`, '```'];
+  }
+  return [
+    'The Dockerfile needs BuildKit (`RUN --mount`): the package downloads stay in cache mounts',
+    'between builds, so a changed requirement downloads only what changed, and the offline',
+    'wheelhouse, when there is one, is mounted for the install step instead of copied into',
+    'the image. Docker 23 and later build with BuildKit by default (through buildx: Docker',
+    'Desktop, or docker-ce with the docker-buildx-plugin package), and so does',
+    '`docker compose`. Docker 18.09 to 22 have it built in and need `DOCKER_BUILDKIT=1`:',
+    '',
+    '```bash',
+    `DOCKER_BUILDKIT=1 docker build -t ${parts.local} .`,
+    '```',
+    '',
+    'Without BuildKit ("the --mount option requires BuildKit"), generate the bundle again with',
+    'the classic builder setting: its Dockerfile builds anywhere.'
   ];
 }
 
@@ -158,6 +203,7 @@ export function renderReadme(parts: IReadmeParts): string {
     '',
     '- `Dockerfile`: the image.',
     ...parts.packageFiles,
+    ...renderPylockLines(parts.pylock),
     '- `notebooks/`: the notebooks, copied to `/notebooks`:',
     ...parts.notebooks.map(name => `  - \`${name}\``),
     '- `data/`: data files, copied to `/data`.',
@@ -170,9 +216,7 @@ export function renderReadme(parts: IReadmeParts): string {
     '',
     '## Build',
     '',
-    '```bash',
-    `docker build -t ${parts.local} .`,
-    '```',
+    ...renderBuildLines(parts),
     '',
     '## Run',
     '',

@@ -1,5 +1,6 @@
 /** What generateBundle (bundle.ts) takes and gives. */
 import { IRequirementsPlan } from '../requirements/requirementsPlan';
+import { IPylockInput } from './pylock';
 import { IEnvironmentSnapshot } from '../environment/snapshot';
 import { TEMPLATE_IDS, TemplateId } from '../templates';
 import { showUntrusted } from '../shared/text';
@@ -33,6 +34,19 @@ export interface IBundleOptions {
    * pinned by hash); only for a template that supports it (not conda).
    */
   wheelhouse?: boolean;
+  /**
+   * The builder the Dockerfile is for: 'buildkit' (cache mounts for the downloads, the
+   * wheelhouse mounted for the install step only; needs BuildKit) or 'classic' (any
+   * builder). Absent: 'classic', so older callers' bundles stay byte-identical; the panel
+   * sends its setting (default 'buildkit').
+   */
+  builder?: 'buildkit' | 'classic';
+  /**
+   * The pre-flight's full resolution per platform (untrusted): the bundle then carries
+   * pylock.toml (PEP 751) beside requirements.txt, and a template that can installs from
+   * it (uv) when it pins everything requirements.txt does, Jupyter included.
+   */
+  lock?: IPylockInput;
 }
 
 export interface IBundleInput {

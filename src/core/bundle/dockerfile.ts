@@ -7,10 +7,14 @@
  * environment → metadata → WORKDIR, USER 1000, CMD → notebooks and data → VOLUME.
  * Editing a notebook only rebuilds the last three steps.
  *
- * Works with the classic builder: no `# syntax=` line, no RUN --mount, no heredocs. The
- * first line is a fixed comment, so no value can become a parser directive; every value
- * is a JSON string (exec and JSON forms), a double-quoted word (LABEL, ENV) or matched a
- * strict grammar before it got here.
+ * Two variants, chosen by `builder`. 'classic' works with any builder: no RUN --mount,
+ * no heredocs. 'buildkit' needs BuildKit for the install step only: cache mounts for the
+ * installer's downloads (the template's installBuildkit) and the offline wheelhouse
+ * bind-mounted instead of copied, so the image carries neither; the rest is the same.
+ * Neither has a `# syntax=` line (the builder's own Dockerfile frontend parses it, with
+ * no image to pull). The first line is a fixed comment, so no value can become a parser
+ * directive; every value is a JSON string (exec and JSON forms), a double-quoted word
+ * (LABEL, ENV) or matched a strict grammar before it got here.
  */
 import { JUPYTER_PORT, WHEELHOUSE } from '../contract/constants';
 import {
@@ -24,7 +28,7 @@ import {
 } from './dockerfileQuote';
 import { hasControls } from '../shared/guards';
 import { DATA_DIR, IDataLink, NOTEBOOKS_DIR } from './dataLinks';
-import { ITemplate, NB_UID } from '../templates/template';
+import { IInstallStep, ITemplate, NB_UID } from '../templates/template';
 import { templateById, TEMPLATE_IDS, TemplateId } from '../templates';
 
 export type DockerfileTemplate = TemplateId;
@@ -39,8 +43,18 @@ export const DOCKERFILE_TEMPLATES: readonly DockerfileTemplate[] = TEMPLATE_IDS;
 export const JUPYTERLAB_VERSION = '4.6.6';
 export const NOTEBOOK_VERSION = '7.6.5';
 
+/** Which builder the Dockerfile is for: BuildKit (RUN --mount) or any builder. */
+export type DockerfileBuilder = 'buildkit' | 'classic';
+
 export interface IDockerfileParts {
   template: DockerfileTemplate;
+  /** Absent: 'classic'. */
+  builder?: DockerfileBuilder;
+  /**
+   * Install from pylock.toml instead of requirements.txt (and no Jupyter pin: the lock
+   * has it); only for a template whose `pylock` is 'install'.
+   */
+  pylockInstall?: boolean;
   /** The FROM image, a valid image reference. */
   baseImage: string;
   /** Comment lines after the fixed first line (any text; written as safe comments). */
@@ -106,6 +120,8 @@ const WHEELHOUSE_COMMENT = [
   '# Offline: exactly the wheels in wheelhouse/, each pinned by its sha256 in',
   '# wheelhouse/requirements.lock (made by jupyterlab-dockerize); no index is contacted.'
 ];
+const WHEELHOUSE_MOUNT_COMMENT =
+  '# BuildKit mounts wheelhouse/ for this step only: the image does not carry the wheels.';
 
 /** A vendored project folder. */
 export const VENDOR_PATH = /^vendor\/[a-z0-9][a-z0-9._-]*$/;
@@ -155,9 +171,15 @@ function dataLinkLines(links: IDockerfileParts['dataLinks']): string[] {
   ];
 }
 
-function runLines(commands: string[]): string {
-  return `RUN ${commands.join(' \\\n    && ')}`;
+/** A RUN: its --mount options (BuildKit) each on a line, then the commands joined by &&. */
+function runLines(commands: string[], mounts: readonly string[] = []): string {
+  const options = mounts.map(mount => `${mount} \\\n    `).join('');
+  return `RUN ${options}${commands.join(' \\\n    && ')}`;
 }
+
+/** A mount option of the template's: BuildKit's cache mount, fixed text and checked words. */
+const CACHE_MOUNT =
+  /^--mount=type=cache,id=[A-Za-z0-9._${}-]+,target=\/[A-Za-z0-9._/-]+(?:,(?:sharing=(?:shared|locked|private)|uid=[0-9]+|gid=[0-9]+))*$/;
 
 /** Asserts the parts are what bundle.ts promises; a broken promise is a bug, not input. */
 function check(parts: IDockerfileParts): ITemplate {
@@ -190,6 +212,15 @@ function check(parts: IDockerfileParts): ITemplate {
   ) {
     bad('jupyter pin');
   }
+  if (
+    parts.builder !== undefined &&
+    !['buildkit', 'classic'].includes(parts.builder)
+  ) {
+    bad('builder');
+  }
+  if (parts.pylockInstall && template.pylock !== 'install') {
+    bad('pylock install');
+  }
   if (parts.labels.some(([key]) => !/^[a-z0-9.-]+$/.test(key))) {
     bad('label key');
   }
@@ -204,6 +235,17 @@ function check(parts: IDockerfileParts): ITemplate {
     bad('data link');
   }
   return template;
+}
+
+/** A template's mounts and arguments are its own fixed text; anything else is a bug. */
+function checkedMounts(step: IInstallStep): IInstallStep {
+  if (
+    (step.mounts ?? []).some(mount => !CACHE_MOUNT.test(mount)) ||
+    (step.args ?? []).some(name => !ENV_NAME.test(name))
+  ) {
+    throw new Error('Invalid Dockerfile part: install mount');
+  }
+  return step;
 }
 
 /**
@@ -260,8 +302,12 @@ export function renderDockerfile(parts: IDockerfileParts): string {
     `WORKDIR ${bundleDir}`
   );
   const offline = parts.wheelhouse === true && template.supportsWheelhouse;
+  const buildkit = parts.builder === 'buildkit';
   const chown = installUser ? `--chown=${owner} ` : '';
-  out.push(`COPY ${chown}${jsonArray([template.installFile, './'])}`);
+  const installFrom = parts.pylockInstall
+    ? 'pylock.toml'
+    : template.installFile;
+  out.push(`COPY ${chown}${jsonArray([installFrom, './'])}`);
   if (offline && parts.vendor.length) {
     out.push(
       '# Vendored projects and bundled wheels are installed from the wheelhouse, built.'
@@ -273,21 +319,39 @@ export function renderDockerfile(parts: IDockerfileParts): string {
     }
   }
   if (offline) {
+    const pipOffline = [
+      `pip install --no-cache-dir --no-index --find-links=${WHEELHOUSE_DIR} --require-hashes -r ${WHEELHOUSE_LOCK}`,
+      ...template.afterInstall
+    ];
     out.push(
       ...WHEELHOUSE_COMMENT,
-      `COPY ${chown}${jsonArray([`${WHEELHOUSE_DIR}/`, `${WHEELHOUSE_DIR}/`])}`,
-      runLines([
-        `pip install --no-cache-dir --no-index --find-links=${WHEELHOUSE_DIR} --require-hashes -r ${WHEELHOUSE_LOCK}`,
-        ...template.afterInstall
-      ])
+      ...(buildkit
+        ? [
+            WHEELHOUSE_MOUNT_COMMENT,
+            runLines(pipOffline, [
+              `--mount=type=bind,source=${WHEELHOUSE_DIR},target=${bundleDir}/${WHEELHOUSE_DIR}`
+            ])
+          ]
+        : [
+            `COPY ${chown}${jsonArray([`${WHEELHOUSE_DIR}/`, `${WHEELHOUSE_DIR}/`])}`,
+            runLines(pipOffline)
+          ])
     );
   } else {
-    const install = template.install(parts.jupyterPin);
+    const source = {
+      file: installFrom === 'pylock.toml' ? installFrom : 'requirements.txt',
+      jupyterPin: parts.pylockInstall ? null : parts.jupyterPin
+    } as const;
+    const install: IInstallStep =
+      buildkit && template.installBuildkit
+        ? checkedMounts(template.installBuildkit(source))
+        : template.install(source);
     out.push(
       ...MIRROR_COMMENT,
       ...MIRROR_ARGS.map(name => `ARG ${name}`),
+      ...(install.args ?? []).map(name => `ARG ${name}`),
       ...install.comments,
-      runLines([...install.commands, ...template.afterInstall])
+      runLines([...install.commands, ...template.afterInstall], install.mounts)
     );
   }
   out.push('');

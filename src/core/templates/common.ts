@@ -2,20 +2,75 @@
  * Pieces several templates share: the python-slim image, pip's install command, the
  * jovyan user on a Debian image, the jupyter command, the README lines of requirements.txt.
  */
-import { IInstallStep, IPythonVersion, IUserSetup, NB_UID } from './template';
+import {
+  IInstallSource,
+  IInstallStep,
+  IPythonVersion,
+  IUserSetup,
+  NB_UID
+} from './template';
 
 /** The official Python image of the kernel's version. */
 export function pythonSlim(python: IPythonVersion): string {
   return `python:${python.version}-slim`;
 }
 
+/** ` name==version` after the install file, or nothing. */
+export function pinSuffix(jupyterPin: string | null): string {
+  return jupyterPin ? ` ${jupyterPin}` : '';
+}
+
 /** pip installs requirements.txt (and the Jupyter pin) as root, with no cache. */
-export function pipInstall(jupyterPin: string | null): IInstallStep {
-  const extra = jupyterPin ? ` ${jupyterPin}` : '';
+export function pipInstall({ jupyterPin }: IInstallSource): IInstallStep {
   return {
     comments: [],
-    commands: [`pip install --no-cache-dir -r requirements.txt${extra}`]
+    commands: [
+      `pip install --no-cache-dir -r requirements.txt${pinSuffix(jupyterPin)}`
+    ]
   };
+}
+
+/** Where pip keeps its cache for the user that installs, and that user's ids. */
+export interface IPipCache {
+  /** The cache mount's id (one per owner: a mount keeps the owner it was made with). */
+  id: string;
+  /** pip's default cache folder for that user (~/.cache/pip). */
+  target: string;
+  /** uid and gid of the installing user, when not root. */
+  owner?: { uid: number; gid: number };
+}
+
+export const ROOT_PIP_CACHE: IPipCache = {
+  id: 'dockerize-pip',
+  target: '/root/.cache/pip'
+};
+
+const PIP_CACHE_COMMENT = [
+  "# BuildKit keeps pip's downloads in a cache mount, never in the image: after a",
+  '# requirement changes, only what changed is downloaded again.'
+];
+
+/** A BuildKit cache mount option. */
+export function cacheMount(
+  id: string,
+  target: string,
+  more: string[] = []
+): string {
+  return `--mount=${['type=cache', `id=${id}`, `target=${target}`, ...more].join(',')}`;
+}
+
+/** pip with its download cache in a BuildKit cache mount (the image does not carry it). */
+export function pipInstallCached(
+  cache: IPipCache
+): (source: IInstallSource) => IInstallStep {
+  const owner = cache.owner
+    ? [`uid=${cache.owner.uid}`, `gid=${cache.owner.gid}`]
+    : [];
+  return ({ jupyterPin }) => ({
+    comments: PIP_CACHE_COMMENT,
+    mounts: [cacheMount(cache.id, cache.target, owner)],
+    commands: [`pip install -r requirements.txt${pinSuffix(jupyterPin)}`]
+  });
 }
 
 /**

@@ -76,7 +76,10 @@ export const condaTemplate: ITemplate<'conda'> = {
     ],
     why: `# micromamba runs as ${MAMBA_USER} (uid ${NB_UID}): the environment stays its own, so %pip install works.`
   },
-  // environment.yml carries the Jupyter pin (jupyter: 'install-file').
+  // environment.yml carries the Jupyter pin (jupyter: 'install-file'). No BuildKit
+  // variant: micromamba links its package cache into the environment, which a cache mount
+  // (another file system) would turn into copies, and the channels cannot be reached here
+  // to test one.
   install: () => ({
     comments: CONDA_INSTALL,
     commands: [
@@ -84,6 +87,7 @@ export const condaTemplate: ITemplate<'conda'> = {
       'micromamba clean --all --yes'
     ]
   }),
+  pylock: null,
   afterInstall: [],
   command: jupyterCommand,
   readmeContents: [

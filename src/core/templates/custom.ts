@@ -5,7 +5,9 @@ import {
   createJovyan,
   jupyterCommand,
   pipInstall,
+  pipInstallCached,
   pythonSlim,
+  ROOT_PIP_CACHE,
   REQUIREMENTS_CONTENTS
 } from './common';
 import { IBaseImageRequest, ITemplate, NB_UID } from './template';
@@ -49,6 +51,9 @@ export const customTemplate: ITemplate<'custom'> = {
   userSetup: apt => createJovyan(apt, true),
   installUser: null,
   install: pipInstall,
+  // The step runs as root (USER 0 above), so pip's cache is root's.
+  installBuildkit: pipInstallCached(ROOT_PIP_CACHE),
+  pylock: 'beside',
   afterInstall: [],
   command: jupyterCommand,
   readmeContents: REQUIREMENTS_CONTENTS

@@ -2,8 +2,8 @@
  * pip on the Jupyter Docker Stacks base-notebook image: its user jovyan (NB_UID, group
  * users), its conda environment, its start-notebook.py and its fix-permissions.
  */
-import { pipInstall, REQUIREMENTS_CONTENTS } from './common';
-import { ITemplate } from './template';
+import { pipInstall, pipInstallCached, REQUIREMENTS_CONTENTS } from './common';
+import { ITemplate, NB_UID } from './template';
 
 /** docker-stacks' own group of its users (users, gid 100). */
 const USERS_GID = 100;
@@ -43,6 +43,13 @@ export const dockerStacksTemplate: ITemplate<'docker-stacks'> = {
     why: '# pip runs as jovyan (NB_UID), so the conda environment keeps its owner.'
   },
   install: pipInstall,
+  // pip runs as jovyan: its cache is jovyan's, and the mount is made with its ids.
+  installBuildkit: pipInstallCached({
+    id: `dockerize-pip-${NB_UID}-${USERS_GID}`,
+    target: '/home/jovyan/.cache/pip',
+    owner: { uid: NB_UID, gid: USERS_GID }
+  }),
+  pylock: 'beside',
   afterInstall: FIX_PERMISSIONS,
   environment: (ui, env) => [
     [JUPYTER_CMD, ui],

@@ -14,6 +14,7 @@ import { uvTemplate } from './uv';
 export {
   IBaseImageRequest,
   IInstallFileInput,
+  IInstallSource,
   IInstallStep,
   IInstallUser,
   InstallFile,

@@ -3,7 +3,9 @@ import {
   createJovyan,
   jupyterCommand,
   pipInstall,
+  pipInstallCached,
   pythonSlim,
+  ROOT_PIP_CACHE,
   REQUIREMENTS_CONTENTS
 } from './common';
 import { ITemplate, NB_UID } from './template';
@@ -23,6 +25,8 @@ export const pipTemplate: ITemplate<'pip'> = {
   userSetup: apt => createJovyan(apt, false),
   installUser: null,
   install: pipInstall,
+  installBuildkit: pipInstallCached(ROOT_PIP_CACHE),
+  pylock: 'beside',
   afterInstall: [],
   command: jupyterCommand,
   readmeContents: REQUIREMENTS_CONTENTS

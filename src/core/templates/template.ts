@@ -62,8 +62,23 @@ export interface IInstallFileInput {
 export interface IInstallStep {
   /** Comment lines ("# …") between the mirror arguments and the RUN. */
   comments: string[];
+  /**
+   * BuildKit only: the RUN's `--mount=…` options (cache mounts, which never end up in
+   * the image). Absent or empty for the classic builder.
+   */
+  mounts?: string[];
+  /** BuildKit only: build arguments the mounts name (ARG lines before the RUN). */
+  args?: string[];
   /** Shell commands of the one RUN, before `afterInstall`. */
   commands: string[];
+}
+
+/** What the install step reads the packages from (bundle.ts decides, see `pylock`). */
+export interface IInstallSource {
+  /** The bundle file: requirements.txt, or pylock.toml when the template installs from it. */
+  file: 'requirements.txt' | 'pylock.toml';
+  /** A validated name==version to install besides it, or null (always null for a lock). */
+  jupyterPin: string | null;
 }
 
 /** The image installs as NB_UID instead of root (USER before the install step). */
@@ -123,8 +138,18 @@ export interface ITemplate<Id extends string = string> {
    * copied files (COPY --chown); null when it runs as root.
    */
   readonly installUser: IInstallUser | null;
-  /** The install step from the index; `jupyterPin` is a validated name==version or null. */
-  install(jupyterPin: string | null): IInstallStep;
+  /** The install step from the index (what it reads, and the Jupyter pin if any). */
+  install(source: IInstallSource): IInstallStep;
+  /**
+   * The install step from the index under BuildKit (cache mounts for the downloads);
+   * absent when BuildKit buys the template nothing, and the classic step serves both.
+   */
+  installBuildkit?(source: IInstallSource): IInstallStep;
+  /**
+   * What the template does with the bundle's pylock.toml (PEP 751): 'install' from it
+   * (BuildKit and classic), carry it 'beside' requirements.txt, or null: no lock at all.
+   */
+  readonly pylock: 'install' | 'beside' | null;
   /** Commands after either install step, online or offline (e.g. fixing permissions). */
   readonly afterInstall: readonly string[];
   /** The image's environment variables (the user's, sorted), as the template needs them. */
