@@ -9,10 +9,12 @@ is a subprocess with an argument list; no text from a request reaches a shell.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
 import re
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -20,7 +22,13 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from typing import Any
+from urllib.error import HTTPError
+from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
+from urllib.request import HTTPSHandler, ProxyHandler, Request, build_opener, url2pathname
+
+from packaging.utils import canonicalize_name
 
 from .cancellation import Cancellation, Cancelled
 from .errors import DockerizeError
@@ -445,3 +453,179 @@ def versions_shown(versions: tuple[str, ...], limit: int = 6) -> str:
         return "none"
     shown = ", ".join(versions[-limit:])
     return shown if len(versions) <= limit else f"... {shown}"
+
+
+# --- the files of a resolution, as a colleague's installer reaches them ----------------------
+
+
+@dataclass(frozen=True)
+class ResolvedFile:
+    """A distribution pip resolved, with the file it would install."""
+
+    name: str
+    version: str
+    url: str  # as pip's report gives it (an index URL, or file:// for a local source)
+    sha256: str  # "" when pip's report gives none
+
+
+def resolved_files(report: dict[str, Any]) -> list[ResolvedFile]:
+    """Every distribution of an ``install --dry-run --report`` (dependencies included)."""
+    found = []
+    for item in report.get("install") or []:
+        metadata = item.get("metadata") or {}
+        info = item.get("download_info") or {}
+        hashes = (info.get("archive_info") or {}).get("hashes") or {}
+        found.append(
+            ResolvedFile(
+                name=canonicalize_name(str(metadata.get("name", ""))),
+                version=str(metadata.get("version", "")),
+                url=str(info.get("url") or ""),
+                sha256=str(hashes.get("sha256") or "").lower(),
+            )
+        )
+    return sorted(found, key=lambda item: item.name)
+
+
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def without_credentials(url: str) -> str:
+    """``url`` without a user or password (they never go into a bundle)."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
+
+
+class IndexFiles:
+    """Where a colleague fetches each file of a resolution: its http(s) URL on an index.
+
+    pip may take a file from a source only this server reaches (a ``file://`` index or a
+    find-links folder such as ``/opt/wheels``). Such a file is looked up by name on the
+    configured http(s) indexes (the Simple API, JSON or HTML, PEP 691/503) and its URL
+    there is used when the index gives the same sha256; otherwise it has no reachable URL
+    and ``locate`` says why. Credentials of an index URL are used to read it and never
+    appear in a returned URL. Blocking: call it in a worker thread.
+    """
+
+    def __init__(
+        self, index: IndexConfig, cancellation: Cancellation | None = None, timeout: float = 30
+    ) -> None:
+        urls = () if index.no_index else (index.index_url or PYPI, *index.extra_index_urls)
+        self.indexes = [url for url in urls if url.startswith(("https://", "http://"))]
+        self.index = index
+        self.cancellation = cancellation
+        self.timeout = min(timeout, index.timeout or timeout)
+        self._pages: dict[tuple[str, str], dict[str, tuple[str, str]]] = {}
+        #: Index pages that could not be read (a network fault): the answer is not final.
+        self.unread: list[str] = []
+
+    def locate(self, item: ResolvedFile) -> tuple[ResolvedFile | None, str]:
+        """(the file with its reachable URL and sha256, "") or (None, why there is none)."""
+        local = item.url.startswith("file:")
+        sha256 = item.sha256 or (_file_sha256(item.url) if local else "")
+        filename = _file_name(item.url)
+        if not _SHA256.match(sha256):
+            return None, f"pip found no sha256 for {filename}."
+        if item.url.startswith(("https://", "http://")):
+            return ResolvedFile(item.name, item.version, without_credentials(item.url), sha256), ""
+        for base in self.indexes:
+            found = self._page(base, item.name).get(filename)
+            if found is not None and found[1] == sha256:
+                return ResolvedFile(item.name, item.version, found[0], sha256), ""
+        unread = f" (not read: {short(self.unread[-1], 200)})" if self.unread else ""
+        return None, (
+            f"{filename} comes from {_local_source(item.url)}, a source only this server "
+            f"reaches, and no http(s) index of this server has the same file{unread}."
+        )
+
+    def _page(self, base: str, project: str) -> dict[str, tuple[str, str]]:
+        key = (base, project)
+        if key not in self._pages:
+            if self.cancellation is not None:
+                self.cancellation.check()
+            try:
+                self._pages[key] = self._read_page(base, project)
+            except HTTPError as error:
+                if error.code not in (404, 410):  # the index has no such project
+                    self.unread.append(f"{without_credentials(base)}: {error}")
+                self._pages[key] = {}
+            except (OSError, ValueError) as error:
+                self.unread.append(f"{without_credentials(base)}: {error}")
+                self._pages[key] = {}
+        return self._pages[key]
+
+    def _read_page(self, base: str, project: str) -> dict[str, tuple[str, str]]:
+        page = base.rstrip("/") + f"/{project}/"
+        parts = urlsplit(page)
+        request = Request(  # noqa: S310 - the index URLs are http(s) only (__init__)
+            without_credentials(page),
+            headers={
+                "Accept": "application/vnd.pypi.simple.v1+json, "
+                "application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.1",
+                "User-Agent": "jupyterlab-dockerize",
+            },
+        )
+        if parts.username is not None:
+            user = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
+            request.add_header("Authorization", "Basic " + base64.b64encode(user.encode()).decode())
+        context = ssl.create_default_context(cafile=self.index.cert or None)
+        if self.index.client_cert:
+            context.load_cert_chain(self.index.client_cert)
+        handlers: list[Any] = [HTTPSHandler(context=context)]
+        if self.index.proxy:
+            proxy = {"http": self.index.proxy, "https": self.index.proxy}
+            handlers.append(ProxyHandler(proxy))
+        with build_opener(*handlers).open(request, timeout=self.timeout) as response:
+            kind = response.headers.get("Content-Type", "")
+            body = response.read(64 * 1024 * 1024).decode("utf-8", "replace")
+            final = response.geturl()
+        files: dict[str, tuple[str, str]] = {}
+        if "json" in kind:
+            for entry in json.loads(body).get("files") or []:
+                url = urljoin(final, str(entry.get("url", "")))
+                sha256 = str((entry.get("hashes") or {}).get("sha256", "")).lower()
+                files[str(entry.get("filename", ""))] = (without_credentials(url), sha256)
+            return files
+        for href in _links(body):
+            url, _, fragment = urljoin(final, href).partition("#")
+            sha256 = fragment[7:].lower() if fragment.startswith("sha256=") else ""
+            files[_file_name(url)] = (without_credentials(url), sha256)
+        return files
+
+
+def _links(html: str) -> list[str]:
+    found: list[str] = []
+
+    class Anchors(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag == "a":
+                href = dict(attrs).get("href")
+                if href:
+                    found.append(href)
+
+    Anchors().feed(html)
+    return found
+
+
+def _file_name(url: str) -> str:
+    return unquote(urlsplit(url).path.rsplit("/", 1)[-1])
+
+
+def _local_path(url: str) -> str:
+    return url2pathname(urlsplit(url).path)
+
+
+def _local_source(url: str) -> str:
+    return os.path.dirname(_local_path(url)) or "a local folder"
+
+
+def _file_sha256(url: str) -> str:
+    digest = hashlib.sha256()
+    try:
+        with open(_local_path(url), "rb") as handle:
+            for block in iter(lambda: handle.read(1024 * 1024), b""):
+                digest.update(block)
+    except OSError:
+        return ""
+    return digest.hexdigest()

@@ -9,7 +9,11 @@ the index the administrator configured, before any download or build:
    names the first line it cannot satisfy: that one is classified (a Python mismatch,
    only an sdist, no such release) and dropped, and the run repeats (bounded);
 3. one full resolution of the lines that passed, with their dependencies: a conflict
-   marks the lines pip names, and the dependencies are listed.
+   marks the lines pip names, and the dependencies are listed; the whole resolution
+   (name, version, the file's http(s) URL on the index, sha256) is the ``resolution``
+   pylock.toml is made of. A file pip took from a source only this server reaches (a
+   find-links folder, a ``file://`` index) is looked up on the http(s) indexes by name and
+   sha256; when none has it, it is listed in ``unlocked`` with the reason (no lock then).
 
 Results are cached per (line, Python, platform, binary-only, index) and per resolved set,
 in memory and on disk, for ``ttl`` seconds. Nothing is built: pip runs with
@@ -26,6 +30,7 @@ import subprocess
 import tempfile
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -36,9 +41,12 @@ from .contracts import PreflightEntry, PreflightRequest, preflight_request_from
 from .errors import BadRequest, WorkspaceForbidden, WorkspaceNotFound
 from .pip_runner import (
     IndexConfig,
+    IndexFiles,
     PipFailure,
+    ResolvedFile,
     pip_command,
     read_failure,
+    resolved_files,
     run_pip,
     short,
     target_options,
@@ -306,14 +314,16 @@ class _Run:
     # --- step 3: all together ---------------------------------------------------------------
 
     def resolve_together(self, pins: list[Requirement]) -> dict[str, Any]:
-        """{"overrides": {line: fields}, "dependencies": [...]} for the lines that passed."""
-        key = _key("set", sorted(req.line for req in pins), *self.environment)
+        """{"overrides": {line: fields}, "dependencies": [...], "resolution": [...],
+        "unlocked": [...]} for the lines that passed."""
+        key = _key("set2", sorted(req.line for req in pins), *self.environment)
         cached = self.cache.get(key)
         if cached is not None:
             return {**cached, "cached": True}
         overrides: dict[str, dict] = {}
         remaining = list(pins)
         dependencies: list[dict[str, Any]] = []
+        resolved: list[ResolvedFile] = []
         complete = True
         for _ in range(MAX_ROUNDS):
             if not remaining:
@@ -324,6 +334,7 @@ class _Run:
                 for name, (version, file) in sorted(_installs(report).items()):
                     if name not in requested:
                         dependencies.append({"name": name, "version": version, "file": file})
+                resolved = resolved_files(report)
                 remaining = []
                 break
             dropped = self.blame(remaining, failure, overrides)
@@ -331,10 +342,34 @@ class _Run:
                 complete = False
                 break
             remaining = [req for req in remaining if req.line not in dropped]
-        value = {"overrides": overrides, "dependencies": dependencies}
-        if complete and not remaining:
+        lockable, final = self.lockable(resolved)
+        value = {"overrides": overrides, "dependencies": dependencies, **lockable}
+        if complete and not remaining and final:
             self.cache.put(key, value)
         return {**value, "cached": False}
+
+    def lockable(
+        self, resolved: list[ResolvedFile]
+    ) -> tuple[dict[str, list[dict[str, str]]], bool]:
+        """The resolution as a colleague's installer reaches it (``resolution``: name,
+        version, http(s) URL on an index, sha256) and what has no such URL (``unlocked``,
+        with the reason): a file from a local find-links folder or ``file://`` index is
+        looked up on the http(s) indexes by name and sha256 (IndexFiles). False when an
+        index page could not be read (not to be cached)."""
+        files = IndexFiles(self.index, self.cancellation, timeout=min(self.timeout, 60))
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            located = list(pool.map(files.locate, resolved))
+        resolution, unlocked = [], []
+        for item, (found, why) in zip(resolved, located, strict=True):
+            if found is not None:
+                resolution.append(
+                    {"name": found.name, "version": found.version, "url": found.url,
+                     "sha256": found.sha256}
+                )  # fmt: skip
+            else:
+                unlocked.append({"name": item.name, "version": item.version, "reason": why})
+        self.cancellation.check()
+        return {"resolution": resolution, "unlocked": unlocked}, not files.unread
 
     def blame(
         self, remaining: list[Requirement], failure: PipFailure, overrides: dict[str, dict]
@@ -585,7 +620,7 @@ def _preflight(run: _Run, started: float) -> dict[str, Any]:
         alone.update(run.check_alone(unchecked))
     passed = {req.line: req for req in pins.values() if alone[req.line]["status"] == OK}
     together = run.resolve_together(list(passed.values())) if passed else {
-        "overrides": {}, "dependencies": [], "cached": True,
+        "overrides": {}, "dependencies": [], "resolution": [], "unlocked": [], "cached": True,
     }  # fmt: skip
     for position, req in pins.items():
         fields = together["overrides"].get(req.line) or alone[req.line]
@@ -596,6 +631,9 @@ def _preflight(run: _Run, started: float) -> dict[str, Any]:
         "platform": request.platform,
         "packages": results,
         "dependencies": together["dependencies"],
+        # The full resolution for this Python and platform, for pylock.toml.
+        "resolution": together["resolution"],
+        "unlocked": together["unlocked"],
         "cached": cached,
         "elapsedMs": int((time.monotonic() - started) * 1000),
     }

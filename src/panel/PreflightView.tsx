@@ -4,6 +4,7 @@ import * as React from 'react';
 import {
   cannotInstall,
   ILeftOutImport,
+  platformFailures,
   preflightStatusLabel,
   problemVerdicts,
   verdictAction
@@ -41,7 +42,13 @@ export function PreflightSummary(props: {
           data-state="checking"
           role="status"
         >
-          {trans.__('Checking %1 packages…', state.count)}
+          {preflight.platforms.length > 1
+            ? trans.__(
+                'Checking %1 packages for %2…',
+                state.count,
+                preflight.platforms.join(trans.__(' and '))
+              )
+            : trans.__('Checking %1 packages…', state.count)}
         </p>
       );
     case 'failed':
@@ -62,9 +69,20 @@ export function PreflightSummary(props: {
         </div>
       );
     case 'done': {
-      const { request, response } = state;
+      const { request, response, checks } = state;
       const problems = problemVerdicts(response);
-      const seconds = (response.elapsedMs / 1000).toFixed(1);
+      const platforms = checks
+        .map(check => check.request.platform)
+        .join(trans.__(' and '));
+      const seconds = (
+        Math.max(...checks.map(check => check.response.elapsedMs)) / 1000
+      ).toFixed(1);
+      const blocking = new Set(
+        platformFailures(checks).flatMap(failure =>
+          failure.verdicts.map(verdict => verdict.name)
+        )
+      );
+      const blocked = preflight.blocked;
       return (
         <div
           className="jp-Dockerize-preflight"
@@ -79,16 +97,25 @@ export function PreflightSummary(props: {
                   response.packages.length - problems.length,
                   response.packages.length,
                   response.python,
-                  response.platform
+                  platforms
                 )
               : trans.__(
                   'All %1 packages install for Python %2 on %3 (checked in %4 s).',
                   response.packages.length,
                   response.python,
-                  response.platform,
+                  platforms,
                   seconds
                 )}
           </p>
+          {blocked && (
+            <p
+              className="jp-Dockerize-warnings"
+              data-dockerize="preflight-blocked"
+              role="alert"
+            >
+              {blocked}
+            </p>
+          )}
           {problems.length > 0 && (
             <ul className="jp-Dockerize-preflightProblems">
               {problems.map(verdict => (
@@ -99,8 +126,10 @@ export function PreflightSummary(props: {
                   >
                     {preflightStatusLabel(verdict.status, trans)}
                   </span>
-                  {cannotInstall(verdict, request.binaryOnly) &&
-                    ` ${trans.__('(unticked)')}`}{' '}
+                  {blocking.has(verdict.name)
+                    ? ` ${trans.__('(blocks the build)')}`
+                    : cannotInstall(verdict, request.binaryOnly) &&
+                      ` ${trans.__('(unticked)')}`}{' '}
                   <RichText text={verdict.reason} />{' '}
                   <RichText
                     text={verdictAction(verdict, request.binaryOnly, trans)}

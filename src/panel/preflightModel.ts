@@ -1,21 +1,31 @@
 /**
  * The pre-flight's state for one notebook: it follows the requirements the session would
- * download or build (debounced; session.ts schedules it), asks the server once per distinct request (answers are
- * cached), remembers the latest verdict of every package, unticks what cannot install
- * (once per package and line, so the user can tick it back), and lets Download and Build
- * wait for a finished check. A check that fails never blocks: waiters are released and
- * the problem is shown. DOM-free: jest drives it with a fake `check`.
+ * download or build (debounced; session.ts schedules it) for EACH platform the build is
+ * for, asks the server once per distinct request and platform (answers are cached),
+ * remembers the latest verdict of every package, unticks what cannot install on any
+ * platform (once per package and line, so the user can tick it back), and lets Download
+ * and Build wait for a finished check. A package that installs on one chosen platform and
+ * not on another is not unticked: `blocked` names the platform, and the build waits for
+ * the user's choice. A check that fails never blocks: waiters are released and the
+ * problem is shown. `lock` is the pylock.toml input made of every platform's resolution.
+ * DOM-free: jest drives it with a `check` function.
  */
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { DockerizeRequestError } from '../core/contract/errors';
 import {
-  cannotInstall,
+  failingEverywhere,
+  IPlatformCheck,
   IPreflightPackage,
   IPreflightResponse,
+  mergedVerdicts,
+  platformBlock,
   PREFLIGHT_MAX_REQUIREMENTS,
-  preflightKey
+  preflightKey,
+  pylockInputOf
 } from '../core/requirements/preflight';
+import { PLATFORMS } from '../core/contract/constants';
+import { IPylockInput } from '../core/bundle/pylock';
 import { IPreflightRequest } from '../core/contract/requests';
 import { ITranslate, plainTranslate } from '../core/shared/text';
 import { IProblem } from '../tokens';
@@ -29,8 +39,12 @@ export type PreflightState =
   | { kind: 'checking'; count: number; started: boolean }
   | {
       kind: 'done';
+      /** The first platform's request. */
       request: IPreflightRequest;
+      /** The first platform's answer, with the verdicts of every platform merged in. */
       response: IPreflightResponse;
+      /** Each platform's request and answer, in the build's order. */
+      checks: IPlatformCheck[];
     }
   /** `internal`: an unexpected error of this extension, not a verdict on packages. */
   | { kind: 'failed'; problem: IProblem; internal: boolean };
@@ -88,15 +102,48 @@ export class PreflightModel {
     return this._verdicts;
   }
 
-  /** Follows what the panel would build now; checks it unless it was already. */
-  update(input: PreflightInput): void {
-    this._update(input, false);
+  /** The platforms of the latest request (each one is checked). */
+  get platforms(): readonly string[] {
+    return this._requests.map(request => request.platform);
   }
 
-  private _update(input: PreflightInput, fresh: boolean): void {
+  /**
+   * Why the build must not start (a package installs on one chosen platform and not on
+   * another; the message names the platform), or null.
+   */
+  get blocked(): string | null {
+    const state = this._state;
+    return state.kind === 'done'
+      ? platformBlock(state.checks, this._trans)
+      : null;
+  }
+
+  /** The pylock.toml input of the finished check, or why there is none. */
+  get lock(): { lock: IPylockInput } | { reason: string } {
+    const state = this._state;
+    return state.kind === 'done'
+      ? pylockInputOf(state.checks, this._trans)
+      : { reason: this._trans.__('The packages have not been checked yet.') };
+  }
+
+  /**
+   * Follows what the panel would build now; checks it unless it was already. With
+   * `platforms` (the build's, e.g. linux/amd64 and linux/arm64) the request is checked for
+   * each of them; without, for its own platform.
+   */
+  update(input: PreflightInput, platforms?: readonly string[]): void {
+    this._update(input, false, platforms);
+  }
+
+  private _update(
+    input: PreflightInput,
+    fresh: boolean,
+    platforms?: readonly string[]
+  ): void {
     if (input === null || 'reason' in input) {
       this._key = null;
       this._request = null;
+      this._requests = [];
       this._cancelTimer();
       this._setState(
         input === null
@@ -105,12 +152,15 @@ export class PreflightModel {
       );
       return;
     }
-    const key = preflightKey(input);
+    const requests = perPlatform(input, platforms);
+    const key = requests.map(preflightKey).join('\n');
     if (key === this._key) {
       return;
     }
     this._key = key;
     this._request = input;
+    this._requests = requests;
+    this._platformsAsked = platforms ? [...platforms] : undefined;
     this._cancelTimer();
     this._run++;
     if (input.requirements.length > PREFLIGHT_MAX_REQUIREMENTS) {
@@ -124,9 +174,9 @@ export class PreflightModel {
       });
       return;
     }
-    const known = fresh ? null : this._known(key, input);
-    if (known) {
-      this._finish(input, known);
+    const known = fresh ? [] : requests.map(request => this._known(request));
+    if (known.length && known.every(response => response !== null)) {
+      this._finish(requests, known as IPreflightResponse[]);
       return;
     }
     this._setState({
@@ -136,7 +186,7 @@ export class PreflightModel {
     });
     this._timer = setTimeout(() => {
       this._timer = null;
-      void this._start(key, input);
+      void this._start(requests);
     }, this._debounceMs);
   }
 
@@ -146,10 +196,11 @@ export class PreflightModel {
     if (!request) {
       return;
     }
-    const key = preflightKey(request);
-    this._cache.delete(key);
+    for (const each of this._requests) {
+      this._cache.delete(preflightKey(each));
+    }
     this._key = null;
-    this._update(request, true);
+    this._update(request, true, this._platformsAsked);
   }
 
   /**
@@ -179,10 +230,8 @@ export class PreflightModel {
   }
 
   /** An answer already known: cached, or the verdicts of a larger request that had it all. */
-  private _known(
-    key: string,
-    request: IPreflightRequest
-  ): IPreflightResponse | null {
+  private _known(request: IPreflightRequest): IPreflightResponse | null {
+    const key = preflightKey(request);
     const cached = this._cache.get(key);
     if (cached) {
       // Most recently used last.
@@ -190,10 +239,19 @@ export class PreflightModel {
       this._cache.set(key, cached);
       return cached;
     }
-    // Dropping requirements cannot make the others fail, unless they conflicted.
-    const last = this._state.kind === 'done' ? this._state : null;
+    // Dropping requirements cannot make the others fail, unless they conflicted. But the
+    // resolution (the lock) of the smaller set is another one: a server that sends
+    // resolutions is asked again.
+    const state = this._state;
+    const last =
+      state.kind === 'done'
+        ? (state.checks.find(
+            check => check.request.platform === request.platform
+          ) ?? null)
+        : null;
     if (
       !last ||
+      last.response.resolution?.length ||
       last.request.python !== request.python ||
       last.request.platform !== request.platform ||
       last.request.binaryOnly !== request.binaryOnly
@@ -219,16 +277,18 @@ export class PreflightModel {
     return {
       ...last.response,
       packages,
+      resolution: undefined,
+      unlocked: undefined,
       cached: packages.length,
       elapsedMs: 0
     };
   }
 
-  private async _start(key: string, request: IPreflightRequest): Promise<void> {
+  private async _start(requests: IPreflightRequest[]): Promise<void> {
     const run = this._run;
     this._setState({
       kind: 'checking',
-      count: request.requirements.length,
+      count: requests[0].requirements.length,
       started: true
     });
     let timer: ReturnType<typeof setTimeout> | null = null;
@@ -236,10 +296,22 @@ export class PreflightModel {
       timer = setTimeout(() => reject(new PreflightTimeout()), this._timeoutMs);
     });
     try {
-      const response = await Promise.race([this._check(request), timeout]);
-      this._remember(key, response);
+      const responses = await Promise.race([
+        Promise.all(
+          requests.map(async request => {
+            const cached = this._cache.get(preflightKey(request));
+            if (cached) {
+              return cached;
+            }
+            const response = await this._check(request);
+            this._remember(preflightKey(request), response);
+            return response;
+          })
+        ),
+        timeout
+      ]);
       if (run === this._run) {
-        this._finish(request, response);
+        this._finish(requests, responses);
       }
     } catch (error) {
       if (run === this._run) {
@@ -260,35 +332,45 @@ export class PreflightModel {
   }
 
   private _finish(
-    request: IPreflightRequest,
-    response: IPreflightResponse
+    requests: IPreflightRequest[],
+    responses: IPreflightResponse[]
   ): void {
+    const request = requests[0];
+    const checks = requests.map((each, index) => ({
+      request: each,
+      response: responses[index]
+    }));
     const target = JSON.stringify([
       request.python,
-      request.platform,
+      requests.map(each => each.platform),
       request.binaryOnly
     ]);
     if (target !== this._verdictTarget) {
       this._verdictTarget = target;
       this._verdicts = new Map();
     }
+    const merged = mergedVerdicts(checks, this._trans);
     const verdicts = new Map(this._verdicts);
-    for (const verdict of response.packages) {
+    for (const verdict of merged) {
       verdicts.set(verdict.name, verdict);
     }
     this._verdicts = verdicts;
-    const toUntick = response.packages.filter(verdict => {
-      const once = `${verdict.name}\n${verdict.line}`;
-      if (
-        !cannotInstall(verdict, request.binaryOnly) ||
-        this._unticked.has(once)
-      ) {
-        return false;
-      }
-      this._unticked.add(once);
-      return true;
-    });
-    this._setState({ kind: 'done', request, response });
+    // Only what no platform installs is unticked; the rest is the user's choice.
+    const toUntick = failingEverywhere(checks)
+      .map(verdict => merged[checks[0].response.packages.indexOf(verdict)])
+      .filter(verdict => {
+        const once = `${verdict.name}\n${verdict.line}`;
+        if (this._unticked.has(once)) {
+          return false;
+        }
+        this._unticked.add(once);
+        return true;
+      });
+    const response =
+      checks.length === 1
+        ? responses[0]
+        : { ...responses[0], packages: merged };
+    this._setState({ kind: 'done', request, response, checks });
     if (toUntick.length) {
       // May call update() again (the plan changes); the state is already final here.
       this._untick(toUntick);
@@ -365,6 +447,8 @@ export class PreflightModel {
   private _state: PreflightState = { kind: 'idle' };
   private _key: string | null = null;
   private _request: IPreflightRequest | null = null;
+  private _requests: IPreflightRequest[] = [];
+  private _platformsAsked: string[] | undefined = undefined;
   private _run = 0;
   private _timer: ReturnType<typeof setTimeout> | null = null;
   private _cache = new Map<string, IPreflightResponse>();
@@ -377,3 +461,19 @@ export class PreflightModel {
 }
 
 class PreflightTimeout extends Error {}
+
+/**
+ * The request once per platform: the known ones of `platforms` (unique, in order), or
+ * the request's own platform when none is given.
+ */
+function perPlatform(
+  input: IPreflightRequest,
+  platforms?: readonly string[]
+): IPreflightRequest[] {
+  const known = [...new Set(platforms ?? [])].filter(platform =>
+    (PLATFORMS as readonly string[]).includes(platform)
+  );
+  return known.length
+    ? known.map(platform => ({ ...input, platform }))
+    : [input];
+}

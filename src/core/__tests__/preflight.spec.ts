@@ -1,12 +1,17 @@
 import { ContractError } from '../contract/errors';
 import {
   cannotInstall,
+  IPlatformCheck,
   IPreflightPackage,
   leftOutImports,
+  mergedVerdicts,
   parsePreflightResponse,
+  platformBlock,
+  platformFailures,
   preflightKey,
   preflightRequest,
   preflightTarget,
+  pylockInputOf,
   verdictAction
 } from '../requirements/preflight';
 import { IPreflightRequest } from '../contract/requests';
@@ -130,6 +135,17 @@ describe('preflightRequest', () => {
     });
   });
 
+  it('adds the extra pins the image installs, unless the plan has the name', () => {
+    const withJupyter = preflightRequest(plan, target, [
+      'jupyterlab==4.2.5',
+      'Pandas==2.0.0',
+      '-r other.txt'
+    ]);
+    expect(withJupyter.requirements.slice(4)).toEqual([
+      { name: 'jupyterlab', line: 'jupyterlab==4.2.5' }
+    ]);
+  });
+
   it('gives equal keys to equal requests only', () => {
     const one = preflightRequest(plan, target);
     const two = preflightRequest(plan, { ...target });
@@ -179,6 +195,29 @@ describe('parsePreflightResponse', () => {
     cached: 1,
     elapsedMs: 1234
   };
+
+  it('reads the resolution and what has no reachable URL', () => {
+    const resolved = {
+      name: 'numpy',
+      version: '2.1.0',
+      url: 'https://files.pythonhosted.org/packages/numpy.whl',
+      sha256: 'a'.repeat(64)
+    };
+    const response = parsePreflightResponse(
+      {
+        ...body,
+        resolution: [resolved, 'junk'],
+        unlocked: [{ name: 'torch', version: '2.3.0+cpu', reason: 'local' }]
+      },
+      request
+    );
+    expect(response.resolution).toEqual([resolved]);
+    expect(response.unlocked).toEqual([
+      { name: 'torch', version: '2.3.0+cpu', reason: 'local' }
+    ]);
+    // An older server sends neither.
+    expect(parsePreflightResponse(body, request).resolution).toEqual([]);
+  });
 
   it('reads an answer of the contract', () => {
     const response = parsePreflightResponse(body, request);
@@ -323,5 +362,140 @@ describe('leftOutImports', () => {
       ['pandas', verdict('pandas', 'pandas==2.0.0', 'unavailable')]
     ]);
     expect(leftOutImports(plan, ['pandas'], verdicts, true)).toEqual([]);
+  });
+});
+
+describe('several platforms', () => {
+  const asked = (platform: string): IPreflightRequest => ({
+    python: '3.11.7',
+    platform,
+    binaryOnly: true,
+    requirements: [
+      { name: 'numpy', line: 'numpy==2.1.0' },
+      { name: 'mkl', line: 'mkl==2024.2.0' },
+      { name: 'myproj', line: './vendor/myproj' }
+    ]
+  });
+  const verdict = (
+    name: string,
+    line: string,
+    status: IPreflightPackage['status'],
+    reason = ''
+  ): IPreflightPackage => ({
+    name,
+    line,
+    status,
+    version: null,
+    file: null,
+    reason,
+    action: ''
+  });
+  const wheel = (name: string, version: string, machine: string) => ({
+    name,
+    version,
+    url: `https://files.pythonhosted.org/${name}-${version}-${machine}.whl`,
+    sha256: (machine === 'x86_64' ? 'a' : 'b').repeat(64)
+  });
+  function check(
+    platform: string,
+    mkl: IPreflightPackage['status']
+  ): IPlatformCheck {
+    const machine = platform === 'linux/arm64' ? 'aarch64' : 'x86_64';
+    return {
+      request: asked(platform),
+      response: {
+        python: '3.11.7',
+        platform,
+        packages: [
+          verdict('numpy', 'numpy==2.1.0', 'ok'),
+          verdict(
+            'mkl',
+            'mkl==2024.2.0',
+            mkl,
+            mkl === 'ok' ? '' : `No release for ${machine}.`
+          ),
+          verdict('myproj', './vendor/myproj', 'ok')
+        ],
+        dependencies: [],
+        resolution: [
+          wheel('numpy', '2.1.0', machine),
+          ...(mkl === 'ok' ? [wheel('mkl', '2024.2.0', machine)] : [])
+        ],
+        unlocked: [],
+        cached: 0,
+        elapsedMs: 1
+      }
+    };
+  }
+
+  it('names the platform that cannot install a package the other installs', () => {
+    const checks = [
+      check('linux/amd64', 'ok'),
+      check('linux/arm64', 'unavailable')
+    ];
+    expect(platformFailures(checks)).toEqual([
+      {
+        platform: 'linux/arm64',
+        verdicts: [checks[1].response.packages[1]]
+      }
+    ]);
+    expect(platformBlock(checks)).toBe(
+      'Not built: linux/arm64 cannot install mkl (No release for aarch64.). Untick it, or build for linux/amd64 only.'
+    );
+    expect(mergedVerdicts(checks).map(v => [v.status, v.reason])).toEqual([
+      ['ok', ''],
+      ['unavailable', 'For linux/arm64: No release for aarch64.'],
+      ['ok', '']
+    ]);
+  });
+
+  it('does not block for a package no platform installs, nor for one platform', () => {
+    expect(
+      platformBlock([
+        check('linux/amd64', 'unavailable'),
+        check('linux/arm64', 'unavailable')
+      ])
+    ).toBeNull();
+    const one = [check('linux/arm64', 'unavailable')];
+    expect(platformBlock(one)).toBeNull();
+    expect(mergedVerdicts(one)[1].reason).toBe('No release for aarch64.');
+  });
+
+  it('makes the lock input from every platform’s resolution', () => {
+    const checks = [check('linux/amd64', 'ok'), check('linux/arm64', 'ok')];
+    const result = pylockInputOf(checks);
+    expect(result).toEqual({
+      lock: {
+        python: '3.11.7',
+        resolutions: [
+          { platform: 'linux/amd64', packages: checks[0].response.resolution },
+          { platform: 'linux/arm64', packages: checks[1].response.resolution }
+        ]
+      }
+    });
+  });
+
+  it('has no lock while a pin fails, lacks a resolution, or a file is local only', () => {
+    expect(
+      pylockInputOf([
+        check('linux/amd64', 'ok'),
+        check('linux/arm64', 'unavailable')
+      ])
+    ).toEqual({ reason: 'mkl does not install on linux/arm64.' });
+    const older = check('linux/amd64', 'ok');
+    delete older.response.resolution;
+    expect(pylockInputOf([older])).toEqual({
+      reason: 'The resolution for linux/amd64 does not hold numpy.'
+    });
+    const local = check('linux/amd64', 'ok');
+    local.response.unlocked = [
+      { name: 'torch', version: '2.3.0+cpu', reason: 'from /opt/wheels only.' }
+    ];
+    expect(pylockInputOf([local])).toEqual({
+      reason: 'No lock for linux/amd64: torch 2.3.0+cpu: from /opt/wheels only.'
+    });
+    expect(pylockInputOf([])).toEqual({
+      reason: 'The packages have not been checked.'
+    });
   });
 });

@@ -12,6 +12,8 @@ import { ContractError } from '../contract/errors';
 import { IRequirementsPlan } from './requirementsPlan';
 import { mayHaveCompiler } from '../templates';
 import { ITranslate, plainTranslate } from '../shared/text';
+import { IPylockInput, IPylockPackage } from '../bundle/pylock';
+import { normalizeName } from '../environment/pep508';
 
 export type PreflightStatus =
   'ok' | 'source-only' | 'unavailable' | 'conflict' | 'refused';
@@ -44,12 +46,27 @@ export interface IPreflightDependency {
   file: string;
 }
 
+/** A distribution pip resolved that has no http(s) URL a colleague reaches. */
+export interface IPreflightUnlocked {
+  name: string;
+  version: string;
+  reason: string;
+}
+
 export interface IPreflightResponse {
   python: string;
   platform: string;
   /** One per request entry, in the same order. */
   packages: IPreflightPackage[];
   dependencies: IPreflightDependency[];
+  /**
+   * The full resolution (dependencies included) for this Python and platform: each
+   * file's http(s) URL on the index and its sha256 (for pylock.toml). Absent from older
+   * servers.
+   */
+  resolution?: IPylockPackage[];
+  /** Resolved distributions left out of `resolution`, and why. */
+  unlocked?: IPreflightUnlocked[];
   /** How many entries the server answered from its cache. */
   cached: number;
   elapsedMs: number;
@@ -135,10 +152,15 @@ function isBundleLocal(line: string): boolean {
   return line.startsWith('./');
 }
 
-/** The request for the plan's selected lines (every entry with a line), in plan order. */
+/**
+ * The request for the plan's selected lines (every entry with a line), in plan order;
+ * then `extra` name==version pins the image installs besides them (the Jupyter that
+ * serves the notebook), so the resolution, and the lock made from it, has them too.
+ */
 export function preflightRequest(
   plan: IRequirementsPlan,
-  target: IPreflightTarget
+  target: IPreflightTarget,
+  extra: readonly string[] = []
 ): IPreflightRequest {
   const requirements: IPreflightRequirement[] = [];
   for (const entry of plan.entries) {
@@ -154,8 +176,19 @@ export function preflightRequest(
     }
     requirements.push(requirement);
   }
+  const listed = new Set(requirements.map(item => normalizeName(item.name)));
+  for (const line of extra) {
+    const name = PIN.exec(line)?.[1];
+    if (name && !listed.has(normalizeName(name))) {
+      listed.add(normalizeName(name));
+      requirements.push({ name: normalizeName(name), line });
+    }
+  }
   return { ...target, requirements };
 }
+
+/** A `name==version` line (extras allowed, no marker): what the index resolves. */
+const PIN = /^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*==\s*[^\s;@]+$/;
 
 /** A key that is equal for two requests exactly when they ask the same. */
 export function preflightKey(request: IPreflightRequest): string {
@@ -222,11 +255,30 @@ export function parsePreflightResponse(
       file: stringOr(item.file, '')
     }))
     .filter(item => item.name);
+  const resolution = (Array.isArray(body.resolution) ? body.resolution : [])
+    .filter(isRecord)
+    .map(item => ({
+      name: stringOr(item.name, ''),
+      version: stringOr(item.version, ''),
+      url: stringOr(item.url, ''),
+      sha256: stringOr(item.sha256, '')
+    }))
+    .filter(item => item.name);
+  const unlocked = (Array.isArray(body.unlocked) ? body.unlocked : [])
+    .filter(isRecord)
+    .map(item => ({
+      name: stringOr(item.name, ''),
+      version: stringOr(item.version, ''),
+      reason: stringOr(item.reason, '')
+    }))
+    .filter(item => item.name);
   return {
     python: stringOr(body.python, request.python),
     platform: stringOr(body.platform, request.platform),
     packages,
     dependencies,
+    resolution,
+    unlocked,
     cached: typeof body.cached === 'number' ? body.cached : 0,
     elapsedMs: typeof body.elapsedMs === 'number' ? body.elapsedMs : 0
   };
@@ -344,4 +396,190 @@ export function leftOutImports(
     }
   }
   return result;
+}
+
+// --- several platforms ---------------------------------------------------------------------
+
+/** The check of one platform: what was asked and what the server answered. */
+export interface IPlatformCheck {
+  request: IPreflightRequest;
+  response: IPreflightResponse;
+}
+
+/**
+ * One verdict per request entry over all platforms: the first platform's where the
+ * package installs everywhere; else the first platform where it cannot, its reason
+ * prefixed with that platform when there are several.
+ */
+export function mergedVerdicts(
+  checks: readonly IPlatformCheck[],
+  trans: ITranslate = plainTranslate
+): IPreflightPackage[] {
+  if (!checks.length) {
+    return [];
+  }
+  return checks[0].response.packages.map((first, index) => {
+    for (const check of checks) {
+      const verdict = check.response.packages[index];
+      if (verdict && verdict.status !== 'ok') {
+        return checks.length > 1
+          ? {
+              ...verdict,
+              reason: trans.__(
+                'For %1: %2',
+                check.request.platform,
+                verdict.reason
+              )
+            }
+          : verdict;
+      }
+    }
+    return first;
+  });
+}
+
+/** The request entries (by index) that cannot install on `check`'s platform. */
+function failing(check: IPlatformCheck): Set<number> {
+  const found = new Set<number>();
+  check.response.packages.forEach((verdict, index) => {
+    if (cannotInstall(verdict, check.request.binaryOnly)) {
+      found.add(index);
+    }
+  });
+  return found;
+}
+
+/** Packages that cannot install on every platform checked (unticking them helps all). */
+export function failingEverywhere(
+  checks: readonly IPlatformCheck[]
+): IPreflightPackage[] {
+  if (!checks.length) {
+    return [];
+  }
+  const sets = checks.map(failing);
+  return [...sets[0]]
+    .filter(index => sets.every(set => set.has(index)))
+    .map(index => checks[0].response.packages[index]);
+}
+
+/** A platform where packages cannot install that another platform installs. */
+export interface IPlatformFailure {
+  platform: string;
+  verdicts: IPreflightPackage[];
+}
+
+/**
+ * Per platform, the packages that cannot install there but do install on another chosen
+ * platform: the image could be built for one platform and not the other, so the build
+ * waits until they are unticked or the platform is dropped. Empty for one platform.
+ */
+export function platformFailures(
+  checks: readonly IPlatformCheck[]
+): IPlatformFailure[] {
+  const sets = checks.map(failing);
+  const result: IPlatformFailure[] = [];
+  checks.forEach((check, position) => {
+    const only = [...sets[position]].filter(index =>
+      sets.some(set => !set.has(index))
+    );
+    if (only.length) {
+      result.push({
+        platform: check.request.platform,
+        verdicts: only.map(index => check.response.packages[index])
+      });
+    }
+  });
+  return result;
+}
+
+/** Why the build cannot start for these platforms (naming each failing one), or null. */
+export function platformBlock(
+  checks: readonly IPlatformCheck[],
+  trans: ITranslate = plainTranslate
+): string | null {
+  const failures = platformFailures(checks);
+  if (!failures.length) {
+    return null;
+  }
+  const failed = new Set(failures.map(failure => failure.platform));
+  const others = checks
+    .map(check => check.request.platform)
+    .filter(platform => !failed.has(platform));
+  const parts = failures.map(failure =>
+    trans.__(
+      '%1 cannot install %2 (%3)',
+      failure.platform,
+      failure.verdicts.map(verdict => verdict.name).join(', '),
+      failure.verdicts.map(verdict => verdict.reason).join(' ')
+    )
+  );
+  return trans.__(
+    'Not built: %1. Untick %2, or build for %3 only.',
+    parts.join('; '),
+    failures.length === 1 && failures[0].verdicts.length === 1
+      ? trans.__('it')
+      : trans.__('them'),
+    others.join(', ') || trans.__('another platform')
+  );
+}
+
+/**
+ * The pylock.toml input made from every platform's check, or why there is none: each
+ * platform's resolution must hold every pinned line (all installing) and no file that
+ * only this server reaches.
+ */
+export function pylockInputOf(
+  checks: readonly IPlatformCheck[],
+  trans: ITranslate = plainTranslate
+): { lock: IPylockInput } | { reason: string } {
+  if (!checks.length) {
+    return { reason: trans.__('The packages have not been checked.') };
+  }
+  for (const { request, response } of checks) {
+    const platform = request.platform;
+    const unlocked = response.unlocked ?? [];
+    if (unlocked.length) {
+      return {
+        reason: trans.__(
+          'No lock for %1: %2',
+          platform,
+          unlocked
+            .map(item => `${item.name} ${item.version}: ${item.reason}`)
+            .join(' ')
+        )
+      };
+    }
+    const resolved = new Set(
+      (response.resolution ?? []).map(item => normalizeName(item.name))
+    );
+    for (const verdict of response.packages) {
+      const pin = PIN.exec(verdict.line);
+      if (!pin) {
+        continue;
+      }
+      if (verdict.status !== 'ok') {
+        return {
+          reason: trans.__('%1 does not install on %2.', verdict.name, platform)
+        };
+      }
+      if (!resolved.has(normalizeName(pin[1]))) {
+        return {
+          reason: trans.__(
+            'The resolution for %1 does not hold %2.',
+            platform,
+            verdict.name
+          )
+        };
+      }
+    }
+  }
+  return {
+    lock: {
+      python: checks[0].request.python,
+      resolutions: checks.map(({ request, response }) => ({
+        platform: request.platform,
+        packages: response.resolution ?? []
+      }))
+    }
+  };
 }

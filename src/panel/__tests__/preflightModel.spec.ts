@@ -269,3 +269,140 @@ describe('PreflightModel', () => {
     expect(server.calls).toHaveLength(2);
   });
 });
+
+/**
+ * A server whose verdicts depend on the platform (`missing[platform]` cannot install
+ * there) and whose answers carry a resolution: every requested pin, as a wheel.
+ */
+function platformServer(missing: Record<string, string[]>) {
+  const calls: IPreflightRequest[] = [];
+  const check = async (req: IPreflightRequest): Promise<IPreflightResponse> => {
+    calls.push(req);
+    const gone = new Set(missing[req.platform] ?? []);
+    const machine = req.platform === 'linux/arm64' ? 'aarch64' : 'x86_64';
+    return {
+      python: req.python,
+      platform: req.platform,
+      packages: req.requirements.map(r => ({
+        name: r.name,
+        line: r.line,
+        status: gone.has(r.name) ? 'unavailable' : 'ok',
+        version: r.line.split('==')[1],
+        file: null,
+        reason: gone.has(r.name) ? `no ${machine} wheel of ${r.name}` : '',
+        action: ''
+      })),
+      dependencies: [],
+      resolution: req.requirements
+        .filter(r => !gone.has(r.name))
+        .map(r => ({
+          name: r.name,
+          version: r.line.split('==')[1],
+          url: `https://files.example.org/${r.name}-${r.line.split('==')[1]}-cp311-cp311-manylinux_2_17_${machine}.whl`,
+          sha256: (machine === 'x86_64' ? 'a' : 'b').repeat(64)
+        })),
+      unlocked: [],
+      cached: 0,
+      elapsedMs: 5
+    };
+  };
+  return { calls, check };
+}
+
+const BOTH = ['linux/amd64', 'linux/arm64'];
+
+describe('PreflightModel for several platforms', () => {
+  it('checks each platform and blocks the build naming the one that fails', async () => {
+    const server = platformServer({ 'linux/arm64': ['mkl'] });
+    const { model, unticked } = make(server.check);
+    model.update(request(['numpy==2.1.0', 'mkl==2024.2.0']), BOTH);
+    await model.settled();
+
+    expect(server.calls.map(call => call.platform)).toEqual(BOTH);
+    expect(model.platforms).toEqual(BOTH);
+    // It installs on linux/amd64: not unticked, the user chooses.
+    expect(unticked).toEqual([]);
+    expect(model.blocked).toBe(
+      'Not built: linux/arm64 cannot install mkl (no aarch64 wheel of mkl). Untick it, or build for linux/amd64 only.'
+    );
+    const mkl = model.verdicts.get('mkl');
+    expect(mkl?.status).toBe('unavailable');
+    expect(mkl?.reason).toBe('For linux/arm64: no aarch64 wheel of mkl');
+    expect(model.verdicts.get('numpy')?.status).toBe('ok');
+    expect(model.lock).toEqual({
+      reason: 'mkl does not install on linux/arm64.'
+    });
+  });
+
+  it('unticks what no platform installs, and does not block for it', async () => {
+    const server = platformServer({
+      'linux/amd64': ['gone'],
+      'linux/arm64': ['gone']
+    });
+    const { model, unticked } = make(server.check);
+    model.update(request(['numpy==2.1.0', 'gone==1']), BOTH);
+    await model.settled();
+    expect(unticked).toEqual([['gone']]);
+    expect(model.blocked).toBeNull();
+  });
+
+  it('gives the lock of both resolutions once every platform installs everything', async () => {
+    const server = platformServer({ 'linux/arm64': ['mkl'] });
+    const { model } = make(server.check);
+    model.update(request(['numpy==2.1.0', 'mkl==2024.2.0']), BOTH);
+    await model.settled();
+    // The user unticks mkl: the smaller set is resolved again for both platforms.
+    model.update(request(['numpy==2.1.0']), BOTH);
+    await model.settled();
+
+    expect(server.calls).toHaveLength(4);
+    expect(model.blocked).toBeNull();
+    const lock = model.lock;
+    expect('lock' in lock && lock.lock.python).toBe('3.11.7');
+    expect(
+      'lock' in lock &&
+        lock.lock.resolutions.map(r => [r.platform, r.packages.map(p => p.url)])
+    ).toEqual([
+      [
+        'linux/amd64',
+        [
+          'https://files.example.org/numpy-2.1.0-cp311-cp311-manylinux_2_17_x86_64.whl'
+        ]
+      ],
+      [
+        'linux/arm64',
+        [
+          'https://files.example.org/numpy-2.1.0-cp311-cp311-manylinux_2_17_aarch64.whl'
+        ]
+      ]
+    ]);
+  });
+
+  it('asks only for the platform added (the other is cached)', async () => {
+    const server = platformServer({});
+    const { model } = make(server.check);
+    model.update(request(['numpy==2.1.0']), ['linux/amd64']);
+    await model.settled();
+    model.update(request(['numpy==2.1.0']), BOTH);
+    await model.settled();
+    expect(server.calls.map(call => call.platform)).toEqual(BOTH);
+    expect(model.state.kind === 'done' && model.state.checks).toHaveLength(2);
+  });
+
+  it('checks the request’s own platform when no platform is given', async () => {
+    const server = platformServer({ 'linux/amd64': ['mkl'] });
+    const { model, unticked } = make(server.check);
+    model.update(request(['mkl==2024.2.0']));
+    await model.settled();
+    expect(server.calls.map(call => call.platform)).toEqual(['linux/amd64']);
+    expect(unticked).toEqual([['mkl']]);
+    expect(model.blocked).toBeNull();
+    // An unknown platform is not asked for.
+    model.update(request(['numpy==2.1.0']), ['windows/amd64']);
+    await model.settled();
+    expect(server.calls.map(call => call.platform)).toEqual([
+      'linux/amd64',
+      'linux/amd64'
+    ]);
+  });
+});
