@@ -1,8 +1,14 @@
+import * as fs from 'fs';
+import * as path from 'path';
+
 import { ContractError } from '../contract/errors';
+import { generateBundle } from '../bundle/bundle';
+import { parseSnapshot } from '../environment/snapshotParse';
 import {
   cannotInstall,
   IPlatformCheck,
   IPreflightPackage,
+  jupyterExtraPins,
   leftOutImports,
   mergedVerdicts,
   parsePreflightResponse,
@@ -144,6 +150,26 @@ describe('preflightRequest', () => {
     expect(withJupyter.requirements.slice(4)).toEqual([
       { name: 'jupyterlab', line: 'jupyterlab==4.2.5' }
     ]);
+  });
+
+  it('names the Jupyter the bundle installs on the install line (uv, pip) only', () => {
+    const uv = generateBundle({
+      snapshot: parseSnapshot(venvSnapshot),
+      plan,
+      notebooks: [],
+      options: {
+        template: 'uv',
+        ui: 'notebook',
+        created: '2026-01-01T00:00:00Z',
+        generatorVersion: '0.0.0'
+      }
+    });
+    const [pin] = jupyterExtraPins('uv', 'notebook');
+    expect(pin).toMatch(/^notebook==\d+\.\d+\.\d+$/);
+    expect(uv.files['Dockerfile']).toContain(pin);
+    expect(jupyterExtraPins('pip', 'lab')[0]).toMatch(/^jupyterlab==/);
+    expect(jupyterExtraPins('docker-stacks', 'lab')).toEqual([]);
+    expect(jupyterExtraPins('conda', 'lab')).toEqual([]);
   });
 
   it('gives equal keys to equal requests only', () => {
@@ -364,6 +390,13 @@ describe('leftOutImports', () => {
     expect(leftOutImports(plan, ['pandas'], verdicts, true)).toEqual([]);
   });
 });
+
+const venvSnapshot = JSON.parse(
+  fs.readFileSync(
+    path.join(__dirname, 'fixtures', 'snapshot-venv.json'),
+    'utf8'
+  )
+);
 
 describe('several platforms', () => {
   const asked = (platform: string): IPreflightRequest => ({

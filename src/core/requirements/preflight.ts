@@ -10,7 +10,8 @@ import { IPreflightRequest, IPreflightRequirement } from '../contract/requests';
 import { DEFAULT_PLATFORM, PLATFORMS } from '../contract/constants';
 import { ContractError } from '../contract/errors';
 import { IRequirementsPlan } from './requirementsPlan';
-import { mayHaveCompiler } from '../templates';
+import { mayHaveCompiler, templateById } from '../templates';
+import { JUPYTERLAB_VERSION, NOTEBOOK_VERSION } from '../bundle/dockerfile';
 import { ITranslate, plainTranslate } from '../shared/text';
 import { IPylockInput, IPylockPackage } from '../bundle/pylock';
 import { normalizeName } from '../environment/pep508';
@@ -185,6 +186,22 @@ export function preflightRequest(
     }
   }
   return { ...target, requirements };
+}
+
+/**
+ * The Jupyter the image installs besides the plan (as generateBundle adds it to the
+ * install line), for preflightRequest's `extra`: so the resolution, and pylock.toml,
+ * hold it. [] where the template's base image or install file brings Jupyter.
+ */
+export function jupyterExtraPins(templateId: string, ui: string): string[] {
+  if (templateById(templateId)?.jupyter !== 'install-line') {
+    return [];
+  }
+  return [
+    ui === 'notebook'
+      ? `notebook==${NOTEBOOK_VERSION}`
+      : `jupyterlab==${JUPYTERLAB_VERSION}`
+  ];
 }
 
 /** A `name==version` line (extras allowed, no marker): what the index resolves. */
