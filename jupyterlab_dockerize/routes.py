@@ -26,6 +26,7 @@ from tornado import web
 from tornado.iostream import StreamClosedError
 from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
+from .builders import builder_status
 from .builds import BuildService
 from .bundle import BundleAssembly, BundleLimits, iter_zip, plan_bundle, with_entries
 from .cancellation import Cancellation, Cancelled
@@ -96,7 +97,8 @@ class DockerizeHandler(APIHandler):
 
 
 class EngineHandler(DockerizeHandler):
-    """GET: which Docker engine the extension would use, and whether it answers."""
+    """GET: which Docker engine the extension would use, whether it answers, and which
+    builder the next build runs (``builders.builder_status``)."""
 
     @web.authenticated
     @authorized
@@ -106,9 +108,11 @@ class EngineHandler(DockerizeHandler):
             info = await asyncio.to_thread(probe_engine, settings)
         except DockerizeError as error:
             self.log.warning("jupyterlab-dockerize: %s", error.message)
-            self.send_error_json(error, reachable=False, host=settings.host())
+            builder = await asyncio.to_thread(builder_status, self.dockerize)
+            self.send_error_json(error, reachable=False, host=settings.host(), builder=builder)
             return
-        self.send_json(info.to_json())
+        builder = await asyncio.to_thread(builder_status, self.dockerize, info.product)
+        self.send_json({**info.to_json(), "builder": builder})
 
 
 class CaptureSnippetHandler(DockerizeHandler):

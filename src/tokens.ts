@@ -10,6 +10,17 @@ export interface IProblem {
   hint: string;
 }
 
+/**
+ * The builder the server's next build runs: "buildkit-cli" (BuildKit through the docker
+ * CLI) or "engine-api" (the Engine API's classic builder), and one line saying which CLI
+ * and how, or why the classic builder ("BuildKit via DOCKER_BUILDKIT=1 /usr/bin/docker
+ * build (docker 20.10.24+dfsg1)").
+ */
+export interface IEngineBuilder {
+  name: string;
+  detail: string;
+}
+
 /** GET /jupyterlab-dockerize/engine when the engine answers. */
 export interface IEngineReachable {
   reachable: true;
@@ -21,6 +32,8 @@ export interface IEngineReachable {
   os: string;
   arch: string;
   kernelVersion: string;
+  /** Absent from servers before the BuildKit builder. */
+  builder?: IEngineBuilder;
 }
 
 /** GET /jupyterlab-dockerize/engine when it does not (HTTP 503). */
@@ -28,6 +41,7 @@ export interface IEngineUnreachable {
   reachable: false;
   host: string;
   error: IProblem;
+  builder?: IEngineBuilder;
 }
 
 export type EngineStatus = IEngineReachable | IEngineUnreachable;

@@ -85,9 +85,18 @@ class Builder(ABC):
         """
 
 
-def build_failure(message: str, step: dict[str, Any], step_output: str) -> BuildFailed:
-    """The failed build said as what the failing step's output shows (``build_hints``)."""
-    where = f" at step {step['step']}/{step['steps']} ({step['instruction']})" if step else ""
+def build_failure(
+    message: str, step: dict[str, Any], step_output: str, *, where: str | None = None
+) -> BuildFailed:
+    """The failed build said as what the failing step's output shows (``build_hints``).
+
+    ``where`` names the failing part when it is no numbered step (BuildKit resolving a
+    base image fails before its FROM step exists: "at FROM python:3.11 (the base image)").
+    """
+    if step:
+        where = f" at step {step['step']}/{step['steps']} ({step['instruction']})"
+    else:
+        where = f" {where}" if where else ""
     kind = classify_build_output(f"{step_output}\n{message}")
     if kind is None:
         return BuildFailed(f"The build failed{where}: {message}", DEFAULT_HINT)

@@ -57,8 +57,10 @@ PASSED_VARIABLES = (
 
 #: Seconds a probe of the CLI (``--version``, ``buildx version``) may take.
 PROBE_TIMEOUT = 20.0
-#: Seconds between asking a cancelled CLI to stop (SIGTERM) and killing its group.
-KILL_GRACE_SECONDS = 5.0
+#: Seconds between asking a cancelled CLI to stop (SIGTERM) and killing its group. The
+#: 20.10 client sometimes ignores SIGTERM and SIGINT during a build; killed, it drops its
+#: connection and the engine cancels the build all the same (its step's process ends).
+KILL_GRACE_SECONDS = 2.0
 
 VERSION = re.compile(r"^Docker version (\d+)\.(\d+)\.(\S+?),?(?:\s|$)")
 

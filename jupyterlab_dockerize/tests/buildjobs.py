@@ -88,6 +88,24 @@ def log_text(events: list[dict], phase: str | None = None) -> str:
 STANDIN = "python:3.11-slim"
 
 
+def default_builder_name() -> str:
+    """The builder a server with the default settings runs (``c.Dockerize.builder`` 'auto':
+    BuildKit through the docker CLI where one runs it, as on the harness; else the Engine
+    API's classic builder), for the assertions on a build's own words."""
+    from jupyterlab_dockerize.builders import make_builder
+    from jupyterlab_dockerize.config import Dockerize
+
+    return make_builder(Dockerize()).name
+
+
+def exit_code_words(code: int) -> str:
+    """How the default builder says that a RUN step exited with ``code``: the classic
+    builder's "returned a non-zero code: 3", BuildKit's "… exit code: 3"."""
+    if default_builder_name() == "engine-api":
+        return f"returned a non-zero code: {code}"
+    return f"exit code: {code}"
+
+
 def tag_standin_as_base(client, dockerfile: str) -> str | None:
     """Tags the python:3.11-slim stand-in with the FROM name the generator chose (nothing is
     pulled here); returns that name when this call made the tag, for the caller to remove."""

@@ -23,6 +23,7 @@ from jupyterlab_dockerize.builders import (
     Builder,
     BuildEvents,
     BuildInput,
+    BuildKitCliBuilder,
     EngineApiBuilder,
     make_builder,
 )
@@ -72,9 +73,10 @@ def test_the_service_imports_the_builder_interface_and_nothing_of_a_builder():
 
 
 def test_the_builder_is_chosen_in_one_place():
-    config = Dockerize()
+    config = Dockerize(builder="engine-api")
     assert isinstance(make_builder(config), EngineApiBuilder)
-    assert BUILDERS == {"engine-api": EngineApiBuilder}
+    assert isinstance(make_builder(Dockerize(builder="buildkit")), BuildKitCliBuilder)
+    assert BUILDERS == {"engine-api": EngineApiBuilder, "buildkit-cli": BuildKitCliBuilder}
     for name, kind in BUILDERS.items():
         assert issubclass(kind, Builder) and kind.name == name
 

@@ -29,6 +29,7 @@ from .buildjobs import (
     all_events,
     call,
     engine_server_config,
+    exit_code_words,
     log_text,
     needs_unix_socket,
     start_build,
@@ -208,7 +209,7 @@ async def test_a_full_disk_inside_the_build_fails_the_job_with_the_engines_words
         job = await start_build(jp_fetch, dockerfile, "dz-fault/shm:1")
         done = await wait_for(jp_fetch, job["id"], {"failed", "built"}, 120)
         assert done["state"] == "failed", done
-        assert "returned a non-zero code" in done["message"]
+        assert exit_code_words(1) in done["message"]
         assert "No space left on device" in log_text(await all_events(jp_fetch, job["id"]))
         await wait_until_clean(engine, state_dir, before)
         await next_build_works(jp_fetch, "dz-fault/after-shm:1")

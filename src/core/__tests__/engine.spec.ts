@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 
 import {
+  buildsWithBuildKit,
+  describeBuilder,
   describeEngine,
   parseEngineStatus,
   parseProblem
@@ -48,6 +50,49 @@ describe('parseEngineStatus', () => {
     expect(() =>
       parseEngineStatus(503, { reachable: false, host: 'x' })
     ).toThrow(ContractError);
+  });
+
+  it('reads the builder the server names, reachable or not', () => {
+    const builder = {
+      name: 'buildkit-cli',
+      detail:
+        'BuildKit via DOCKER_BUILDKIT=1 /usr/bin/docker build (docker 20.10.24+dfsg1)'
+    };
+    const reachable = parseEngineStatus(200, { ...reachableBody, builder });
+    expect(reachable).toEqual({ ...reachableBody, builder });
+    expect(describeBuilder(reachable)).toBe(builder.detail);
+    expect(buildsWithBuildKit(reachable)).toBe(true);
+    const classic = {
+      name: 'engine-api',
+      detail: 'Engine API (classic builder)'
+    };
+    const unreachable = parseEngineStatus(503, {
+      ...unreachableBody,
+      builder: classic
+    });
+    expect(unreachable).toEqual({ ...unreachableBody, builder: classic });
+    expect(buildsWithBuildKit(unreachable)).toBe(false);
+  });
+
+  it('reads a server that names no builder (before BuildKit)', () => {
+    const status = parseEngineStatus(200, reachableBody);
+    expect('builder' in status).toBe(false);
+    expect(describeBuilder(status)).toBe('');
+    expect(buildsWithBuildKit(status)).toBe(false);
+  });
+
+  it('refuses a builder without its name or detail', () => {
+    for (const builder of [
+      'buildkit-cli',
+      null,
+      { name: 'buildkit-cli' },
+      { detail: 'x' },
+      { name: 1, detail: 'x' }
+    ]) {
+      expect(() =>
+        parseEngineStatus(200, { ...reachableBody, builder })
+      ).toThrow(ContractError);
+    }
   });
 
   it('refuses a status the route never sends', () => {

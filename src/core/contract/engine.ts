@@ -1,4 +1,4 @@
-import { EngineStatus, IProblem } from '../../tokens';
+import { EngineStatus, IEngineBuilder, IProblem } from '../../tokens';
 import { ContractError } from './errors';
 import { isRecord } from '../shared/guards';
 
@@ -26,6 +26,24 @@ export function parseProblem(body: unknown): IProblem | null {
   };
 }
 
+/** The builder the route names, if it names one (servers before BuildKit do not). */
+function builderField(
+  body: Record<string, unknown>
+): { builder: IEngineBuilder } | Record<string, never> {
+  if (body.builder === undefined) {
+    return {};
+  }
+  if (!isRecord(body.builder)) {
+    throw new ContractError('"builder" should be an object');
+  }
+  return {
+    builder: {
+      name: stringField(body.builder, 'name'),
+      detail: stringField(body.builder, 'detail')
+    }
+  };
+}
+
 /** Turns the engine route's answer (200 or 503) into an EngineStatus. */
 export function parseEngineStatus(
   httpStatus: number,
@@ -44,7 +62,8 @@ export function parseEngineStatus(
       minApiVersion: stringField(body, 'minApiVersion'),
       os: stringField(body, 'os'),
       arch: stringField(body, 'arch'),
-      kernelVersion: stringField(body, 'kernelVersion')
+      kernelVersion: stringField(body, 'kernelVersion'),
+      ...builderField(body)
     };
   }
   const problem = parseProblem(body);
@@ -52,7 +71,8 @@ export function parseEngineStatus(
     return {
       reachable: false,
       host: stringField(body, 'host'),
-      error: problem
+      error: problem,
+      ...builderField(body)
     };
   }
   throw new ContractError(`engine status with HTTP ${httpStatus}`);
@@ -68,4 +88,15 @@ export function describeEngine(status: EngineStatus): string {
     .filter(Boolean)
     .join(', ');
   return `${status.product} ${status.version} (${details})`;
+}
+
+/** Which builder builds, for the engine line: "BuildKit via …"; "" when the server does
+ * not say (older servers). */
+export function describeBuilder(status: EngineStatus): string {
+  return status.builder?.detail ?? '';
+}
+
+/** Whether the server builds with BuildKit (cache mounts and other platforms need it). */
+export function buildsWithBuildKit(status: EngineStatus): boolean {
+  return status.builder?.name === 'buildkit-cli';
 }
