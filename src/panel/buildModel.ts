@@ -29,6 +29,7 @@ import {
   ISelectedPackage,
   selectedPackages
 } from '../core/jobs/reproduction';
+import { applyPlatformEvents, IPlatformProgress } from '../core/jobs/platforms';
 import { IRequirementsPlan } from '../core/requirements/requirementsPlan';
 import { parseSnapshot } from '../core/environment/snapshotParse';
 import { ITranslate, plainTranslate } from '../core/shared/text';
@@ -101,6 +102,11 @@ export class BuildModel {
 
   get view(): IJobView {
     return this._view;
+  }
+
+  /** Each platform's build as the events tell it (a multi-platform job's; else []). */
+  get platformProgress(): readonly IPlatformProgress[] {
+    return this._platformProgress;
   }
 
   get busy(): BuildAction | null {
@@ -297,10 +303,13 @@ export class BuildModel {
     if (fresh || this._job?.id !== job.id) {
       this._stopFollowing?.();
       this._view = EMPTY_VIEW;
+      this._platformProgress = [];
       this._job = job;
       this._stopFollowing = this.backend.follow(job.id, {
         events: events => {
+          const from = this._view.next;
           this._view = applyEvents(this._view, events);
+          this._followPlatforms(events, from, this._view.next);
           this._changed.emit();
         },
         next: () => this._view.next,
@@ -310,6 +319,28 @@ export class BuildModel {
       this._job = job;
     }
     this._changed.emit();
+  }
+
+  /** The events the view took (offsets from..to, each once) move each platform's build. */
+  private _followPlatforms(
+    events: readonly IJobEvent[],
+    from: number,
+    to: number
+  ): void {
+    const taken: IJobEvent[] = [];
+    let expected = from;
+    for (const event of events) {
+      if (event.offset === expected && expected < to) {
+        taken.push(event);
+        expected++;
+      }
+    }
+    if (taken.some(event => typeof event.platform === 'string')) {
+      this._platformProgress = applyPlatformEvents(
+        this._platformProgress,
+        taken
+      );
+    }
   }
 
   private async _refresh(): Promise<void> {
@@ -339,6 +370,7 @@ export class BuildModel {
 
   private _job: IBuildJob | null = null;
   private _view: IJobView = EMPTY_VIEW;
+  private _platformProgress: IPlatformProgress[] = [];
   private _busy: BuildAction | null = null;
   private _problem: IProblem | null = null;
   private _selected: readonly ISelectedPackage[] | null = null;

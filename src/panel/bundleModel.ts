@@ -19,6 +19,7 @@ import {
   IBundleSpec
 } from '../core/bundle/bundleTypes';
 import { generateBundle } from '../core/bundle/bundle';
+import { IPylockInput } from '../core/bundle/pylock';
 import { IBundleRequest } from '../core/contract/requests';
 import {
   APT_PACKAGE,
@@ -43,6 +44,11 @@ import {
   TEMPLATE_IDS,
   TemplateId
 } from '../core/templates';
+import {
+  DEFAULT_PLATFORM_CHOICE,
+  isPlatformChoice,
+  PlatformChoice
+} from '../core/jobs/platforms';
 import { IProblem } from '../tokens';
 
 /** This extension's version (package.json's, read at build time), for the generator label. */
@@ -77,6 +83,10 @@ export interface IBundleForm {
   ui: 'lab' | 'notebook';
   /** Install offline from wheels the server downloads into the bundle (hashed). */
   wheelhouse: boolean;
+  /** The platforms the image is built for ("auto": the engine's own; both to push). */
+  platforms: PlatformChoice;
+  /** The builder the Dockerfile is written for (BuildKit: cache mounts, no wheel layer). */
+  builder: BundleBuilder;
 }
 
 export type BundleField = keyof IBundleForm;
@@ -91,6 +101,25 @@ export interface IBundleDefaults {
   registry?: string;
   /** e.g. a Docker Hub user */
   namespace?: string;
+  /** The setting `platforms`. */
+  platforms?: string;
+  /** The setting `bundleBuilder`. */
+  bundleBuilder?: string;
+}
+
+/** The builder a bundle's Dockerfile is written for (the bundle option `builder`). */
+export type BundleBuilder = 'buildkit' | 'classic';
+
+export const BUNDLE_BUILDERS: readonly BundleBuilder[] = [
+  'buildkit',
+  'classic'
+];
+
+/** The panel's default: BuildKit (the core's default stays classic for older callers). */
+export const DEFAULT_BUNDLE_BUILDER: BundleBuilder = 'buildkit';
+
+export function isBundleBuilder(value: unknown): value is BundleBuilder {
+  return (BUNDLE_BUILDERS as readonly unknown[]).includes(value);
 }
 
 export interface IBundleModelOptions {
@@ -185,7 +214,13 @@ export function defaultForm(
     imageName: defaultImageName(notebookPath, defaults),
     imageTag: 'latest',
     ui: 'lab',
-    wheelhouse: false
+    wheelhouse: false,
+    platforms: isPlatformChoice(defaults.platforms)
+      ? defaults.platforms
+      : DEFAULT_PLATFORM_CHOICE,
+    builder: isBundleBuilder(defaults.bundleBuilder)
+      ? defaults.bundleBuilder
+      : DEFAULT_BUNDLE_BUILDER
   };
 }
 
@@ -349,13 +384,15 @@ export function wheelhouseOn(form: IBundleForm): boolean {
 export function bundleOptions(
   form: IBundleForm,
   created: string,
-  generatorVersion: string = GENERATOR_VERSION
+  generatorVersion: string = GENERATOR_VERSION,
+  lock: IPylockInput | null = null
 ): IBundleOptions {
   const options: IBundleOptions = {
     template: form.template,
     ui: form.ui,
     created,
-    generatorVersion
+    generatorVersion,
+    builder: form.builder
   };
   if (needsBaseImage(form.template)) {
     options.baseImage = form.baseImage.trim();
@@ -381,6 +418,9 @@ export function bundleOptions(
   const image = formImageReference(form);
   if (image) {
     options.imageName = image;
+  }
+  if (lock) {
+    options.lock = lock;
   }
   return options;
 }
@@ -461,7 +501,14 @@ export function parseSavedBundle(value: unknown): SavedBundle | null {
       imageName: form.imageName as string,
       imageTag: form.imageTag as string,
       ui: form.ui,
-      wheelhouse: form.wheelhouse
+      wheelhouse: form.wheelhouse,
+      // Absent from what an older version saved: the settings' (not touched, so they follow).
+      platforms: isPlatformChoice(form.platforms)
+        ? form.platforms
+        : DEFAULT_PLATFORM_CHOICE,
+      builder: isBundleBuilder(form.builder)
+        ? form.builder
+        : DEFAULT_BUNDLE_BUILDER
     },
     touched: saved.touched.filter((field): field is BundleField =>
       fields.has(field)
@@ -471,6 +518,14 @@ export function parseSavedBundle(value: unknown): SavedBundle | null {
     dockerfile: saved.dockerfile as string | null
   };
 }
+
+/** The form's fields that follow the settings until the user changes them. */
+const FOLLOW_SETTINGS = [
+  'template',
+  'imageName',
+  'platforms',
+  'builder'
+] as const;
 
 /** The Dockerfile section's state; the view renders it and calls the setters. */
 export class BundleModel {
@@ -557,9 +612,9 @@ export class BundleModel {
     const fresh = defaultForm(this.notebookPath, this._defaults);
     const next = { ...this._form };
     let changed = false;
-    for (const field of ['template', 'imageName'] as const) {
+    for (const field of FOLLOW_SETTINGS) {
       if (!this._touched.has(field) && next[field] !== fresh[field]) {
-        (next as Record<'template' | 'imageName', string>)[field] =
+        (next as Record<(typeof FOLLOW_SETTINGS)[number], string>)[field] =
           fresh[field];
         changed = true;
       }
@@ -567,6 +622,19 @@ export class BundleModel {
     if (changed) {
       this._form = next;
       // Following the settings is no change of the user's: a saved state still applies.
+      this._update(false);
+    }
+  }
+
+  /** The pre-flight's resolution per platform: the bundle then carries pylock.toml. */
+  get lock(): IPylockInput | null {
+    return this._lock;
+  }
+
+  /** A finished pre-flight's lock (null: none); no change of the user's. */
+  setLock(lock: IPylockInput | null): void {
+    if (lock !== this._lock) {
+      this._lock = lock;
       this._update(false);
     }
   }
@@ -676,7 +744,12 @@ export class BundleModel {
         dataFiles: this.dataFiles,
         // A notebook that reads sales.csv beside itself finds it in the image too.
         dataLinks: true,
-        options: bundleOptions(this._form, this.created, this.generatorVersion)
+        options: bundleOptions(
+          this._form,
+          this.created,
+          this.generatorVersion,
+          this._lock
+        )
       };
       if (context.verification) {
         input.verification = context.verification;
@@ -840,6 +913,7 @@ export class BundleModel {
   private _pristine = true;
   private _trans: ITranslate;
   private _defaults: IBundleDefaults;
+  private _lock: IPylockInput | null = null;
   private _form: IBundleForm;
   private _touched = new Set<BundleField>();
   private _errors: BundleErrors | null = null;

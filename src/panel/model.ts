@@ -14,6 +14,35 @@ export type EngineState =
   | { kind: 'known'; status: EngineStatus }
   | { kind: 'failed'; problem: IProblem };
 
+/** The builder the server runs (EngineStatus.builder: buildkit-cli or engine-api). */
+export interface IEngineBuilder {
+  name: string;
+  /** One line: which CLI and how. */
+  detail: string;
+}
+
+/** The builder an engine status names; null when the server does not say (older ones). */
+export function engineBuilderOf(
+  status: EngineStatus | null | undefined
+): IEngineBuilder | null {
+  if (!status || !status.reachable) {
+    return null;
+  }
+  const builder: unknown = (status as { builder?: unknown }).builder;
+  if (
+    typeof builder !== 'object' ||
+    builder === null ||
+    typeof (builder as { name?: unknown }).name !== 'string'
+  ) {
+    return null;
+  }
+  const { name, detail } = builder as { name: string; detail?: unknown };
+  return { name, detail: typeof detail === 'string' ? detail : '' };
+}
+
+/** The Engine API's classic builder: no cache mounts, no other platform. */
+export const CLASSIC_ENGINE_BUILDER = 'engine-api';
+
 export type CaptureState =
   | { kind: 'idle' }
   | { kind: 'capturing' }

@@ -7,7 +7,10 @@
  * package selection and the plan made from them), the bundle options (BundleModel), the
  * package check (PreflightModel, scheduled here whenever the plan or the form changes)
  * and the jobs (BuildModel). bundleRequest() and buildRequest() assemble the bodies of
- * POST bundle and POST builds (src/core/contract/requests.ts). verify() sends the verify
+ * POST bundle and POST builds (src/core/contract/requests.ts). `platforms` are those the
+ * next build uses (the options' Platforms; "auto" is the engine's own, both for a push),
+ * each checked by the pre-flight, whose lock (pylock.toml) the bundle carries; push()
+ * builds the platforms a push wants and the job lacks before it pushes. verify() sends the verify
  * settings; notebookReports compares and diagnoses each notebook the verification ran
  * (verification.ts), and applyDiagnosis() runs a diagnosis's action.
  *
@@ -50,7 +53,8 @@ import { IBundleSpec } from '../core/bundle/bundleTypes';
 import {
   IBuildRequest,
   IBundleRequest,
-  IPreflightRequest
+  IPreflightRequest,
+  IPushAuth
 } from '../core/contract/requests';
 import {
   IImportResolution,
@@ -73,6 +77,13 @@ import { IEnvironmentSnapshot } from '../core/environment/snapshot';
 import { pipTemplate } from '../core/templates/pip';
 import { ITranslate, plainTranslate } from '../core/shared/text';
 import { CaptureAction, EngineStatus } from '../tokens';
+import { DEFAULT_PLATFORM, Platform } from '../core/contract/constants';
+import {
+  missingForPush,
+  platformList,
+  platformOfArch,
+  platformsOf
+} from '../core/jobs/platforms';
 import { ISelectedPackage } from '../core/jobs/reproduction';
 import { DiagnosisAction } from '../core/verify/diagnose';
 import { BuildModel, IBuildBackend, IPhaseEnd } from './buildModel';
@@ -87,6 +98,8 @@ import {
 import {
   absoluteRoot,
   CaptureState,
+  CLASSIC_ENGINE_BUILDER,
+  engineBuilderOf,
   EngineState,
   explain,
   ICaptureModel,
@@ -129,6 +142,10 @@ export interface ISessionDefaults {
   verifyNotebookTimeout?: number;
   /** Relative tolerance of numbers when outputs are compared (default 1e-6). */
   verifyRelativeTolerance?: number;
+  /** auto | linux/amd64 | linux/arm64 | both (default auto: the engine's own; both to push). */
+  platforms?: string;
+  /** buildkit | classic: the builder the bundle's Dockerfile is written for. */
+  bundleBuilder?: string;
 }
 
 /** The server and JupyterLab as the sessions reach them (plain functions in tests). */
@@ -150,6 +167,8 @@ export interface ISessionBackends {
 /** Everything a session gets from its manager (or a test). */
 export interface INotebookSessionOptions extends ISessionBackends {
   defaults?: ISessionDefaults;
+  /** The engine's status when known (the manager's; its platform is "auto"'s). */
+  engine?: EngineStatus | null;
   /** The server's root directory, absolute ("~/..." is no root). */
   jupyterRoot?: string;
   trans?: ITranslate;
@@ -185,6 +204,14 @@ function sameFiles(
   );
 }
 
+/** A push that waits for its job to be built for every platform it wants. */
+export interface IPendingPush {
+  /** The job being built for them. */
+  job: string;
+  target: string;
+  platforms: readonly Platform[];
+}
+
 /** How often at most the job's log lines and progress are told as a `changed`. */
 export const LOG_COALESCE_MS = 100;
 
@@ -214,6 +241,7 @@ export class NotebookSession implements ICaptureModel {
     this._openSettings = options.openSettings ?? null;
     this._saveDebounceMs = options.saveDebounceMs ?? 300;
     this._defaults = { ...options.defaults };
+    this._engine = options.engine ?? null;
     this._jupyterRoot = absoluteRoot(options.jupyterRoot);
     this.bundle = new BundleModel({
       notebookPath: path,
@@ -234,7 +262,7 @@ export class NotebookSession implements ICaptureModel {
     this.builds = new BuildModel(options.builds, this._trans);
     this._wheelhouse = wheelhouseOn(this.bundle.form);
     this.bundle.changed.connect(this._onBundleChanged, this);
-    this.preflight.changed.connect(this._emit, this);
+    this.preflight.changed.connect(this._onPreflightChanged, this);
     this.builds.changed.connect(this._onBuildsChanged, this);
     this.builds.phaseEnded.connect(this._onPhaseEnded, this);
   }
@@ -352,6 +380,78 @@ export class NotebookSession implements ICaptureModel {
   /** The push dialog's default registry and namespace (from the settings). */
   get pushTarget(): IPushTarget {
     return pushTargetOf(this._defaults);
+  }
+
+  /**
+   * The platform images are built for natively: the engine's, else the kernel's machine
+   * (before the engine answers), else linux/amd64.
+   */
+  get nativePlatform(): Platform {
+    const engine = this._engine;
+    const fromEngine =
+      engine && engine.reachable
+        ? platformOfArch(engine.arch, engine.os)
+        : null;
+    const kernel = this.snapshot?.platform.machine;
+    return (
+      fromEngine ?? (kernel ? platformOfArch(kernel) : null) ?? DEFAULT_PLATFORM
+    );
+  }
+
+  /**
+   * The platforms the next build uses (the options' Platforms, "auto" being the engine's
+   * own), the native one first. The pre-flight checks each of them.
+   */
+  get platforms(): readonly Platform[] {
+    return this._pushBuild ?? this._platformsFor('build');
+  }
+
+  /** The platforms a push puts under the tag ("auto": both). */
+  get pushPlatforms(): readonly Platform[] {
+    return this._platformsFor('push');
+  }
+
+  /** A push waiting for its job to be built for every platform it wants; null: none. */
+  get pendingPush(): IPendingPush | null {
+    const pending = this._pushWhenBuilt;
+    return pending
+      ? {
+          job: pending.job,
+          target: pending.target,
+          platforms: pending.platforms
+        }
+      : null;
+  }
+
+  /** The engine answered (or not): "auto" follows its platform. */
+  setEngine(engine: EngineStatus | null): void {
+    if (engine !== this._engine) {
+      this._engine = engine;
+      this._batch(() => {
+        this._schedulePreflight();
+        this._emit();
+      });
+    }
+  }
+
+  private _platformsFor(purpose: 'build' | 'push'): Platform[] {
+    const choice = this.bundle.form.platforms;
+    const native = this.nativePlatform;
+    // "auto" asks only for what the server's builder can make: the classic one builds
+    // the engine's own platform alone.
+    const classic =
+      engineBuilderOf(this._engine)?.name === CLASSIC_ENGINE_BUILDER;
+    const key = `${purpose} ${choice} ${native} ${classic}`;
+    const cached = this._platformLists.get(purpose);
+    if (cached?.key === key) {
+      return cached.platforms;
+    }
+    const platforms =
+      choice === 'auto' && classic
+        ? [native]
+        : platformsOf(choice, purpose, native);
+    this._platformLists.set(purpose, { key, platforms });
+    return platforms;
   }
 
   /** Workspace folder of the notebook, bound to /notebooks by "Run". */
@@ -524,12 +624,101 @@ export class NotebookSession implements ICaptureModel {
     if (!this.bundle.isValid) {
       return { reason: this._trans.__('Fix the options marked above first.') };
     }
+    const classic = this._classicBuilderReason(this.platforms);
+    if (classic) {
+      return { reason: classic };
+    }
+    const blocked = this.preflight.blocked;
+    if (blocked) {
+      return { reason: blocked };
+    }
     const request: IBuildRequest = {
       ...this.bundle.request(context),
       image,
       notebook: this.path
     };
+    if (this._pushBuild || this.bundle.form.platforms !== 'auto') {
+      // "auto" builds for the engine's own, which is what the server does without it.
+      request.platforms = [...this.platforms];
+    }
     return { request, plan: context.plan };
+  }
+
+  /**
+   * Why the server's builder cannot build this bundle for `platforms`: the Engine API's
+   * classic builder (no docker CLI with BuildKit) neither reads a BuildKit Dockerfile nor
+   * builds for another platform. Null when it can, or the server does not say.
+   */
+  private _classicBuilderReason(platforms: readonly Platform[]): string | null {
+    const builder = engineBuilderOf(this._engine);
+    if (builder?.name !== CLASSIC_ENGINE_BUILDER) {
+      return null;
+    }
+    if (this.bundle.form.builder === 'buildkit') {
+      return this._trans.__(
+        'This server builds with the Docker Engine API’s classic builder (it found no docker CLI with BuildKit): choose Builder “Classic” above, or give the server a docker CLI.'
+      );
+    }
+    const foreign = platforms.filter(
+      platform => platform !== this.nativePlatform
+    );
+    if (foreign.length) {
+      return this._trans.__(
+        'Building for %1 needs BuildKit, and this server builds with the Docker Engine API’s classic builder (it found no docker CLI with BuildKit).',
+        platformList(foreign)
+      );
+    }
+    return null;
+  }
+
+  /**
+   * Push… with the dialog's answer. A push that wants more platforms than the job was
+   * built for (the options' "auto" on a job built for the engine's own) first checks the
+   * packages for each of them, builds the bundle again for all of them (the native
+   * platform's layers mostly from the cache), then pushes that job: one click. Returns
+   * why it did not start, or null.
+   */
+  async push(target: string, auth: IPushAuth | null): Promise<string | null> {
+    const job = this.builds.job;
+    if (!job) {
+      return null;
+    }
+    const platforms = [...this.pushPlatforms];
+    if (!missingForPush(job, platforms, this.nativePlatform).length) {
+      await this.builds.push(target, auth);
+      return null;
+    }
+    const classic = this._classicBuilderReason(platforms);
+    if (classic) {
+      return classic;
+    }
+    // The pre-flight checks every platform (a package without a wheel for one of them
+    // stops here, before any build) and the lock gets each platform's wheels.
+    this._setPushBuild(platforms);
+    const reason = await this.startBuild();
+    const rebuilt = this.builds.job;
+    if (reason !== null || !rebuilt || rebuilt.id === job.id) {
+      this._setPushBuild(null);
+      return (
+        reason ??
+        this._trans.__(
+          'The image could not be built again for %1.',
+          platformList(platforms)
+        )
+      );
+    }
+    this._pushWhenBuilt = { job: rebuilt.id, target, auth, platforms };
+    this._emit();
+    return null;
+  }
+
+  /** The platforms a build for a push uses instead of the options' (null: the options'). */
+  private _setPushBuild(platforms: Platform[] | null): void {
+    this._pushBuild = platforms;
+    this._batch(() => {
+      this._schedulePreflight();
+      this._emit();
+    });
   }
 
   /**
@@ -665,6 +854,15 @@ export class NotebookSession implements ICaptureModel {
   }
 
   private _onPhaseEnded(_: BuildModel, end: IPhaseEnd): void {
+    const push = this._pushWhenBuilt;
+    if (push && end.job.id === push.job) {
+      // The credentials were kept in memory for this one push only.
+      this._pushWhenBuilt = null;
+      this._setPushBuild(null);
+      if (end.ok && end.job.state === 'built') {
+        void this.builds.push(push.target, push.auth);
+      }
+    }
     if (end.job.id !== this._verifyWhenBuilt) {
       return;
     }
@@ -839,6 +1037,21 @@ export class NotebookSession implements ICaptureModel {
       );
   }
 
+  /** The check moved: a finished one gives the bundle its lock (pylock.toml). */
+  private _onPreflightChanged(): void {
+    this._batch(() => {
+      const answer =
+        this.preflight.state.kind === 'done' ? this.preflight.lock : null;
+      const lock = answer && 'lock' in answer ? answer.lock : null;
+      const key = lock ? JSON.stringify(lock) : '';
+      if (key !== this._lockKey) {
+        this._lockKey = key;
+        this.bundle.setLock(lock);
+      }
+      this._emit();
+    });
+  }
+
   /** The form changed: the plan follows the wheelhouse box, the check may need to run. */
   private _onBundleChanged(): void {
     this._batch(() => {
@@ -893,12 +1106,14 @@ export class NotebookSession implements ICaptureModel {
         formPython: this.bundle.form.pythonVersion,
         kernelPython: snapshot.python.version,
         template: this.bundle.form.template,
-        machine: snapshot.platform.machine
+        machine: snapshot.platform.machine,
+        platform: this.platforms[0]
       },
       this._trans
     );
     this.preflight.update(
-      'reason' in target ? target : preflightRequest(plan, target.target)
+      'reason' in target ? target : preflightRequest(plan, target.target),
+      this.platforms
     );
   }
 
@@ -954,6 +1169,19 @@ export class NotebookSession implements ICaptureModel {
     names: readonly string[] | null;
   } = { selected: null, names: null };
   private _verifyWhenBuilt: string | null = null;
+  private _pushWhenBuilt: {
+    job: string;
+    target: string;
+    auth: IPushAuth | null;
+    platforms: Platform[];
+  } | null = null;
+  private _engine: EngineStatus | null;
+  private _pushBuild: Platform[] | null = null;
+  private _lockKey = '';
+  private _platformLists = new Map<
+    'build' | 'push',
+    { key: string; platforms: Platform[] }
+  >();
   private readonly _saveDebounceMs: number;
   private _defaults: ISessionDefaults;
   private _jupyterRoot: string | undefined;
@@ -1031,7 +1259,8 @@ export class SessionManager {
       session = new NotebookSession(path, {
         ...this._options,
         defaults: this._defaults,
-        jupyterRoot: this._jupyterRoot
+        jupyterRoot: this._jupyterRoot,
+        engine: this._engine.kind === 'known' ? this._engine.status : null
       });
       this._sessions.set(path, session);
       session.builds.phaseEnded.connect(
@@ -1111,6 +1340,10 @@ export class SessionManager {
     }
     if (request === this._engineRequest) {
       this._engine = next;
+      const status = next.kind === 'known' ? next.status : null;
+      for (const session of this._sessions.values()) {
+        session.setEngine(status);
+      }
       this._changed.emit();
     }
   }

@@ -34,7 +34,9 @@ export function sessionDefaultsOf(
     verifyNotebooks: typeof notebooks === 'boolean' ? notebooks : undefined,
     verifyCellTimeout: numberOf(value('verifyCellTimeout')),
     verifyNotebookTimeout: numberOf(value('verifyNotebookTimeout')),
-    verifyRelativeTolerance: numberOf(value('verifyRelativeTolerance'))
+    verifyRelativeTolerance: numberOf(value('verifyRelativeTolerance')),
+    platforms: textOf(value('platforms')),
+    bundleBuilder: textOf(value('bundleBuilder'))
   };
 }
 

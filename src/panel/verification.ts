@@ -7,7 +7,14 @@
  */
 import { IVerifyRequest } from '../core/contract/requests';
 import { IBuildJob } from '../core/jobs/buildJob';
-import { IReproduction } from '../core/jobs/reproduction';
+import { platformVerifications } from '../core/jobs/platforms';
+import {
+  compareSelected,
+  IReproduction,
+  ISelectedPackage
+} from '../core/jobs/reproduction';
+import { parseSnapshot } from '../core/environment/snapshotParse';
+import { isRecord } from '../core/shared/guards';
 import { ITranslate } from '../core/shared/text';
 import {
   diagnoseNotebook,
@@ -227,6 +234,98 @@ export function readmeVerification(
     verifiedAt: job.timestamps.verified ?? '',
     lines
   };
+}
+
+/** One platform's verify in a line (the report and the sidebar). */
+export interface IPlatformVerifyLine {
+  platform: string;
+  emulated: boolean;
+  /** The verify found the image right for this platform. */
+  ok: boolean;
+  text: string;
+}
+
+/**
+ * A line per platform the verify ran for (`verification` and `verification.byPlatform`):
+ * the packages against the selection, Jupyter's token check, the user, the notebooks.
+ * [] for a job that names no platform (an older server's).
+ */
+export function platformVerifyLines(
+  job: IBuildJob | null,
+  selected: readonly ISelectedPackage[] | null,
+  trans: ITranslate
+): IPlatformVerifyLine[] {
+  return platformVerifications(job)
+    .filter(item => item.platform !== '')
+    .map(({ platform, emulated, verification }) => {
+      const name = emulated ? trans.__('%1 (emulated)', platform) : platform;
+      if (verification.ok === false) {
+        const error = isRecord(verification.error)
+          ? String(verification.error.message ?? '')
+          : '';
+        return {
+          platform,
+          emulated,
+          ok: false,
+          text: error
+            ? trans.__('%1: verify failed: %2', name, error)
+            : trans.__('%1: verify failed', name)
+        };
+      }
+      const parts: string[] = [];
+      let ok = true;
+      const reproduction = reproductionOf(verification, selected);
+      if (reproduction) {
+        ok &&= reproduction.mismatches.length === 0;
+        parts.push(
+          trans.__(
+            'packages reproduced %1 of %2',
+            reproduction.reproduced,
+            reproduction.total
+          )
+        );
+      }
+      const jupyter = isRecord(verification.jupyter)
+        ? verification.jupyter
+        : {};
+      ok &&= jupyter.answered === true;
+      parts.push(
+        jupyter.answered === true
+          ? trans.__('Jupyter answered with its token')
+          : trans.__('Jupyter did not answer')
+      );
+      if (verification.uid !== undefined) {
+        parts.push(trans.__('uid %1', String(verification.uid)));
+      }
+      const runs = notebookRunsOf(verification);
+      if (runs.length) {
+        const completed = runs.filter(run => run.status === 'completed');
+        ok &&= completed.length === runs.length;
+        parts.push(
+          trans.__('notebooks run %1 of %2', completed.length, runs.length)
+        );
+      }
+      return {
+        platform,
+        emulated,
+        ok,
+        text: `${name}: ${parts.join(', ')}`
+      };
+    });
+}
+
+function reproductionOf(
+  verification: Record<string, unknown>,
+  selected: readonly ISelectedPackage[] | null
+): IReproduction | null {
+  if (!selected || !verification.snapshot) {
+    return null;
+  }
+  try {
+    return compareSelected(selected, parseSnapshot(verification.snapshot));
+  } catch {
+    return null;
+  }
 }
 
 /** A diff row, or a run of equal rows folded away ("12 equal lines"). */

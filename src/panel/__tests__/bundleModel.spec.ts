@@ -96,7 +96,9 @@ describe('defaults', () => {
       imageName: 'sales-report',
       imageTag: 'latest',
       ui: 'lab',
-      wheelhouse: false
+      wheelhouse: false,
+      platforms: 'auto',
+      builder: 'buildkit'
     });
     expect(makeModel().isValid).toBe(true);
   });
@@ -306,13 +308,15 @@ describe('bundleOptions', () => {
       imageName: 'alice/app',
       ui: 'notebook',
       created: CREATED,
-      generatorVersion: GENERATOR_VERSION
+      generatorVersion: GENERATOR_VERSION,
+      builder: 'buildkit'
     });
     expect(bundleOptions(form({ imageName: '' }), CREATED)).toEqual({
       template: 'pip',
       ui: 'lab',
       created: CREATED,
-      generatorVersion: GENERATOR_VERSION
+      generatorVersion: GENERATOR_VERSION,
+      builder: 'buildkit'
     });
   });
 
