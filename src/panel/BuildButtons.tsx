@@ -41,7 +41,8 @@ export function BuildButtons(props: {
   const push = async () => {
     const answer = await askPushTarget(pushDefaults, job?.image ?? '', trans);
     if (answer) {
-      await model.push(answer.target, answer.auth);
+      // With more platforms to push than built, the session builds them first.
+      setNotBuilt(await session.push(answer.target, answer.auth));
     }
   };
   const checking = session.checking;

@@ -34,7 +34,11 @@ export function BuildView(props: {
         engineReachable={engineReachable}
         trans={trans}
       />
-      <JobStatus model={model} trans={trans} />
+      <JobStatus
+        model={model}
+        pendingPush={session.pendingPush}
+        trans={trans}
+      />
       {job && (
         <>
           <JobProgress model={model} trans={trans} />

@@ -10,7 +10,10 @@ import {
   TEMPLATES,
   templateLabel
 } from '../core/templates';
+import { Platform } from '../core/contract/constants';
+import { PLATFORM_CHOICES, PlatformChoice } from '../core/jobs/platforms';
 import {
+  BundleBuilder,
   BundleField,
   BundleModel,
   folderOf,
@@ -63,7 +66,10 @@ async function sendAndSave(request: IBundleRequest): Promise<string> {
 /** A labelled text input (or textarea) bound to one form field, with its live error. */
 function Field(props: {
   bundle: BundleModel;
-  field: Exclude<BundleField, 'template' | 'ui' | 'wheelhouse'>;
+  field: Exclude<
+    BundleField,
+    'template' | 'ui' | 'wheelhouse' | 'platforms' | 'builder'
+  >;
   label: string;
   hint?: string;
   placeholder?: string;
@@ -122,13 +128,85 @@ function Field(props: {
   );
 }
 
+/** The options' Platforms: what each choice builds, "auto" naming the engine's own. */
+function platformLabel(
+  choice: PlatformChoice,
+  native: Platform,
+  trans: TranslationBundle
+): string {
+  switch (choice) {
+    case 'auto':
+      return trans.__('Auto: %1 to build, both to push', native);
+    case 'both':
+      return trans.__('Both: linux/amd64 and linux/arm64');
+    default:
+      return choice === native
+        ? trans.__('%1 (this engine’s)', choice)
+        : trans.__('%1 (emulated here)', choice);
+  }
+}
+
+/** The platforms and the builder the Dockerfile is written for. */
+function PlatformFields(props: {
+  bundle: BundleModel;
+  nativePlatform: Platform;
+  trans: TranslationBundle;
+}) {
+  const { bundle, nativePlatform, trans } = props;
+  const { form } = bundle;
+  return (
+    <div className="jp-Dockerize-fieldRow">
+      <div className="jp-Dockerize-field">
+        <label htmlFor="jp-Dockerize-bundle-platforms">
+          {trans.__('Platforms')}
+        </label>
+        <select
+          id="jp-Dockerize-bundle-platforms"
+          className="jp-Dockerize-input"
+          data-dockerize="bundle-platforms"
+          value={form.platforms}
+          onChange={event =>
+            bundle.setField('platforms', event.target.value as PlatformChoice)
+          }
+        >
+          {PLATFORM_CHOICES.map(choice => (
+            <option key={choice} value={choice}>
+              {platformLabel(choice, nativePlatform, trans)}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="jp-Dockerize-field">
+        <label htmlFor="jp-Dockerize-bundle-builder">
+          {trans.__('Builder')}
+        </label>
+        <select
+          id="jp-Dockerize-bundle-builder"
+          className="jp-Dockerize-input"
+          data-dockerize="bundle-builder"
+          value={form.builder}
+          onChange={event =>
+            bundle.setField('builder', event.target.value as BundleBuilder)
+          }
+        >
+          <option value="buildkit">
+            {trans.__('BuildKit (cache mounts)')}
+          </option>
+          <option value="classic">{trans.__('Classic (any Docker)')}</option>
+        </select>
+      </div>
+    </div>
+  );
+}
+
 function OptionsForm(props: {
   bundle: BundleModel;
   kernelPython: string;
+  nativePlatform: Platform;
   pickDataFiles: DataFilePicker | null;
   trans: TranslationBundle;
 }) {
-  const { bundle, kernelPython, pickDataFiles, trans } = props;
+  const { bundle, kernelPython, nativePlatform, pickDataFiles, trans } = props;
   const { form } = bundle;
   const wheelhouse = supportsWheelhouse(form.template);
   return (
@@ -245,6 +323,11 @@ function OptionsForm(props: {
           )}
         </p>
       )}
+      <PlatformFields
+        bundle={bundle}
+        nativePlatform={nativePlatform}
+        trans={trans}
+      />
       <details className="jp-Dockerize-more">
         <summary>{trans.__('System packages, volumes, variables')}</summary>
         <Field
@@ -488,6 +571,7 @@ export function BundleView(props: {
       <OptionsForm
         bundle={bundle}
         kernelPython={context.snapshot.python.version}
+        nativePlatform={session.nativePlatform}
         pickDataFiles={pickDataFiles}
         trans={trans}
       />

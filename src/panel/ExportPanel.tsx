@@ -10,7 +10,7 @@ import { BuildView } from './BuildView';
 import { BundleView, DataFilePicker, NotebookLister } from './BundleView';
 import { CaptureView } from './CaptureView';
 import { magicsByDistribution } from './importMagics';
-import { EngineState } from './model';
+import { EngineState, engineBuilderOf } from './model';
 import { TabView } from './tabView';
 import { LeftOutImports } from './PreflightView';
 import { ProblemView } from './ProblemView';
@@ -23,6 +23,7 @@ function EngineDetails(props: {
   trans: TranslationBundle;
 }) {
   const { status, trans } = props;
+  const builder = engineBuilderOf(status);
   return (
     <dl className="jp-Dockerize-engineDetails" title={describeEngine(status)}>
       <dt>{trans.__('Status')}</dt>
@@ -35,6 +36,14 @@ function EngineDetails(props: {
       <dd>{status.apiVersion}</dd>
       <dt>{trans.__('Platform')}</dt>
       <dd>{[status.os, status.arch].filter(Boolean).join('/')}</dd>
+      {builder && (
+        <>
+          <dt>{trans.__('Builder')}</dt>
+          <dd data-dockerize="engine-builder" data-builder={builder.name}>
+            {builder.detail || builder.name}
+          </dd>
+        </>
+      )}
       <dt>{trans.__('Address')}</dt>
       <dd data-dockerize="engine-host">
         <BreakablePath path={status.host} />

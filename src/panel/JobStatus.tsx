@@ -2,8 +2,13 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
 import { IBuildJob } from '../core/jobs/buildJob';
+import {
+  platformList,
+  pushedPlatforms as pushedPlatformsOf
+} from '../core/jobs/platforms';
 import { BuildModel } from './buildModel';
 import { ProblemView } from './ProblemView';
+import type { IPendingPush } from './session';
 
 export function stateLabel(job: IBuildJob, trans: TranslationBundle): string {
   const labels: Record<string, string> = {
@@ -27,10 +32,13 @@ export function stateLabel(job: IBuildJob, trans: TranslationBundle): string {
  */
 export function JobStatus(props: {
   model: BuildModel;
+  /** A push waiting for the job built for all its platforms (the session's). */
+  pendingPush?: IPendingPush | null;
   trans: TranslationBundle;
 }): JSX.Element | null {
-  const { model, trans } = props;
+  const { model, pendingPush, trans } = props;
   const job = model.job;
+  const pushedPlatforms = pushedPlatformsOf(job);
   const jobProblem = job?.error ?? null;
   const actionProblem =
     model.problem &&
@@ -55,13 +63,40 @@ export function JobStatus(props: {
               : ''}
           </p>
           {jobProblem && <ProblemView problem={jobProblem} />}
-          {job.pushed && (
-            <p data-dockerize="push-result">
-              {trans.__('Pushed as')} <code>{job.pushed.reference}</code>{' '}
-              <code title={job.pushed.digest}>
-                {job.pushed.digest.slice(0, 19)}
-              </code>
+          {pendingPush && pendingPush.job === job.id && (
+            <p className="jp-Dockerize-hint" data-dockerize="push-pending">
+              {trans.__(
+                'Building for %1 first, then pushing %2.',
+                platformList(pendingPush.platforms),
+                pendingPush.target
+              )}
             </p>
+          )}
+          {job.pushed && (
+            <div data-dockerize="push-result">
+              <p>
+                {trans.__('Pushed as')} <code>{job.pushed.reference}</code>{' '}
+                {pushedPlatforms.length > 0 && trans.__('index') + ' '}
+                <code title={job.pushed.digest}>
+                  {job.pushed.digest.slice(0, 19)}
+                </code>
+              </p>
+              {pushedPlatforms.length > 0 && (
+                <ul
+                  className="jp-Dockerize-pushedPlatforms"
+                  data-dockerize="push-platforms"
+                >
+                  {pushedPlatforms.map(item => (
+                    <li key={item.platform} data-platform={item.platform}>
+                      {item.platform}{' '}
+                      <code title={item.digest}>
+                        {item.digest.slice(0, 19)}
+                      </code>
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </div>
           )}
           {job.run && (
             <p data-dockerize="run-url">

@@ -77,7 +77,11 @@ function LogPage(props: {
   }
   return (
     <div className="jp-Dockerize-logPage" data-dockerize="build">
-      <JobStatus model={model} trans={trans} />
+      <JobStatus
+        model={model}
+        pendingPush={session.pendingPush}
+        trans={trans}
+      />
       <JobProgress model={model} trans={trans} />
       <LogView lines={model.view.lines} trans={trans} />
     </div>

@@ -2,6 +2,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
 import { BuildModel } from './buildModel';
+import { platformVerifyLines } from './verification';
 
 /** What the verify found: the reproduced packages, the token check, the user. */
 export function VerificationReport(props: {
@@ -13,6 +14,24 @@ export function VerificationReport(props: {
   if (!verification) {
     return null;
   }
+  const platforms = platformVerifyLines(model.job, model.selected, trans);
+  const platformLines = platforms.length > 0 && (
+    <ul
+      className="jp-Dockerize-platformLines"
+      data-dockerize="verify-platforms"
+    >
+      {platforms.map(line => (
+        <li
+          key={line.platform}
+          className={line.ok ? 'jp-Dockerize-ok' : 'jp-Dockerize-warn'}
+          data-platform={line.platform}
+          data-ok={line.ok}
+        >
+          {line.text}
+        </li>
+      ))}
+    </ul>
+  );
   if (verification.ok === false) {
     // The job's problem box says why; the image stays built.
     return (
@@ -22,6 +41,7 @@ export function VerificationReport(props: {
             'Verify failed: the image is still built and can be pushed.'
           )}
         </p>
+        {platformLines}
       </div>
     );
   }
@@ -30,6 +50,7 @@ export function VerificationReport(props: {
   const uid = String(verification.uid ?? '');
   return (
     <div className="jp-Dockerize-verification" data-dockerize="verify-result">
+      {platformLines}
       {result && (
         <p
           className={
