@@ -224,7 +224,7 @@ class BuildKitCliBuilder(Builder):
                 "Install the docker CLI's buildx plugin (docker-buildx-plugin), set "
                 "c.Dockerize.docker_cli to a docker that has it, or build with the classic "
                 "builder: c.Dockerize.builder = 'engine-api'.",
-                code="builder_unavailable",
+                code="no_docker_cli",
             )
         settings = self.config.engine_settings()
         client = open_api_client(settings, timeout=self.config.engine_call_timeout)

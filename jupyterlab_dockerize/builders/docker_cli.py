@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..cancellation import Cancellation
+from ..errors import DockerizeError
 
 if TYPE_CHECKING:
     from ..config import Dockerize
@@ -230,14 +231,23 @@ def run_cli(
     CLI that reads slowly never blocks the reading of its output. An error of ``stdin``'s
     producer stops the CLI and is raised here. The caller checks the cancellation after.
     """
-    process = subprocess.Popen(  # noqa: S603 - an argument list, no shell
-        [cli.path, *args],
-        env=dict(env),
-        stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    try:
+        process = subprocess.Popen(  # noqa: S603 - an argument list, no shell
+            [cli.path, *args],
+            env=dict(env),
+            stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    except OSError as error:
+        # Not the engine's fault: the CLI found at start is gone or no longer runs.
+        raise DockerizeError(
+            f"The docker CLI at {cli.path} could not be started: {error.strerror or error}.",
+            "Check that it is still installed, or set c.Dockerize.docker_cli to a docker that "
+            "runs (and restart Jupyter).",
+            code="no_docker_cli",
+        ) from None
     stopper = _GroupStopper(process)
     cancellation.on_cancel(stopper.stop)
     feeder: _StdinFeeder | None = None

@@ -41,6 +41,7 @@ from jupyterlab_dockerize.builders.docker_cli import (
     cli_environment,
     find_docker_cli,
     probe_docker_cli,
+    run_cli,
 )
 from jupyterlab_dockerize.bundle import BundleLimits, BundleSpec, plan_bundle
 from jupyterlab_dockerize.cancellation import Cancellation, Cancelled
@@ -492,7 +493,7 @@ def test_the_settings_choose_the_builder(tmp_path):
     what = BuildInput(assembly_of(tmp_path, {"Dockerfile": "FROM x\n"}), "a/b:1", {})
     with pytest.raises(DockerizeError) as raised:
         builder.build(what, events, Cancellation())
-    assert raised.value.code == "builder_unavailable"
+    assert raised.value.code == "no_docker_cli"
     assert "c.Dockerize.builder = 'engine-api'" in raised.value.hint
 
 
@@ -501,6 +502,42 @@ def test_a_podman_engine_is_named_with_its_classic_builder():
     status = builder_status(Dockerize(), "Podman Engine")
     assert status["name"] == "engine-api" and "Podman" in status["detail"]
     assert builder_status(Dockerize(builder="buildkit"), "Podman Engine")["name"] == "buildkit-cli"
+
+
+# --- running the CLI ------------------------------------------------------------------------
+
+
+def test_a_cli_that_no_longer_runs_is_said_so_not_blamed_on_the_engine(tmp_path):
+    gone = DockerCli(str(tmp_path / "docker"), "20.10.24", buildx=False, integrated_buildkit=True)
+    with pytest.raises(DockerizeError) as raised:
+        run_cli(gone, ["version"], {"PATH": "/usr/bin"}, Cancellation(), lambda _line: None)
+    assert raised.value.code == "no_docker_cli"
+    assert str(tmp_path / "docker") in raised.value.message
+
+
+def test_cancel_ends_the_clis_whole_process_group():
+    """What a buildx build is: the docker CLI and its docker-buildx plugin, a child process.
+    Here a shell stands for the CLI and its child ignores SIGTERM: the kill after the grace
+    period ends it too, and the lines printed before come through."""
+    seconds = 300 + secrets.randbelow(600)
+    shell = DockerCli("/bin/sh", "0", buildx=False, integrated_buildkit=False)
+    script = f"sh -c 'trap \"\" TERM; echo child; exec sleep {seconds}' & wait"
+    cancellation = Cancellation()
+    lines: list[str] = []
+
+    def on_line(line: str) -> None:
+        lines.append(line)
+        threading.Timer(0.2, cancellation.cancel).start()
+
+    started = time.monotonic()
+    code = run_cli(shell, ["-c", script], {"PATH": "/usr/bin:/bin"}, cancellation, on_line)
+    assert code != 0
+    assert lines == ["child"]
+    assert time.monotonic() - started < 15
+    deadline = time.monotonic() + 10
+    while processes_mentioning(f"sleep {seconds}"):
+        assert time.monotonic() < deadline, "the child outlived the cancel"
+        time.sleep(0.1)
 
 
 # --- real builds on the harness engine -------------------------------------------------------
@@ -708,8 +745,6 @@ def pip_freeze(engine, image_id: str) -> list[str]:
 def test_a_producer_error_stops_the_cli_and_is_raised(buildkit, tmp_path):
     """A workspace file that vanishes while the context streams fails the build with that
     error, and leaves no docker CLI behind."""
-    from jupyterlab_dockerize.builders.docker_cli import run_cli
-
     cli = buildkit.cli
     assert cli is not None
     marker = f"dz-vanished:{secrets.token_hex(4)}"
