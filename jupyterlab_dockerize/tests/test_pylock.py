@@ -5,15 +5,20 @@
 - the resolution carries only http(s) index URLs: a file pip took from a local folder is
   found on the index by name and sha256, or reported as having no reachable URL;
 - the wheelhouse's requirements.lock and pylock.toml agree for the same platform;
-- a pylock.toml rendered by the core from a real pre-flight installs with uv 0.13.9.
+- a pylock.toml rendered by the core from real pre-flights for both platforms installs
+  with uv 0.13.9: its x86_64 wheels in a venv here, its aarch64 wheels in the harness's
+  arm64 container under QEMU.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import os
 import subprocess
 import sys
+import tarfile
 import zipfile
 from pathlib import Path
 
@@ -33,11 +38,14 @@ from jupyterlab_dockerize.pip_runner import (
 from jupyterlab_dockerize.preflight import run_preflight
 from jupyterlab_dockerize.wheelhouse import WheelhouseRequest, download_wheelhouse
 
+from .conftest import in_ci
 from .generator import run_node
 
 PREFLIGHT = ("jupyterlab-dockerize", "preflight")
 BOTH = ("linux/amd64", "linux/arm64")
 UV_VERSION = "0.13.9"
+#: The harness's linux/arm64 stand-in of python:3.11-slim (scripts/harness/multiarch-base.sh).
+ARM64_IMAGE = "dockerize-harness/python-slim:linux-arm64"
 #: Small, with a binary wheel per platform (markupsafe, charset-normalizer) and pure ones.
 LINES = ("requests==2.32.3", "markupsafe==2.1.5", "six==1.16.0")
 
@@ -226,12 +234,20 @@ def uv(tmp_path_factory) -> Path:
     return home / "bin" / "uv"
 
 
-def test_pylock_from_a_real_preflight_installs_with_uv_and_agrees_with_the_wheelhouse(tmp_path, uv):
-    index = effective_index_config()
-    checks = checks_for(LINES, tmp_path, index)
+@pytest.fixture(scope="module")
+def two_platform_lock(tmp_path_factory) -> str:
+    """pylock.toml rendered by the core from real pre-flights for linux/amd64 and arm64."""
+    checks = checks_for(LINES, tmp_path_factory.mktemp("preflight"), effective_index_config())
     answer = core(checks)
     assert answer["blocked"] is None and answer["lockReason"] is None, answer
-    text = answer["pylock"]
+    return answer["pylock"]
+
+
+def test_pylock_from_a_real_preflight_installs_with_uv_and_agrees_with_the_wheelhouse(
+    tmp_path, uv, two_platform_lock
+):
+    index = effective_index_config()
+    text = two_platform_lock
     lock = tomllib.loads(text)
     assert lock["lock-version"] == "1.0" and lock["requires-python"] == "==3.11.*"
     for entry in lock["packages"]:
@@ -281,4 +297,59 @@ def test_pylock_from_a_real_preflight_installs_with_uv_and_agrees_with_the_wheel
         timeout=120, check=True,
     ).stdout.split()  # fmt: skip
     expected = locked_for(lock, "linux/amd64")
+    assert sorted(frozen) == sorted(f"{name}=={version}" for name, (version, _) in expected.items())
+
+
+def _uv_binary_for_arm64(folder: Path) -> Path:
+    """uv's own aarch64 binary, from its wheel on PyPI (runs under QEMU; no pip there)."""
+    subprocess.run(
+        [sys.executable, "-m", "pip", "--isolated", "download", "--no-deps", "--only-binary",
+         ":all:", "--platform", "manylinux_2_17_aarch64", "--platform", "musllinux_1_1_aarch64",
+         "--index-url", PYPI, "--dest", str(folder), f"uv=={UV_VERSION}"],
+        check=True, capture_output=True, timeout=600,
+    )  # fmt: skip
+    (wheel,) = folder.glob("uv-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        member = next(name for name in archive.namelist() if name.endswith("/scripts/uv"))
+        binary = folder / "uv"
+        binary.write_bytes(archive.read(member))
+    binary.chmod(0o755)
+    return binary
+
+
+def test_the_same_pylock_installs_its_aarch64_wheels_in_an_arm64_container(
+    tmp_path, engine_host, two_platform_lock
+):
+    """The harness's arm64 stand-in of python:3.11-slim, under QEMU: uv installs the lock's
+    aarch64 wheels there (the local image is named by its own tag: nothing is pulled)."""
+    if not os.environ.get("DOCKERIZE_TEST_ARM64"):
+        reason = "no arm64 base image in the harness (DOCKERIZE_TEST_ARM64 unset)"
+        if in_ci():
+            pytest.fail(f"CI=true and {reason}")
+        pytest.skip(reason)
+    lock = tomllib.loads(two_platform_lock)
+    expected = locked_for(lock, "linux/arm64")
+    uv_binary = _uv_binary_for_arm64(tmp_path / "uv")
+    bundle = io.BytesIO()
+    with tarfile.open(fileobj=bundle, mode="w") as archive:
+        archive.add(uv_binary, arcname="uv")
+        data = two_platform_lock.encode()
+        info = tarfile.TarInfo("pylock.toml")
+        info.size = len(data)
+        archive.addfile(info, io.BytesIO(data))
+    script = (
+        "set -e; mkdir /tmp/in; tar -x -C /tmp/in; cd /tmp/in; "
+        "python3 -m venv --without-pip /tmp/v; "
+        "./uv pip install --quiet --no-config --python /tmp/v/bin/python -r pylock.toml; "
+        "uname -m; ./uv pip freeze --python /tmp/v/bin/python"
+    )
+    done = subprocess.run(
+        ["docker", "run", "-i", "--rm", "--platform", "linux/arm64", "--network", "host",
+         ARM64_IMAGE, "sh", "-c", script],
+        input=bundle.getvalue(), capture_output=True, timeout=1200, check=False,
+        env={**os.environ, "DOCKER_HOST": engine_host},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr.decode(errors="replace")
+    machine, *frozen = done.stdout.decode().split()
+    assert machine == "aarch64"
     assert sorted(frozen) == sorted(f"{name}=={version}" for name, (version, _) in expected.items())
