@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import ipaddress
 import json
 import os
 import re
@@ -500,19 +501,20 @@ def without_credentials(url: str) -> str:
 class IndexFiles:
     """Where a colleague fetches each file of a resolution: its http(s) URL on an index.
 
-    pip may take a file from a source only this server reaches (a ``file://`` index or a
-    find-links folder such as ``/opt/wheels``). Such a file is looked up by name on the
-    configured http(s) indexes (the Simple API, JSON or HTML, PEP 691/503) and its URL
-    there is used when the index gives the same sha256; otherwise it has no reachable URL
-    and ``locate`` says why. Credentials of an index URL are used to read it and never
-    appear in a returned URL. Blocking: call it in a worker thread.
+    pip may take a file from a source only this server reaches (a ``file://`` index, a
+    find-links folder such as ``/opt/wheels``, an index on a loopback address). Such a
+    file is looked up by name on the other configured http(s) indexes (the Simple API,
+    JSON or HTML, PEP 691/503) and its URL there is used when the index gives the same
+    sha256; otherwise it has no reachable URL and ``locate`` says why. Credentials of an
+    index URL are used to read it and never appear in a returned URL. Blocking: call it
+    in a worker thread.
     """
 
     def __init__(
         self, index: IndexConfig, cancellation: Cancellation | None = None, timeout: float = 30
     ) -> None:
         urls = () if index.no_index else (index.index_url or PYPI, *index.extra_index_urls)
-        self.indexes = [url for url in urls if url.startswith(("https://", "http://"))]
+        self.indexes = [url for url in urls if shared_url(url)]
         self.index = index
         self.cancellation = cancellation
         self.timeout = min(timeout, index.timeout or timeout)
@@ -527,15 +529,15 @@ class IndexFiles:
         filename = _file_name(item.url)
         if not _SHA256.match(sha256):
             return None, f"pip found no sha256 for {filename}."
-        if item.url.startswith(("https://", "http://")):
+        if shared_url(item.url):
             return ResolvedFile(item.name, item.version, without_credentials(item.url), sha256), ""
         for base in self.indexes:
             found = self._page(base, item.name).get(filename)
-            if found is not None and found[1] == sha256:
+            if found is not None and found[1] == sha256 and shared_url(found[0]):
                 return ResolvedFile(item.name, item.version, found[0], sha256), ""
         unread = f" (not read: {short(self.unread[-1], 200)})" if self.unread else ""
         return None, (
-            f"{filename} comes from {_local_source(item.url)}, a source only this server "
+            f"{filename} comes from {_source_of(item.url)}, a source only this server "
             f"reaches, and no http(s) index of this server has the same file{unread}."
         )
 
@@ -616,7 +618,27 @@ def _local_path(url: str) -> str:
     return url2pathname(urlsplit(url).path)
 
 
-def _local_source(url: str) -> str:
+def shared_url(url: str) -> bool:
+    """Whether a colleague's machine can reach ``url``: http(s), not a loopback host."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return False
+    host = parts.hostname.lower()
+    return not (host == "localhost" or host.endswith(".localhost") or _loopback(host))
+
+
+def _loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _source_of(url: str) -> str:
+    """Where a file only this server reaches comes from: its folder, or its host."""
+    parts = urlsplit(url)
+    if parts.scheme in ("http", "https"):
+        return f"{parts.scheme}://{parts.hostname}" + (f":{parts.port}" if parts.port else "")
     return os.path.dirname(_local_path(url)) or "a local folder"
 
 

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import json
@@ -19,7 +20,9 @@ import os
 import subprocess
 import sys
 import tarfile
+import threading
 import zipfile
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -203,6 +206,40 @@ def test_files_from_a_local_folder_get_their_index_url_or_are_named(tmp_path):
     check = {"request": body("linux/amd64", "six==1.16.0", "dz-local-only==1.0"),
              "response": answer}  # fmt: skip
     assert core([check])["lockReason"].startswith("No lock for linux/amd64: dz-local-only 1.0:")
+
+
+def test_a_file_from_a_loopback_index_gets_its_url_on_a_shared_index(tmp_path):
+    """An index on 127.0.0.1 (a mirror only this server reaches) is not a colleague's."""
+    files = tmp_path / "site" / "files"
+    files.mkdir(parents=True)
+    six = _pypi_wheel(files, "six==1.16.0")
+    digest = hashlib.sha256(six.read_bytes()).hexdigest()
+    page = tmp_path / "site" / "simple" / "six"
+    page.mkdir(parents=True)
+    page.joinpath("index.html").write_text(
+        f'<html><body><a href="../../files/{six.name}#sha256={digest}">{six.name}</a></body></html>'
+    )
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(tmp_path / "site"))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    loopback = f"http://127.0.0.1:{server.server_address[1]}/simple"
+    try:
+        served = f"{loopback.removesuffix('/simple')}/files/{six.name}"
+        shared = IndexFiles(IndexConfig(index_url=loopback, extra_index_urls=(PYPI,)))
+        found, why = shared.locate(ResolvedFile("six", "1.16.0", served, digest))
+        assert why == "" and found is not None
+        assert found.url.startswith("https://files.pythonhosted.org/")
+
+        alone = IndexConfig(index_url=loopback)
+        answer = run_preflight(body("linux/amd64", "six==1.16.0"), root=tmp_path, index=alone)
+        assert answer["packages"][0]["status"] == "ok", answer
+        assert answer["resolution"] == []
+        (unlocked,) = answer["unlocked"]
+        assert unlocked["name"] == "six"
+        assert f"comes from http://127.0.0.1:{server.server_address[1]}," in unlocked["reason"]
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def found_url(answer: dict, name: str) -> str:
