@@ -488,6 +488,8 @@ def resolved_files(report: dict[str, Any]) -> list[ResolvedFile]:
 
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
+#: The characters pylock.ts accepts in a URL.
+_PLAIN_URL = re.compile(r"[!#-&(-\[\]-~]+")
 
 
 def without_credentials(url: str) -> str:
@@ -619,7 +621,10 @@ def _local_path(url: str) -> str:
 
 
 def shared_url(url: str) -> bool:
-    """Whether a colleague's machine can reach ``url``: http(s), not a loopback host."""
+    """Whether a colleague's machine can reach ``url``: http(s), not a loopback host, and
+    plain enough to be written in a lock (printable ASCII, no space, quote or backslash)."""
+    if not _PLAIN_URL.fullmatch(url):
+        return False
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return False

@@ -36,7 +36,9 @@ from jupyterlab_dockerize.pip_runner import (
     IndexFiles,
     ResolvedFile,
     effective_index_config,
+    shared_url,
     target_tags,
+    without_credentials,
 )
 from jupyterlab_dockerize.preflight import run_preflight
 from jupyterlab_dockerize.wheelhouse import WheelhouseRequest, download_wheelhouse
@@ -240,6 +242,25 @@ def test_a_file_from_a_loopback_index_gets_its_url_on_a_shared_index(tmp_path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_only_plain_http_urls_of_hosts_a_colleague_reaches_are_shared():
+    assert shared_url("https://files.pythonhosted.org/packages/ab/six-1.16.0-py3-none-any.whl")
+    assert shared_url("https://example.org/simple/torch-2.3.0%2Bcpu-cp311-linux_x86_64.whl")
+    for url in (
+        "file:///opt/wheels/six-1.16.0-py3-none-any.whl",
+        "http://127.0.0.1:8080/files/six.whl",
+        "http://localhost/files/six.whl",
+        "https://[::1]/six.whl",
+        'https://example.org/a"b.whl',
+        "https://example.org/a b.whl",
+        "https://example.org/a\\b.whl",
+        "ftp://example.org/six.whl",
+    ):
+        assert not shared_url(url), url
+    assert without_credentials("https://user:secret@example.org/simple/x.whl") == (
+        "https://example.org/simple/x.whl"
+    )
 
 
 def found_url(answer: dict, name: str) -> str:
