@@ -11,18 +11,30 @@ Dockerfile promises: token auth, uid 1000, the /data and /notebooks volumes, the
 
 The conda template cannot be built here: neither Docker Hub (its micromamba base) nor a conda
 channel is reachable.
+
+The BuildKit variants (bundle option builder: 'buildkit') are built through the docker CLI
+(buildx, or DOCKER_BUILDKIT=1 with a client that has BuildKit built in), as their README says:
+pip and uv from the index, where a changed requirement downloads only the new package (the
+index records every download: the cache mounts work), pip offline with the wheelhouse mounted
+(no wheel in the image, no network), and uv from pylock.toml.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import io
 import json
+import os
 import re
 import secrets
+import subprocess
 import tarfile
+import threading
 import time
 import urllib.error
 import urllib.request
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -58,12 +70,13 @@ NOTEBOOK = {
 }
 
 
-def _bundle_tar(spec: dict, workspace: Path) -> bytes:
-    """The build context: the generated files, then the workspace files they include."""
+def _bundle_tar(spec: dict, workspace: Path, extra: dict[str, bytes] | None = None) -> bytes:
+    """The build context: the generated files, the workspace files they include, and
+    ``extra`` (bundle path → bytes: what the server adds, such as the wheelhouse)."""
     buffer = io.BytesIO()
+    files = {name: text.encode() for name, text in spec["files"].items()} | (extra or {})
     with tarfile.open(fileobj=buffer, mode="w") as tar:
-        for name, text in spec["files"].items():
-            data = text.encode()
+        for name, data in files.items():
             info = tarfile.TarInfo(name)
             info.size, info.mode, info.mtime = len(data), 0o644, 0
             tar.addfile(info, io.BytesIO(data))
@@ -166,7 +179,8 @@ def _requirement_lines(spec: dict) -> list[str]:
         if line and not line.startswith("#")
     ]
     for line in spec["files"]["Dockerfile"].splitlines():
-        if line.lstrip().startswith(("RUN ", "&& ")) and " -r requirements.txt" in line:
+        # The install command starts a RUN, follows a && or (BuildKit) the RUN's mounts.
+        if not line.startswith("#") and " install " in line and " -r requirements.txt" in line:
             lines += [word for word in line.split("requirements.txt", 1)[1].split() if word != "\\"]
         uv = re.search(r"\buv==[0-9.]+", line)
         if uv:
@@ -366,3 +380,368 @@ def test_data_links_let_the_notebook_read_its_files_where_it_did(
         assert {"/data", "/notebooks"} <= mounts
     finally:
         _remove(client, container, tag, base if tagged_base else None)
+
+
+# ---------------------------------------------------------------------------------------
+# The BuildKit variants (src/core/bundle/dockerfile.ts, builder 'buildkit')
+
+#: The requirement the rebuild adds: small, pure Python, not one of Jupyter's dependencies.
+ADDED = ("tabulate", "0.9.0")
+
+
+def _buildkit_command(engine_host: str) -> tuple[list[str], dict[str, str]]:
+    """How to build with BuildKit here: ``docker buildx build --load`` when a CLI has buildx,
+    else ``DOCKER_BUILDKIT=1 docker build`` on a client with it built in (Debian's 20.10)."""
+    from jupyterlab_dockerize.builders.docker_cli import candidate_paths, probe_docker_cli
+
+    clis = [cli for cli in map(probe_docker_cli, candidate_paths()) if cli is not None]
+    env = {
+        "PATH": os.environ.get("PATH", os.defpath),
+        "HOME": os.environ.get("HOME", "/"),
+        "DOCKER_HOST": engine_host,
+    }
+    for cli in clis:
+        if cli.buildx:
+            return [cli.path, "buildx", "build", "--load"], env
+    for cli in clis:
+        if cli.integrated_buildkit:
+            return [cli.path, "build"], {**env, "DOCKER_BUILDKIT": "1"}
+    pytest.fail(f"no docker CLI that builds with BuildKit: {clis}")
+
+
+def _buildkit_build(
+    engine_host: str,
+    spec: dict,
+    workspace: Path,
+    tag: str,
+    *,
+    build_args: dict[str, str] | None = None,
+    network: str = "host",
+    extra: dict[str, bytes] | None = None,
+) -> str:
+    """Builds the bundle with BuildKit (the context is a tar on stdin); the plain log."""
+    command, env = _buildkit_command(engine_host)
+    args = [*command, "--progress=plain", "--network", network, "-t", tag]
+    for name, value in (build_args or {}).items():
+        args += ["--build-arg", f"{name}={value}"]
+    run = subprocess.run(
+        [*args, "-"],
+        input=_bundle_tar(spec, workspace, extra),
+        capture_output=True,
+        env=env,
+        timeout=900,
+        check=False,
+    )
+    log = (run.stdout + run.stderr).decode(errors="replace")
+    assert run.returncode == 0, log[-6000:]
+    return log
+
+
+class RecordingIndex:
+    """A PEP 503 index over a wheelhouse (``simple/`` and ``files/``) on 127.0.0.1, served
+    from this process, that records the path and status of every request. Wheel files are
+    sent with PyPI's caching headers (immutable for a year), so pip and uv may keep them."""
+
+    def __init__(self, house: Path) -> None:
+        self.house = house
+        self.requests: list[tuple[str, int]] = []
+        self.server: ThreadingHTTPServer | None = None
+
+    def __enter__(self) -> RecordingIndex:
+        requests = self.requests
+
+        class Handler(SimpleHTTPRequestHandler):
+            def end_headers(self) -> None:
+                if self.path.endswith(".whl"):
+                    self.send_header("Cache-Control", "max-age=365000000, immutable, public")
+                super().end_headers()
+
+            def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+                requests.append((self.path, int(code)))
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        handler = functools.partial(Handler, directory=str(self.house))
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    @property
+    def url(self) -> str:
+        assert self.server is not None
+        return f"http://127.0.0.1:{self.server.server_address[1]}/"
+
+    def wheels_downloaded(self, since: int = 0) -> list[str]:
+        """File names of the wheels sent (status 200) since request number ``since``."""
+        return sorted(
+            path.rsplit("/", 1)[-1]
+            for path, status in self.requests[since:]
+            if path.endswith(".whl") and status == 200
+        )
+
+    def __exit__(self, *exc: object) -> None:
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+            self.server = None
+
+
+def _small_bundle(tmp_path_factory, options: dict, plan: dict | None = None) -> tuple[dict, Path]:
+    """The venv fixture's six and python-dateutil and the Dates notebook, as a bundle."""
+    snapshot = json.loads(FIXTURE.read_text())
+    snapshot["distributions"] = [d for d in snapshot["distributions"] if d["name"] in KEEP]
+    workspace = tmp_path_factory.mktemp("workspace")
+    (workspace / "analysis").mkdir()
+    (workspace / "analysis" / "Dates.ipynb").write_text(json.dumps(NOTEBOOK))
+    case = {
+        "snapshot": snapshot,
+        "notebooks": ["analysis/Dates.ipynb"],
+        "options": {
+            "ui": "lab",
+            "created": "2025-01-02T03:04:05Z",
+            "generatorVersion": "0.0.0",
+            **options,
+        },
+        **({"plan": plan} if plan else {}),
+    }
+    try:
+        return generate_bundle(case), workspace
+    except GeneratorUnavailable as error:
+        if in_ci():
+            pytest.fail(f"CI=true and the TypeScript core cannot run: {error}")
+        pytest.skip(str(error))
+
+
+def _with_added(plan: dict) -> dict:
+    name, version = ADDED
+    entry = {
+        "name": name,
+        "version": version,
+        "source": "index",
+        "status": "pinned",
+        "line": f"{name}=={version}",
+        "reason": "From the index.",
+    }
+    return {**plan, "entries": [*plan["entries"], entry]}
+
+
+PROBE = r"""
+import importlib.metadata as md, json, os, pathlib, shutil, sys
+def listing(path):
+    p = pathlib.Path(path)
+    return sorted(str(f.relative_to(p)) for f in p.rglob("*")) if p.exists() else None
+found = {"versions": {}, "wheels": [], "uv": shutil.which("uv")}
+for name in json.loads(sys.argv[1]):
+    try:
+        found["versions"][name] = md.version(name)
+    except md.PackageNotFoundError:
+        found["versions"][name] = None
+for root, dirs, files in os.walk("/"):
+    if root.startswith(("/proc", "/sys", "/dev")):
+        dirs[:] = []
+        continue
+    found["wheels"] += [os.path.join(root, f) for f in files if f.endswith(".whl")]
+for path in ("/opt/uv", "/root/.cache/pip", "/root/.cache/uv", "/opt/bundle/wheelhouse"):
+    found[path] = listing(path)
+print(json.dumps(found))
+"""
+
+
+def _probe(client, tag: str, names: list[str]) -> dict:
+    """What the image holds, looked at as root: versions of ``names``, any .whl file, uv,
+    and the folders the cache and bind mounts used (their mount points may stay, empty)."""
+    container = client.create_container(
+        tag,
+        command=["python3", "-c", PROBE, json.dumps(names)],
+        user="0",
+        host_config=client.create_host_config(network_mode="none"),
+    )["Id"]
+    try:
+        client.start(container)
+        assert client.wait(container, timeout=120)["StatusCode"] == 0, client.logs(container)
+        return json.loads(client.logs(container, stderr=False).decode())
+    finally:
+        client.remove_container(container, force=True, v=True)
+
+
+def _assert_nothing_of_the_build_left(found: dict, base: dict) -> None:
+    """No wheel beyond the base image's own (ensurepip's), no uv, empty mount points."""
+    assert set(found["wheels"]) == set(base["wheels"]), found["wheels"]
+    assert found["uv"] is None
+    for path in ("/opt/uv", "/root/.cache/pip", "/root/.cache/uv", "/opt/bundle/wheelhouse"):
+        assert not found[path], (path, found[path])
+
+
+@pytest.mark.parametrize("template", ["pip", "uv"])
+def test_buildkit_bundle_builds_and_a_changed_requirement_downloads_only_itself(
+    engine_host: str, tmp_path_factory, template: str
+) -> None:
+    spec, workspace = _small_bundle(tmp_path_factory, {"template": template, "builder": "buildkit"})
+    dockerfile = spec["files"]["Dockerfile"]
+    assert "RUN --mount=type=cache," in dockerfile and "# syntax" not in dockerfile
+    requirements = _requirement_lines(spec)
+    assert {"six==1.17.0", "python-dateutil==4.0.0", "jupyterlab==4.6.6"} <= set(requirements)
+    changed, _ = _small_bundle(
+        tmp_path_factory, {"template": template, "builder": "buildkit"}, _with_added(spec["plan"])
+    )
+    assert "tabulate==0.9.0" in changed["files"]["requirements.txt"]
+    base = next(line[5:] for line in dockerfile.splitlines() if line.startswith("FROM "))
+
+    client = docker.APIClient(base_url=engine_host, version="auto", timeout=600)
+    house = wheelhouse([*requirements, "==".join(ADDED)])
+    first, second = (f"dockerize-test-buildkit:{secrets.token_hex(6)}" for _ in range(2))
+    tagged_base = False
+    try:
+        tagged_base = _stand_in_base(client, base)
+        with RecordingIndex(house) as index:
+            args = {"PIP_INDEX_URL": f"{index.url}simple/", "PIP_TRUSTED_HOST": "127.0.0.1"}
+            _buildkit_build(engine_host, spec, workspace, first, build_args=args)
+            cold = index.wheels_downloaded()
+            mark = len(index.requests)
+            log = _buildkit_build(engine_host, changed, workspace, second, build_args=args)
+            again = index.wheels_downloaded(mark)
+        # The cold build downloaded the environment (uv itself too, unless an earlier run
+        # left it in its cache mount); the rebuild only the added package: the unchanged
+        # wheels came from the cache mount, and uv did not come again.
+        assert any(name.startswith("six-1.17.0-") for name in cold), cold
+        assert any(name.startswith("jupyterlab-4.6.6-") for name in cold), cold
+        # (uv may ask for a wheel more than once: for its metadata, then the file.)
+        assert sorted(set(again)) == ["tabulate-0.9.0-py3-none-any.whl"], again
+        if template == "uv":
+            assert re.search(r"Prepared 1 package in", log), log[-4000:]
+            assert "pip install --no-cache-dir --upgrade --target /opt/uv" in log
+            assert "Collecting uv==" not in log, log[-4000:]
+        else:
+            assert re.search(r"Using cached .*six-1\.17\.0-py2\.py3-none-any\.whl", log), log[
+                -4000:
+            ]
+            assert re.search(r"Downloading .*tabulate-0\.9\.0-py3-none-any\.whl", log), log[-4000:]
+
+        names = ["six", "python-dateutil", "jupyterlab", "tabulate"]
+        found = _probe(client, first, names)
+        assert found["versions"] == {
+            "six": "1.17.0",
+            "python-dateutil": "4.0.0",
+            "jupyterlab": "4.6.6",
+            "tabulate": None,
+        }
+        _assert_nothing_of_the_build_left(found, _probe(client, base, []))
+        found = _probe(client, second, names)
+        assert found["versions"]["tabulate"] == "0.9.0"
+        _assert_nothing_of_the_build_left(found, _probe(client, base, []))
+        config = client.inspect_image(second)["Config"]
+        assert config["User"] == "1000" and config["Cmd"][:2] == ["jupyter", "lab"]
+    finally:
+        for tag in (first, second):
+            _remove(client, None, tag, None)
+        if tagged_base:
+            client.remove_image(base)
+
+
+def _wheelhouse_files(house: Path) -> dict[str, bytes]:
+    """wheelhouse/ as the server writes it: the wheels and requirements.lock (by sha256)."""
+    from packaging.utils import parse_wheel_filename
+
+    files: dict[str, bytes] = {}
+    lock = ["# The exact files in this folder; pip installs them with --require-hashes."]
+    for wheel in sorted((house / "files").glob("*.whl")):
+        data = wheel.read_bytes()
+        files[f"wheelhouse/{wheel.name}"] = data
+        name, version, _, _ = parse_wheel_filename(wheel.name)
+        digest = hashlib.sha256(data).hexdigest()
+        lock.append(f"{name}=={version} --hash=sha256:{digest}")
+    files["wheelhouse/requirements.lock"] = ("\n".join(lock) + "\n").encode()
+    return files
+
+
+def test_buildkit_offline_wheelhouse_is_mounted_not_copied(
+    engine_host: str, tmp_path_factory
+) -> None:
+    spec, workspace = _small_bundle(
+        tmp_path_factory, {"template": "pip", "builder": "buildkit", "wheelhouse": True}
+    )
+    dockerfile = spec["files"]["Dockerfile"]
+    assert "RUN --mount=type=bind,source=wheelhouse,target=/opt/bundle/wheelhouse" in dockerfile
+    assert not re.search(r"^COPY .*wheelhouse", dockerfile, re.M), dockerfile
+    assert spec["wheelhouse"]["extra"] == ["jupyterlab==4.6.6"]
+    requirements = [
+        line
+        for line in spec["files"]["requirements.txt"].splitlines()
+        if line and not line.startswith("#")
+    ]
+    house = wheelhouse([*requirements, *spec["wheelhouse"]["extra"]])
+    extra = _wheelhouse_files(house)
+    base = next(line[5:] for line in dockerfile.splitlines() if line.startswith("FROM "))
+
+    client = docker.APIClient(base_url=engine_host, version="auto", timeout=600)
+    tag = f"dockerize-test-offline:{secrets.token_hex(6)}"
+    tagged_base = False
+    try:
+        tagged_base = _stand_in_base(client, base)
+        # No network at all for the RUN steps: the wheelhouse is all there is.
+        _buildkit_build(engine_host, spec, workspace, tag, network="none", extra=extra)
+        found = _probe(client, tag, ["six", "python-dateutil", "jupyterlab"])
+        assert found["versions"] == {
+            "six": "1.17.0",
+            "python-dateutil": "4.0.0",
+            "jupyterlab": "4.6.6",
+        }
+        # The wheels were mounted for the install step only: none is in the image.
+        _assert_nothing_of_the_build_left(found, _probe(client, base, []))
+    finally:
+        _remove(client, None, tag, base if tagged_base else None)
+
+
+def test_buildkit_uv_installs_from_pylock(engine_host: str, tmp_path_factory) -> None:
+    spec, workspace = _small_bundle(tmp_path_factory, {"template": "uv", "builder": "buildkit"})
+    house = wheelhouse(_requirement_lines(spec))
+    client = docker.APIClient(base_url=engine_host, version="auto", timeout=600)
+    tag = f"dockerize-test-pylock:{secrets.token_hex(6)}"
+    tagged_base = False
+    base = "python:3.11.7-slim"
+    from packaging.utils import parse_wheel_filename
+
+    with RecordingIndex(house) as index:
+        packages = []
+        for wheel in sorted((house / "files").glob("*.whl")):
+            name, version, _, _ = parse_wheel_filename(wheel.name)
+            if name == "uv":  # the installer, not the environment
+                continue
+            packages.append(
+                {
+                    "name": str(name),
+                    "version": str(version),
+                    "url": f"{index.url}files/{wheel.name}",
+                    "sha256": hashlib.sha256(wheel.read_bytes()).hexdigest(),
+                }
+            )
+        lock = {
+            "python": "3.11",
+            "resolutions": [{"platform": "linux/amd64", "packages": packages}],
+        }
+        spec, workspace = _small_bundle(
+            tmp_path_factory, {"template": "uv", "builder": "buildkit", "lock": lock}
+        )
+        assert spec["warnings"] == []
+        dockerfile = spec["files"]["Dockerfile"]
+        assert 'COPY ["pylock.toml", "./"]' in dockerfile
+        assert re.search(
+            r"uv pip install --system --compile-bytecode -r pylock\.toml$", dockerfile, re.M
+        )
+        assert "jupyterlab==" not in dockerfile
+        try:
+            tagged_base = _stand_in_base(client, base)
+            # The index serves uv itself (when its cache mount is cold); the environment
+            # comes from the files the lock names by URL: no other project is looked up.
+            args = {"PIP_INDEX_URL": f"{index.url}simple/", "PIP_TRUSTED_HOST": "127.0.0.1"}
+            log = _buildkit_build(engine_host, spec, workspace, tag, build_args=args)
+            paths = [path for path, _ in index.requests]
+            looked_up = {path.split("/")[2] for path in paths if path.startswith("/simple/")}
+            assert looked_up <= {"uv"}, paths
+            assert "/files/six-1.17.0-py2.py3-none-any.whl" in paths, paths
+            found = _probe(client, tag, [p["name"] for p in packages])
+            assert found["versions"] == {p["name"]: p["version"] for p in packages}, log[-3000:]
+            _assert_nothing_of_the_build_left(found, _probe(client, base, []))
+        finally:
+            _remove(client, None, tag, base if tagged_base else None)
