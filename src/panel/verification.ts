@@ -302,7 +302,11 @@ export function platformVerifyLines(
         const completed = runs.filter(run => run.status === 'completed');
         ok &&= completed.length === runs.length;
         parts.push(
-          trans.__('notebooks run %1 of %2', completed.length, runs.length)
+          trans.__(
+            'notebooks ran to the end: %1 of %2',
+            completed.length,
+            runs.length
+          )
         );
       }
       return {

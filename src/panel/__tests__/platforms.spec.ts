@@ -509,13 +509,26 @@ describe('the verify report per platform', () => {
       uid: 1000,
       snapshot: venvSnapshot,
       jupyter: { answered: true },
-      notebooks: [],
+      notebooks: [
+        {
+          bundlePath: 'notebooks/a.ipynb',
+          workspacePath: 'a.ipynb',
+          status: 'completed',
+          cells: []
+        },
+        {
+          bundlePath: 'notebooks/b.ipynb',
+          workspacePath: 'b.ipynb',
+          status: 'timeout',
+          cells: []
+        }
+      ],
       byPlatform: {
         'linux/arm64': {
           ok: true,
           uid: 1000,
           snapshot: venvSnapshot,
-          jupyter: { answered: false }
+          jupyter: { answered: true }
         }
       }
     };
@@ -548,14 +561,14 @@ describe('the verify report per platform', () => {
       {
         platform: 'linux/amd64',
         emulated: false,
-        ok: true,
-        text: 'linux/amd64: packages reproduced 3 of 3, Jupyter answered with its token, uid 1000'
+        ok: false,
+        text: 'linux/amd64: packages reproduced 3 of 3, Jupyter answered with its token, uid 1000, notebooks ran to the end: 1 of 2'
       },
       {
         platform: 'linux/arm64',
         emulated: true,
-        ok: false,
-        text: 'linux/arm64 (emulated): packages reproduced 3 of 3, Jupyter did not answer, uid 1000'
+        ok: true,
+        text: 'linux/arm64 (emulated): packages reproduced 3 of 3, Jupyter answered with its token, uid 1000'
       }
     ]);
     const failed = platformVerifyLines(
