@@ -315,6 +315,25 @@ describe('pylock.toml in the bundle', () => {
     }
   });
 
+  it('is beside the offline wheelhouse, which is what installs then', () => {
+    const spec = generateBundle(
+      input({
+        template: 'uv',
+        builder: 'buildkit',
+        wheelhouse: true,
+        lock: LOCK
+      })
+    );
+    expect(spec.warnings).toEqual([]);
+    expect(spec.files['pylock.toml']).toContain('name = "numpy"');
+    expect(spec.files['Dockerfile']).toBe(
+      dockerfileOf({ template: 'uv', builder: 'buildkit', wheelhouse: true })
+    );
+    expect(spec.files['README.md']).toContain(
+      'the image installs from `requirements.txt`).'
+    );
+  });
+
   it('falls back to requirements.txt when the lock lacks a pin, with a warning', () => {
     const noJupyter: IPylockInput = {
       ...LOCK,

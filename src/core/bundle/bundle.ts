@@ -127,6 +127,8 @@ export function generateBundle(input: IBundleInput): IBundleSpec {
     jupyterPin,
     warnings
   );
+  // Offline, the wheelhouse's requirements.lock is what installs; pylock.toml is beside it.
+  const lockInstall = lock?.install === true && !wheelhouse;
 
   const imageName =
     typeof options.imageName === 'string' ? options.imageName : '';
@@ -164,7 +166,7 @@ export function generateBundle(input: IBundleInput): IBundleSpec {
     jupyterPin,
     wheelhouse,
     ...(builder === 'buildkit' ? { builder } : {}),
-    ...(lock?.install ? { pylockInstall: true } : {}),
+    ...(lockInstall ? { pylockInstall: true } : {}),
     ui,
     ...(links?.links.length
       ? { dataLinks: { links: links.links, folders: links.folders } }
@@ -183,7 +185,7 @@ export function generateBundle(input: IBundleInput): IBundleSpec {
   const files: Record<string, string> = {
     '.dockerignore': letLockIn(
       renderDockerignore(template.installFile, parts.vendor, wheelhouse),
-      lock?.install === true
+      lockInstall
     ),
     Dockerfile: renderDockerfile(parts),
     'README.md': renderReadme({
@@ -191,7 +193,7 @@ export function generateBundle(input: IBundleInput): IBundleSpec {
       template: template.id,
       packageFiles: template.readmeContents,
       ...(builder === 'buildkit' ? { builder } : {}),
-      ...(lock ? { pylock: lock.install ? 'install' : 'beside' } : {}),
+      ...(lock ? { pylock: lockInstall ? 'install' : 'beside' } : {}),
       python,
       notebooks: notebooks.names,
       local,
