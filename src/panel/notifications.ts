@@ -9,6 +9,7 @@
  */
 import { ITranslate, plainTranslate } from '../core/shared/text';
 import { IBuildJob } from '../core/jobs/buildJob';
+import { platformList, pushedPlatforms } from '../core/jobs/platforms';
 import { IPhaseEnd } from './buildModel';
 
 export type NotificationType = 'success' | 'info' | 'error';
@@ -49,7 +50,7 @@ export class JobNotifier {
     const { trans } = this;
     const done: Record<string, string> = {
       build: trans.__('Image %1 built.', job.image),
-      push: trans.__('Image pushed as %1.', job.pushed?.reference ?? job.image),
+      push: this._pushed(job),
       verify: trans.__('Image %1 verified.', job.image)
     };
     const type: NotificationType = ok
@@ -90,6 +91,19 @@ export class JobNotifier {
       id: this.api.emit(message, type, options),
       closesAt: closesAt(options.autoClose)
     });
+  }
+
+  /** "Image pushed as …", naming the platforms of a manifest list. */
+  private _pushed(job: IBuildJob): string {
+    const reference = job.pushed?.reference ?? job.image;
+    const platforms = pushedPlatforms(job).map(item => item.platform);
+    return platforms.length > 1
+      ? this.trans.__(
+          'Image pushed as %1 for %2.',
+          reference,
+          platformList(platforms)
+        )
+      : this.trans.__('Image pushed as %1.', reference);
   }
 
   /** Per job: its notification, and when its toast closes by itself (null: it stays). */

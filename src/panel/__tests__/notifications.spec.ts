@@ -186,3 +186,33 @@ describe('JobNotifier', () => {
     expect(opened).toEqual(['job-1', 'job-9']);
   });
 });
+
+describe('JobNotifier and platforms', () => {
+  it('names the platforms of a pushed manifest list', () => {
+    const { api, shown } = fakeCentre();
+    const notifier = new JobNotifier(api, () => undefined);
+    notifier.phaseEnded({
+      job: job({
+        state: 'pushed',
+        phase: 'push',
+        pushed: {
+          reference: 'localhost:5000/sales:1',
+          digest: 'sha256:index',
+          platforms: [
+            { platform: 'linux/amd64', digest: 'sha256:a' },
+            { platform: 'linux/arm64', digest: 'sha256:b' }
+          ]
+        }
+      }),
+      phase: 'push',
+      ok: true
+    });
+    expect([...shown.values()]).toEqual([
+      {
+        message:
+          'Image pushed as localhost:5000/sales:1 for linux/amd64 and linux/arm64.',
+        type: 'success'
+      }
+    ]);
+  });
+});
