@@ -40,35 +40,69 @@ EXTRAS = (
 VENDOR = (False, True)
 WHEELHOUSE = (False, True)
 
-MATRIX = [
-    {
-        "template": template,
-        "ui": ui,
-        "aptPackages": list(apt),
-        "vendor": vendor,
-        "wheelhouse": wheelhouse,
-        **extra,
-    }
-    for template, ui, apt, extra, vendor, wheelhouse in itertools.product(
-        TEMPLATES, UIS, APT, EXTRAS, VENDOR, WHEELHOUSE
-    )
-    # The wheelhouse changes the install step only: every template once, with everything.
-    if not wheelhouse or (apt and extra and not vendor and ui == "lab")
-] + [
-    # The BuildKit variant (cache mounts, the wheelhouse bind-mounted) differs in the install
-    # step and what it copies: every template with and without the wheelhouse and vendored
-    # projects, with apt packages and without.
-    {
-        "template": template,
-        "ui": "lab",
-        "aptPackages": list(apt),
-        "vendor": vendor,
-        "wheelhouse": wheelhouse,
-        "builder": "buildkit",
-        **EXTRAS[1],
-    }
-    for template, apt, vendor, wheelhouse in itertools.product(TEMPLATES, APT, VENDOR, WHEELHOUSE)
-]
+MATRIX = (
+    [
+        {
+            "template": template,
+            "ui": ui,
+            "aptPackages": list(apt),
+            "vendor": vendor,
+            "wheelhouse": wheelhouse,
+            **extra,
+        }
+        for template, ui, apt, extra, vendor, wheelhouse in itertools.product(
+            TEMPLATES, UIS, APT, EXTRAS, VENDOR, WHEELHOUSE
+        )
+        # The wheelhouse changes the install step only: every template once, with everything.
+        if not wheelhouse or (apt and extra and not vendor and ui == "lab")
+    ]
+    + [
+        # The BuildKit variant (cache mounts, the wheelhouse bind-mounted) differs in the install
+        # step and what it copies: every template with and without the wheelhouse and vendored
+        # projects, with apt packages and without.
+        {
+            "template": template,
+            "ui": "lab",
+            "aptPackages": list(apt),
+            "vendor": vendor,
+            "wheelhouse": wheelhouse,
+            "builder": "buildkit",
+            **EXTRAS[1],
+        }
+        for template, apt, vendor, wheelhouse in itertools.product(
+            TEMPLATES, APT, VENDOR, WHEELHOUSE
+        )
+    ]
+    + [
+        # uv installing from pylock.toml (it pins numpy and the Jupyter pin), for either builder.
+        {
+            "template": "uv",
+            "ui": "lab",
+            "aptPackages": [],
+            "vendor": False,
+            "wheelhouse": False,
+            "builder": builder,
+            "lock": {
+                "python": "3.11",
+                "resolutions": [
+                    {
+                        "platform": "linux/amd64",
+                        "packages": [
+                            {
+                                "name": name,
+                                "version": version,
+                                "url": f"https://files.example.org/{name}-{version}-py3-none-any.whl",
+                                "sha256": "0" * 64,
+                            }
+                            for name, version in (("numpy", "2.1.0"), ("jupyterlab", "4.6.6"))
+                        ],
+                    }
+                ],
+            },
+        }
+        for builder in ("classic", "buildkit")
+    ]
+)
 
 NODE_SCRIPT = r"""
 const { generateBundle } = require(require('path').join(process.argv[1], 'bundle', 'bundle.js'));
@@ -114,6 +148,8 @@ def _case_id(case: dict) -> str:
         parts.append("wheelhouse")
     if case.get("builder") == "buildkit":
         parts.append("buildkit")
+    if "lock" in case:
+        parts.append(f"pylock-{case['builder']}")
     return "-".join(parts)
 
 
@@ -169,6 +205,8 @@ def test_buildkit_variants_mount_and_classic_ones_do_not(dockerfiles: list[str])
             assert 'COPY ["wheelhouse/"' not in text
         else:
             assert "RUN --mount=type=cache," in text, _case_id(case)
+        if "lock" in case:
+            assert " -r pylock.toml" in text and 'COPY ["pylock.toml", "./"]' in text, text
 
 
 def test_every_ignored_rule_says_why(dockerfiles: list[str]) -> None:
