@@ -39,7 +39,12 @@ export function BuildButtons(props: {
     }
   };
   const push = async () => {
-    const answer = await askPushTarget(pushDefaults, job?.image ?? '', trans);
+    const answer = await askPushTarget(
+      pushDefaults,
+      job?.image ?? '',
+      trans,
+      session.pushPlatformsNote
+    );
     if (answer) {
       // With more platforms to push than built, the session builds them first.
       setNotBuilt(await session.push(answer.target, answer.auth));

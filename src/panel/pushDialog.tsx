@@ -20,7 +20,8 @@ export type IPushAnswer = IPushRequest;
 class PushForm extends ReactWidget {
   constructor(
     private fields: IPushFields,
-    private readonly trans: TranslationBundle
+    private readonly trans: TranslationBundle,
+    private readonly platformsNote: string | null = null
   ) {
     super();
     this.addClass('jp-Dockerize-pushForm');
@@ -64,6 +65,11 @@ class PushForm extends ReactWidget {
         <p className="jp-Dockerize-hint" data-dockerize="push-target">
           {trans.__('Pushes %1', pushTarget(fields) || '…')}
         </p>
+        {this.platformsNote && (
+          <p className="jp-Dockerize-hint" data-dockerize="push-platforms-note">
+            {this.platformsNote}
+          </p>
+        )}
         <label>
           <input
             type="checkbox"
@@ -118,11 +124,13 @@ class PushForm extends ReactWidget {
 export async function askPushTarget(
   defaults: IPushDefaults,
   builtImage: string,
-  trans: TranslationBundle
+  trans: TranslationBundle,
+  /** What the push puts under the tag, when several platforms (null: one image). */
+  platformsNote: string | null = null
 ): Promise<IPushAnswer | null> {
   let fields = initialPushFields(defaults, builtImage);
   for (;;) {
-    const body = new PushForm(fields, trans);
+    const body = new PushForm(fields, trans, platformsNote);
     const result = await showDialog({
       title: trans.__('Push the image'),
       body,

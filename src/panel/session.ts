@@ -411,6 +411,28 @@ export class NotebookSession implements ICaptureModel {
     return this._platformsFor('push');
   }
 
+  /**
+   * What Push… puts under the tag when it is several platforms, and which it builds
+   * first (null: the job's one image).
+   */
+  get pushPlatformsNote(): string | null {
+    const platforms = this.pushPlatforms;
+    if (platforms.length < 2) {
+      return null;
+    }
+    const job = this.builds.job;
+    const missing = job
+      ? missingForPush(job, platforms, this.nativePlatform)
+      : [];
+    return missing.length
+      ? this._trans.__(
+          '%1 under one tag: the image is built for %2 first.',
+          platformList(platforms),
+          platformList(missing)
+        )
+      : this._trans.__('%1 under one tag.', platformList(platforms));
+  }
+
   /** A push waiting for its job to be built for every platform it wants; null: none. */
   get pendingPush(): IPendingPush | null {
     const pending = this._pushWhenBuilt;

@@ -331,6 +331,9 @@ describe('Push with "auto"', () => {
     await settle();
     expect(session.builds.job?.state).toBe('built');
 
+    expect(session.pushPlatformsNote).toBe(
+      'linux/amd64 and linux/arm64 under one tag: the image is built for linux/arm64 first.'
+    );
     const auth = { username: 'jane', token: 'secret' };
     expect(await session.push('127.0.0.1:5000/jane/a:1', auth)).toBeNull();
     expect(builds.pushed).toEqual([]);
@@ -358,6 +361,9 @@ describe('Push with "auto"', () => {
     ]);
 
     // Built for both now: the next push pushes at once.
+    expect(session.pushPlatformsNote).toBe(
+      'linux/amd64 and linux/arm64 under one tag.'
+    );
     await session.push('127.0.0.1:5000/jane/a:2', null);
     expect(builds.started).toHaveLength(2);
     expect(builds.pushed[1]).toEqual({
@@ -433,6 +439,7 @@ describe('Push with "auto"', () => {
     await session.startBuild();
     builds.finish('j1', ['linux/amd64']);
     await settle();
+    expect(session.pushPlatformsNote).toBeNull();
     await session.push('r/a:1', null);
     expect(builds.started).toHaveLength(1);
     expect(builds.pushed).toEqual([{ id: 'j1', target: 'r/a:1', auth: null }]);
