@@ -272,7 +272,11 @@ class BuildService:
                     self._engine_call, push, job, target, cancellation, auth
                 )
             job.pushed = result
-            job.succeed(f"Pushed {result['reference']}.")
+            platforms = [item["platform"] for item in result.get("platforms") or []]
+            job.succeed(
+                f"Pushed {result['reference']}"
+                + (f" for {' and '.join(platforms)} (one manifest list)." if platforms else ".")
+            )
 
         self._tasks[job.id] = asyncio.create_task(self._phase(job, cancellation, work, auth))
         return job
