@@ -6,6 +6,7 @@
  * type must be accepted by the server's: same fields, every required one sent, no type
  * the server refuses). Pure types: no DOM, no fetch.
  */
+import { Platform } from './constants';
 
 /** A workspace file (or folder) the server copies into the bundle. */
 export interface IBundleInclude {
@@ -57,17 +58,8 @@ export interface IBuildRequest extends IBundleRequest {
    * engine's own is built first and gets `image`; another gets `<image>-<os>-<arch>` locally.
    * With `wheelhouse`, each platform gets its own wheelhouse (its `platform` is replaced).
    */
-  platforms?: BuildPlatform[];
+  platforms?: Platform[];
 }
-
-/** A platform the server builds for. */
-export type BuildPlatform = 'linux/amd64' | 'linux/arm64';
-
-/** Every platform the server builds for (the order the panel lists them). */
-export const BUILD_PLATFORMS: readonly BuildPlatform[] = [
-  'linux/amd64',
-  'linux/arm64'
-];
 
 /** Credentials for one push; the server uses them once and keeps nothing. */
 export interface IPushAuth {
