@@ -25,11 +25,21 @@ from pathlib import Path
 import pytest
 
 from jupyterlab_dockerize import contracts
+from jupyterlab_dockerize.builders.docker_cli import find_docker_cli
 from jupyterlab_dockerize.bundle import BundleLimits
+from jupyterlab_dockerize.cancellation import Cancellation
+from jupyterlab_dockerize.config import Dockerize
 from jupyterlab_dockerize.containers import JOB_LABEL
 from jupyterlab_dockerize.errors import BadRequest
-from jupyterlab_dockerize.manifest_list import _cli_config
+from jupyterlab_dockerize.jobs import Job
+from jupyterlab_dockerize.manifest_list import (
+    ManifestListFailed,
+    PlatformDigest,
+    _cli_config,
+    push_manifest_list,
+)
 from jupyterlab_dockerize.platforms import build_order, platform_image
+from jupyterlab_dockerize.push import PushFailed, parse_push_target, run_platforms_push
 
 from .buildjobs import all_events, call, engine_server_config, log_text, wait_for
 from .conftest import in_ci
@@ -461,3 +471,83 @@ async def test_cancel_of_a_two_platform_build_leaves_nothing_behind(jp_fetch, en
         assert image not in running
     finally:
         remove_quietly(engine, image, platform_image(image, "linux/arm64"))
+
+
+# --- the manifest list's credentials and failures ------------------------------------------
+
+
+def test_the_credential_helper_answers_from_its_environment_and_no_file_holds_the_secret():
+    secret = f"s3cret-{uuid.uuid4().hex}"
+    auth = {"username": "jane", "password": secret}
+    with _cli_config(auth, "127.0.0.1:5000") as (config_dir, secret_env):
+        assert config_dir is not None
+        folder = Path(config_dir)
+        assert files_holding(folder, secret) == []
+        assert json.loads((folder / "config.json").read_text()) == {
+            "credHelpers": {"127.0.0.1:5000": "dockerize"}
+        }
+        helper = str(folder / "docker-credential-dockerize")
+        env = {"PATH": os.environ["PATH"], **secret_env}
+        asked = subprocess.run(
+            [helper, "get"], input="127.0.0.1:5000\n", env=env, capture_output=True, text=True
+        )
+        assert asked.returncode == 0, asked.stderr
+        assert json.loads(asked.stdout) == {
+            "ServerURL": "127.0.0.1:5000",
+            "Username": "jane",
+            "Secret": secret,
+        }
+        other = subprocess.run(
+            [helper, "get"], input="ghcr.io\n", env=env, capture_output=True, text=True
+        )
+        assert other.returncode == 1 and secret not in other.stdout
+        without = subprocess.run(
+            [helper, "get"], input="127.0.0.1:5000\n", env={"PATH": os.environ["PATH"]},
+            capture_output=True, text=True,
+        )  # fmt: skip
+        assert without.returncode != 0 and secret not in without.stdout
+    assert not folder.exists()
+    with _cli_config(None, "127.0.0.1:5000") as (config_dir, secret_env):
+        assert (config_dir, secret_env) == (None, {})
+
+
+def test_several_platforms_without_a_docker_cli_are_refused_before_any_push():
+    job = Job(id="j1", image="jane/a:1")
+    job.image_id = "sha256:" + "1" * 64
+    job.platforms = [
+        {"platform": "linux/amd64", "image": "jane/a:1", "imageId": job.image_id},
+        {"platform": "linux/arm64", "image": "jane/a:1-linux-arm64", "imageId": "sha256:2"},
+    ]
+    config = Dockerize(docker_cli="/nonexistent/docker")
+    with pytest.raises(PushFailed) as raised:
+        run_platforms_push(
+            None, job, parse_push_target("jane/a:1"), Cancellation(), None, config=config
+        )  # type: ignore[arg-type]
+    assert raised.value.code == "no_docker_cli"
+    assert "docker manifest" in raised.value.message
+
+
+def test_a_manifest_list_of_images_the_registry_lacks_fails_with_the_clis_words(registry):
+    address, user, password = registry
+    cli = find_docker_cli(Dockerize())
+    if cli is None:
+        if in_ci():
+            pytest.fail("CI=true and no docker CLI")
+        pytest.skip("no docker CLI")
+    lines: list[str] = []
+    with pytest.raises(ManifestListFailed) as raised:
+        push_manifest_list(
+            cli,
+            Dockerize().engine_settings(),
+            f"{address}/dockerize/no-such-{uuid.uuid4().hex[:8]}",
+            "1",
+            address,
+            [PlatformDigest("linux/amd64", "sha256:" + "0" * 64)],
+            auth={"username": user, "password": password},
+            insecure=True,
+            cancellation=Cancellation(),
+            log=lines.append,
+        )
+    assert "Making the manifest list" in raised.value.message
+    assert "no such manifest" in raised.value.message
+    assert password not in "\n".join(lines) + raised.value.message
