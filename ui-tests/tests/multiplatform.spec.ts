@@ -91,6 +91,11 @@ test.describe('Both platforms under one tag', () => {
     await dialog.locator('[data-dockerize="push-tag"]').fill('1');
     await dialog.locator('[data-dockerize="push-username"]').fill(USER);
     await dialog.locator('[data-dockerize="push-token"]').fill(PASSWORD);
+    await expect(
+      dialog.locator('[data-dockerize="push-platforms-note"]')
+    ).toHaveText(
+      'linux/amd64 and linux/arm64 under one tag: the image is built for linux/arm64 first.'
+    );
     await dialog.getByRole('button', { name: 'Push' }).click();
     await expect(
       build.locator('[data-dockerize="push-pending"]')
