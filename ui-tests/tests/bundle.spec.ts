@@ -95,7 +95,11 @@ test.describe('Dockerfile bundle', () => {
     await template.selectOption('pip');
     await expect
       .poll(() => editorText(preview))
-      .toContain('RUN pip install --no-cache-dir -r requirements.txt');
+      .toContain('pip install -r requirements.txt');
+    // The default builder is BuildKit: pip's downloads stay in a cache mount.
+    expect(await editorText(preview)).toContain(
+      'RUN --mount=type=cache,id=dockerize-pip,target=/root/.cache/pip'
+    );
     expect(await editorText(preview)).not.toContain('uv pip install');
 
     // Other generated files are one click away, each in its own editor.

@@ -7,6 +7,11 @@ export const PANEL_ID = 'jp-dockerize-export-panel';
 export const RESTORER_NAME = 'jupyterlab-dockerize-panel';
 export const PACKAGE_LABEL = 'Package this notebook';
 export const TOOLBAR_ITEM = 'dockerize-package-notebook';
+/**
+ * The first build step in the log, whichever builder built: BuildKit's plain progress
+ * (`#4 [stage-0 1/9] FROM …`, or `[1/9]` with buildx) or the classic builder's `Step 1/9`.
+ */
+export const BUILD_STEP_ONE = /\[(stage-0 )?1\/\d+\] FROM|Step 1\//;
 
 /** What GET {baseUrl}jupyterlab-dockerize/engine answers. */
 export interface IEngineRoute {

@@ -8,6 +8,7 @@
 import { expect, test } from '@jupyterlab/galata';
 
 import {
+  BUILD_STEP_ONE,
   editorText,
   expectJobState,
   openNotebookTab,
@@ -92,7 +93,7 @@ test.describe('A real-world environment with the default choices', () => {
     await expectJobState(build, 'built', 1_200_000);
     await openNotebookTab(page, build, 'log');
     const log = tab.locator('[data-dockerize="build-log"]');
-    await expect(log).toContainText('Step 1/');
+    await expect(log).toContainText(BUILD_STEP_ONE);
     await expect(log).not.toContainText('\u001b[');
 
     await build.locator('[data-dockerize="build-verify"]').click();

@@ -14,6 +14,7 @@ import type { Locator } from '@playwright/test';
 import * as path from 'path';
 
 import {
+  BUILD_STEP_ONE,
   editorText,
   expectJobState,
   openNotebookTab,
@@ -119,6 +120,10 @@ test.describe('User guide screenshots', () => {
     await expect(bundle).toBeVisible();
     await bundle.getByLabel('Template', { exact: true }).selectOption('pip');
     await bundle.locator('[data-dockerize="bundle-wheelhouse"]').check();
+    // One platform: the harness has python:3.11.7-slim (the kernel's) for amd64 only.
+    await bundle
+      .locator('[data-dockerize="bundle-platforms"]')
+      .selectOption('linux/amd64');
     await bundle
       .getByLabel('Image name', { exact: true })
       .fill(`${SHOWN_USER}/analysis`);
@@ -137,7 +142,7 @@ test.describe('User guide screenshots', () => {
     await expect.poll(() => editorText(preview)).toContain('FROM python:');
     await expect
       .poll(() => editorText(preview))
-      .toContain('RUN pip install --no-cache-dir');
+      .toContain('RUN --mount=type=cache,id=dockerize-pip');
 
     // 3. Edit mode: the Dockerfile becomes editable; Done keeps the edit.
     await tab.getByRole('button', { name: 'Edit', exact: true }).click();
@@ -180,7 +185,7 @@ test.describe('User guide screenshots', () => {
     await expect(step(tab, 'build')).toHaveAttribute('data-state', 'active');
     await shot(tab, 'build-running.png');
     await expectJobState(build, 'built', 400_000);
-    await expect(log).toContainText('Step 1/');
+    await expect(log).toContainText(BUILD_STEP_ONE);
     await expect(
       build.locator('[data-dockerize="build-progress"]')
     ).toContainText('Build: step');
