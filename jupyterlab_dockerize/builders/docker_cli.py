@@ -186,10 +186,12 @@ def _output(args: list[str], env: Mapping[str, str]) -> str | None:
 
 
 def base_environment() -> dict[str, str]:
-    """PATH and HOME of the server (the CLI finds its plugins and ``~/.docker`` there)."""
+    """PATH, HOME and DOCKER_CONFIG of the server: where the CLI finds its plugins (buildx),
+    its builders and its registry logins (``~/.docker``, or DOCKER_CONFIG when set)."""
     env = {"PATH": os.environ.get("PATH") or os.defpath}
-    home = os.environ.get("HOME") or str(Path.home())
-    env["HOME"] = home
+    env["HOME"] = os.environ.get("HOME") or str(Path.home())
+    if os.environ.get("DOCKER_CONFIG"):
+        env["DOCKER_CONFIG"] = os.environ["DOCKER_CONFIG"]
     return env
 
 
