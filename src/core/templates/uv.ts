@@ -18,9 +18,15 @@ const UV_INDEX = 'UV_DEFAULT_INDEX="${PIP_INDEX_URL:-https://pypi.org/simple}"';
 /** Where BuildKit keeps uv itself (one cache mount per uv version and platform). */
 const UV_HOME = '/opt/uv';
 
-/** What uv installs: the file, then the Jupyter pin (none with a lock, which has it). */
+/**
+ * What uv installs: the file, then the Jupyter pin (none with a lock, which has it). uv
+ * 0.13 calls reading pylock.toml a preview feature and warns unless it is named.
+ */
 function installArgs({ file, jupyterPin }: IInstallSource): string {
-  return `-r ${file}${file === 'pylock.toml' ? '' : pinSuffix(jupyterPin)}`;
+  if (file === 'pylock.toml') {
+    return '--preview-features pylock -r pylock.toml';
+  }
+  return `-r ${file}${pinSuffix(jupyterPin)}`;
 }
 
 export const uvTemplate: ITemplate<'uv'> = {
