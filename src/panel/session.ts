@@ -65,6 +65,7 @@ import {
   IPreflightResponse,
   ILeftOutImport,
   leftOutImports,
+  jupyterExtraPins,
   preflightRequest,
   preflightTarget
 } from '../core/requirements/preflight';
@@ -1134,7 +1135,14 @@ export class NotebookSession implements ICaptureModel {
       this._trans
     );
     this.preflight.update(
-      'reason' in target ? target : preflightRequest(plan, target.target),
+      'reason' in target
+        ? target
+        : preflightRequest(
+            plan,
+            target.target,
+            // The Jupyter the install line adds: so pylock.toml holds it too.
+            jupyterExtraPins(this.bundle.form.template, this.bundle.form.ui)
+          ),
       this.platforms
     );
   }

@@ -9,6 +9,7 @@ import {
   PreflightStatus
 } from '../../core/requirements/preflight';
 import { parseSnapshot } from '../../core/environment/snapshotParse';
+import { JUPYTERLAB_VERSION } from '../../core/bundle/dockerfile';
 import venvSnapshot from '../../core/__tests__/fixtures/snapshot-venv.json';
 import { EngineStatus } from '../../tokens';
 import { IBuildBackend, IPhaseEnd } from '../buildModel';
@@ -221,13 +222,15 @@ describe('NotebookSession: capture, plan, check, requests', () => {
 
     expect(session.capture.kind).toBe('captured');
     expect(line(session, 'six')).toMatch(/^six==/);
-    // The check was scheduled by the session, with the plan's lines.
+    // The check was scheduled by the session, with the plan's lines and the Jupyter the
+    // install line adds (so the resolution, and pylock.toml, hold it).
     const checked = h.requests[h.requests.length - 1];
-    expect(checked.requirements.map(item => item.line)).toEqual(
-      session
+    expect(checked.requirements.map(item => item.line)).toEqual([
+      ...session
         .plan!.entries.filter(entry => entry.line !== null)
-        .map(entry => entry.line)
-    );
+        .map(entry => entry.line),
+      `jupyterlab==${JUPYTERLAB_VERSION}`
+    ]);
     expect(checked.python).toBe(snapshot.python.version);
     expect(session.preflight.state.kind).toBe('done');
 
