@@ -33,7 +33,6 @@ import secrets
 import statistics
 import subprocess
 import sys
-import tarfile
 import time
 from pathlib import Path
 
@@ -43,7 +42,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from rebuild import DATA_SCIENCE, _notebook, _snapshot  # noqa: E402
+from rebuild import DATA_SCIENCE, _notebook, _snapshot, _tar  # noqa: E402
 
 from jupyterlab_dockerize.builders.docker_cli import (  # noqa: E402
     cli_environment,
@@ -62,16 +61,6 @@ ADDED_PACKAGE = "tabulate==0.9.0"
 #: Alternating cold builds of the uv and pip templates on BuildKit.
 UV_PAIRS = 2
 BUILD_TIMEOUT = 3600
-
-
-def _tar(files: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w") as tar:
-        for name, data in sorted(files.items()):
-            info = tarfile.TarInfo(name)
-            info.size, info.mode, info.mtime = len(data), 0o644, 0
-            tar.addfile(info, io.BytesIO(data))
-    return buffer.getvalue()
 
 
 class Engine:
