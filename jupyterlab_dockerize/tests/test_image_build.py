@@ -728,7 +728,8 @@ def test_uv_installs_from_pylock(engine_host: str, tmp_path_factory, builder: st
         dockerfile = spec["files"]["Dockerfile"]
         assert 'COPY ["pylock.toml", "./"]' in dockerfile
         assert re.search(
-            r"uv pip install --system (--no-cache )?--compile-bytecode -r pylock\.toml( \\)?$",
+            r"uv pip install --system (--no-cache )?--compile-bytecode "
+            r"--preview-features pylock -r pylock\.toml( \\)?$",
             dockerfile,
             re.M,
         ), dockerfile
