@@ -39,6 +39,12 @@ if [[ -n ${DOCKERIZE_TEST_REGISTRY:-} ]]; then
     mv "$password_file.tmp" "$password_file")
   say "registry:   $DOCKERIZE_TEST_REGISTRY (user $DOCKERIZE_TEST_REGISTRY_USER, password in $password_file)"
 fi
+if [[ -n ${DOCKERIZE_TEST_HUB_MIRROR:-} ]]; then
+  # Docker Hub has every python tag for both CPUs; this machine's stand-ins do not.
+  say "base images: python:3.11-slim for linux/amd64 and linux/arm64; the kernel's exact"
+  say "             python:X.Y.Z-slim for linux/amd64 only (no other CPython for arm64 here):"
+  say "             to push both platforms, set Python version 3.11 in the options"
+fi
 say "stop with Ctrl-C"
 echo
 # The same settings file the UI tests load (scripts/lab_server_config.py).
