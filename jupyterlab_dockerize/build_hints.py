@@ -59,7 +59,6 @@ BUILD_FAILURES: tuple[BuildFailureKind, ...] = (
             r"error sending request for url",  # uv
             r"tcp connect error",  # uv
             r"request failed after \d+ retr",  # uv
-            r"lookup \S+ on \S+: no such host",  # Go's resolver: BuildKit, the docker CLI
         ),
         "a step could not reach the network",
         NETWORK_HINT,

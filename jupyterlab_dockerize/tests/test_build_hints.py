@@ -27,13 +27,6 @@ NO_MATCH = (
 
 REAL_OUTPUTS = {
     # --- the network: pip ends with "No matching distribution" there too ---------------
-    "buildkit-dns": (
-        "network",
-        # BuildKit of Debian's docker.io 20.10 resolving a base image with no DNS (here).
-        '#3 ERROR: failed to do request: Head "https://registry-1.docker.io/v2/library/python/'
-        'manifests/3.11-slim": dial tcp: lookup registry-1.docker.io on 10.255.255.53:53: no '
-        "such host",
-    ),
     "pip-dns-temporary": (
         "network",
         "WARNING: Retrying (Retry(total=0, connect=None, read=None, redirect=None, status=None)) "
