@@ -142,7 +142,7 @@ test.describe('User guide screenshots', () => {
     await expect.poll(() => editorText(preview)).toContain('FROM python:');
     await expect
       .poll(() => editorText(preview))
-      .toContain('RUN --mount=type=cache,id=dockerize-pip');
+      .toContain('RUN --mount=type=bind,source=wheelhouse');
 
     // 3. Edit mode: the Dockerfile becomes editable; Done keeps the edit.
     await tab.getByRole('button', { name: 'Edit', exact: true }).click();
