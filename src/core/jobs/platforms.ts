@@ -11,7 +11,12 @@
  */
 import { Platform, PLATFORMS } from '../contract/constants';
 import { isRecord } from '../shared/guards';
-import { IJobEvent } from './buildJob';
+import {
+  IBuildJob,
+  IJobEvent,
+  IJobPlatformImage,
+  IJobPushed
+} from './buildJob';
 
 /** The setting `platforms` (schema/plugin.json). */
 export type PlatformChoice = 'auto' | Platform | 'both';
@@ -80,55 +85,25 @@ export function platformList(platforms: readonly string[]): string {
   return `${platforms.slice(0, -1).join(', ')} and ${platforms[platforms.length - 1]}`;
 }
 
-/** One platform of a job (`job.platforms`). */
-export interface IJobPlatform {
-  platform: string;
-  /** The local image: the job's tag for the first, `<tag>-<os>-<arch>` for the others. */
-  image: string;
-  imageId: string | null;
-  /** Built through QEMU (the engine's CPU differs). */
-  emulated: boolean;
-}
-
-/** One platform's image in a pushed index (`job.pushed.platforms`). */
-export interface IPushedPlatform {
-  platform: string;
-  digest: string;
-}
-
-function text(value: unknown): string {
-  return typeof value === 'string' ? value : '';
-}
+/** The parts of a job (parseJob's, already checked) the functions below read. */
+type JobParts = Partial<
+  Pick<IBuildJob, 'platforms' | 'pushed' | 'verification'>
+>;
 
 /** The job's platforms as the server reports them ([] for a job that names none). */
-export function jobPlatforms(job: unknown): IJobPlatform[] {
-  const list = isRecord(job) ? job.platforms : undefined;
-  if (!Array.isArray(list)) {
-    return [];
-  }
-  return list.filter(isRecord).map(item => ({
-    platform: text(item.platform),
-    image: text(item.image),
-    imageId: typeof item.imageId === 'string' ? item.imageId : null,
-    emulated: item.emulated === true
-  }));
+export function jobPlatforms(job: JobParts | null): IJobPlatformImage[] {
+  return job?.platforms ?? [];
 }
 
 /** The platforms a push put under the index ([] for a single image's push). */
-export function pushedPlatforms(job: unknown): IPushedPlatform[] {
-  const pushed = isRecord(job) ? job.pushed : undefined;
-  const list = isRecord(pushed) ? pushed.platforms : undefined;
-  if (!Array.isArray(list)) {
-    return [];
-  }
-  return list
-    .filter(isRecord)
-    .map(item => ({ platform: text(item.platform), digest: text(item.digest) }))
-    .filter(item => item.platform !== '');
+export function pushedPlatforms(
+  job: JobParts | null
+): NonNullable<IJobPushed['platforms']> {
+  return (job?.pushed?.platforms ?? []).filter(item => item.platform !== '');
 }
 
 /** The platforms the job has an image for. */
-export function builtPlatforms(job: unknown): string[] {
+export function builtPlatforms(job: JobParts | null): string[] {
   return jobPlatforms(job)
     .filter(item => item.imageId !== null && item.platform !== '')
     .map(item => item.platform);
@@ -140,7 +115,7 @@ export function builtPlatforms(job: unknown): string[] {
  * platforms (an older server's) was built for the engine's own.
  */
 export function missingForPush(
-  job: unknown,
+  job: JobParts | null,
   wanted: readonly Platform[],
   native: Platform
 ): Platform[] {
@@ -199,11 +174,10 @@ export interface IPlatformVerification {
  * Every platform the verify ran for, the first platform's first; [] before a verify, and
  * one entry without a platform name for a single-platform job of an older server.
  */
-export function platformVerifications(job: unknown): IPlatformVerification[] {
-  const record = isRecord(job) ? job : {};
-  const verification = isRecord(record.verification)
-    ? record.verification
-    : null;
+export function platformVerifications(
+  job: JobParts | null
+): IPlatformVerification[] {
+  const verification = job?.verification ?? null;
   if (!verification) {
     return [];
   }

@@ -174,7 +174,7 @@ describe('a multi-platform job', () => {
         platforms: [
           { platform: 'linux/amd64', digest: 'sha256:a' },
           { platform: 'linux/arm64', digest: 'sha256:b' },
-          { digest: 'no platform' }
+          { platform: '', digest: 'no platform' }
         ]
       },
       verification: {
@@ -187,7 +187,9 @@ describe('a multi-platform job', () => {
       { platform: 'linux/amd64', digest: 'sha256:a' },
       { platform: 'linux/arm64', digest: 'sha256:b' }
     ]);
-    expect(pushedPlatforms({ pushed: { digest: 'x' } })).toEqual([]);
+    expect(
+      pushedPlatforms({ pushed: { reference: 'r/a:1', digest: 'x' } })
+    ).toEqual([]);
     const verifications = platformVerifications(job);
     expect(verifications.map(item => [item.platform, item.emulated])).toEqual([
       ['linux/amd64', false],
