@@ -13,7 +13,6 @@ import {
 import { Platform } from '../core/contract/constants';
 import { PLATFORM_CHOICES, PlatformChoice } from '../core/jobs/platforms';
 import {
-  BundleBuilder,
   BundleField,
   BundleModel,
   folderOf,
@@ -147,54 +146,63 @@ function platformLabel(
 }
 
 /** The platforms and the builder the Dockerfile is written for. */
+/** A labelled select bound to one of the form's choice fields. */
+function SelectField<F extends 'template' | 'platforms' | 'builder'>(props: {
+  bundle: BundleModel;
+  field: F;
+  label: string;
+  options: readonly { value: IBundleForm[F]; label: string }[];
+}) {
+  const { bundle, field, label, options } = props;
+  const id = `jp-Dockerize-bundle-${field}`;
+  return (
+    <div className="jp-Dockerize-field">
+      <label htmlFor={id}>{label}</label>
+      <select
+        id={id}
+        className="jp-Dockerize-input"
+        data-dockerize={`bundle-${field}`}
+        value={bundle.form[field]}
+        onChange={event =>
+          bundle.setField(field, event.target.value as IBundleForm[F])
+        }
+      >
+        {options.map(option => (
+          <option key={option.value} value={option.value}>
+            {option.label}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
 function PlatformFields(props: {
   bundle: BundleModel;
   nativePlatform: Platform;
   trans: TranslationBundle;
 }) {
   const { bundle, nativePlatform, trans } = props;
-  const { form } = bundle;
   return (
     <div className="jp-Dockerize-fieldRow">
-      <div className="jp-Dockerize-field">
-        <label htmlFor="jp-Dockerize-bundle-platforms">
-          {trans.__('Platforms')}
-        </label>
-        <select
-          id="jp-Dockerize-bundle-platforms"
-          className="jp-Dockerize-input"
-          data-dockerize="bundle-platforms"
-          value={form.platforms}
-          onChange={event =>
-            bundle.setField('platforms', event.target.value as PlatformChoice)
-          }
-        >
-          {PLATFORM_CHOICES.map(choice => (
-            <option key={choice} value={choice}>
-              {platformLabel(choice, nativePlatform, trans)}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div className="jp-Dockerize-field">
-        <label htmlFor="jp-Dockerize-bundle-builder">
-          {trans.__('Builder')}
-        </label>
-        <select
-          id="jp-Dockerize-bundle-builder"
-          className="jp-Dockerize-input"
-          data-dockerize="bundle-builder"
-          value={form.builder}
-          onChange={event =>
-            bundle.setField('builder', event.target.value as BundleBuilder)
-          }
-        >
-          <option value="buildkit">
-            {trans.__('BuildKit (cache mounts)')}
-          </option>
-          <option value="classic">{trans.__('Classic (any Docker)')}</option>
-        </select>
-      </div>
+      <SelectField
+        bundle={bundle}
+        field="platforms"
+        label={trans.__('Platforms')}
+        options={PLATFORM_CHOICES.map(choice => ({
+          value: choice,
+          label: platformLabel(choice, nativePlatform, trans)
+        }))}
+      />
+      <SelectField
+        bundle={bundle}
+        field="builder"
+        label={trans.__('Builder')}
+        options={[
+          { value: 'buildkit', label: trans.__('BuildKit (cache mounts)') },
+          { value: 'classic', label: trans.__('Classic (any Docker)') }
+        ]}
+      />
     </div>
   );
 }
@@ -211,29 +219,15 @@ function OptionsForm(props: {
   const wheelhouse = supportsWheelhouse(form.template);
   return (
     <div className="jp-Dockerize-bundleForm" data-dockerize="bundle-options">
-      <div className="jp-Dockerize-field">
-        <label htmlFor="jp-Dockerize-bundle-template">
-          {trans.__('Template')}
-        </label>
-        <select
-          id="jp-Dockerize-bundle-template"
-          className="jp-Dockerize-input"
-          data-dockerize="bundle-template"
-          value={form.template}
-          onChange={event =>
-            bundle.setField(
-              'template',
-              event.target.value as IBundleForm['template']
-            )
-          }
-        >
-          {TEMPLATES.map(template => (
-            <option key={template.id} value={template.id}>
-              {templateLabel(template.id, trans)}
-            </option>
-          ))}
-        </select>
-      </div>
+      <SelectField
+        bundle={bundle}
+        field="template"
+        label={trans.__('Template')}
+        options={TEMPLATES.map(template => ({
+          value: template.id,
+          label: templateLabel(template.id, trans)
+        }))}
+      />
       {needsBaseImage(form.template) && (
         <Field
           bundle={bundle}
