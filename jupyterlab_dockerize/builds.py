@@ -466,7 +466,7 @@ class BuildService:
         own wheelhouse when offline); returns the first one's id. When a later platform
         fails or is cancelled, the images built before it are removed: a job has all its
         platforms or none."""
-        native = self._in_engine(engine_platform)
+        native = self._engine_call(engine_platform)
         wanted = request.platforms
         order: list[str | None] = list(build_order(wanted, native)) if wanted else [None]
         several = len(order) > 1
@@ -548,19 +548,7 @@ class BuildService:
                     )
 
         with contextlib.suppress(Exception):
-            self._in_engine(remove)
-
-    def _in_engine(self, function: Callable[[JobAPIClient], T]) -> T:
-        """``function(client)`` with a client of this job service's engine (worker thread)."""
-        client = self._client(timeout=self.config.engine_call_timeout)
-        try:
-            return function(client)
-        except DockerizeError:
-            raise
-        except Exception as error:
-            raise job_error(error, self.config.engine_settings().host()) from error
-        finally:
-            client.close()
+            self._engine_call(remove)
 
     def _engine_call(self, function: Callable[..., T], *args: Any) -> T:
         """Runs engine work (push, verify, run) with its own client, every request with a

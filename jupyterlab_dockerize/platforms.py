@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -120,39 +121,20 @@ def platform_images(job: Job) -> list[PlatformImage]:
 
 
 class PlatformBuildEvents(BuildEvents):
-    """The build events of one platform of a multi-platform job: each carries ``platform``,
-    and the last lines are kept to tell a missing emulator from another failure."""
+    """The build events of one platform of a multi-platform job: each carries ``platform``
+    (when ``tagged``), and the last lines are kept to tell a missing emulator from another
+    failure."""
 
     TAIL_LINES = 200
 
     def __init__(self, job: Job, platform: str, tagged: bool) -> None:
-        super().__init__(job)
-        self._job_of_events = job
+        super().__init__(job, {"platform": platform} if tagged else None)
         self.platform = platform
-        #: Whether events carry the platform (only a job of several platforms says it).
-        self.tagged = tagged
-        self.tail: list[str] = []
-
-    def _fields(self) -> dict[str, str]:
-        return {"platform": self.platform} if self.tagged else {}
+        self.tail: deque[str] = deque(maxlen=self.TAIL_LINES)
 
     def log(self, text: str, stream: str | None = None) -> None:
         self.tail.append(text)
-        del self.tail[: -self.TAIL_LINES]
-        fields = self._fields()
-        if stream is not None:
-            fields["stream"] = stream
-        self._job_of_events.emit("log", phase="build", text=text, **fields)
-
-    def step(self, step: int, steps: int, instruction: str) -> None:
-        progress: dict[str, Any] = {
-            "step": step,
-            "steps": steps,
-            "instruction": instruction[:200],
-            **self._fields(),
-        }
-        self._job_of_events.progress["build"] = progress
-        self._job_of_events.emit("progress", phase="build", **progress)
+        super().log(text, stream)
 
 
 def build_for_platform(

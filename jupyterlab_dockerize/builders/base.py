@@ -46,19 +46,24 @@ class BuildEvents:
     """What a builder tells the job while it builds: log lines and step progress, as the
     build phase's events the panel reads (``contract-constants.json``: eventKinds)."""
 
-    def __init__(self, job: Job) -> None:
+    def __init__(self, job: Job, fields: Mapping[str, str] | None = None) -> None:
         self._job = job
+        #: Added to every event (a multi-platform job's ``platform``).
+        self._fields = dict(fields or {})
 
     def log(self, text: str, stream: str | None = None) -> None:
         """One line of the build's output (``stream="stderr"`` for the engine's error)."""
-        if stream is None:
-            self._job.emit("log", phase="build", text=text)
-        else:
-            self._job.emit("log", phase="build", text=text, stream=stream)
+        extra = {"stream": stream} if stream is not None else {}
+        self._job.emit("log", phase="build", text=text, **extra, **self._fields)
 
     def step(self, step: int, steps: int, instruction: str) -> None:
         """The build reached step ``step`` of ``steps``, running ``instruction``."""
-        progress = {"step": step, "steps": steps, "instruction": instruction[:200]}
+        progress = {
+            "step": step,
+            "steps": steps,
+            "instruction": instruction[:200],
+            **self._fields,
+        }
         self._job.progress["build"] = progress
         self._job.emit("progress", phase="build", **progress)
 
