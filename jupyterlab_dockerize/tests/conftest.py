@@ -7,6 +7,7 @@ they fail under CI=true and are skipped loudly elsewhere (see the summary at the
 from __future__ import annotations
 
 import os
+from typing import NoReturn
 
 import pytest
 
@@ -25,6 +26,28 @@ def jp_server_config():
 
 def in_ci() -> bool:
     return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def skip_unless_ci(reason: str) -> NoReturn:
+    """A part the test needs is missing: under CI=true that fails the test (CI provides
+    everything: nothing that needs Docker or the browser may be skipped there); elsewhere
+    the test is skipped and says why."""
+    if in_ci():
+        pytest.fail(f"CI=true and {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def registry() -> tuple[str, str, str]:
+    """The harness's registry with password auth: (address, user, password)."""
+    address = os.environ.get("DOCKERIZE_TEST_REGISTRY")
+    if not address:
+        skip_unless_ci("no test registry (DOCKERIZE_TEST_REGISTRY): run `make test`")
+    return (
+        address,
+        os.environ["DOCKERIZE_TEST_REGISTRY_USER"],
+        os.environ["DOCKERIZE_TEST_REGISTRY_PASSWORD"],
+    )
 
 
 @pytest.fixture(scope="session")

@@ -32,7 +32,6 @@ from .buildjobs import (
     start_build,
     wait_for,
 )
-from .conftest import in_ci
 from .figures import Figures
 
 pytestmark = pytest.mark.engine
@@ -41,21 +40,6 @@ docker = pytest.importorskip("docker")
 
 STANDIN = "python:3.11-slim"
 QUICK = f"FROM {STANDIN}\nCOPY notebooks/ /notebooks/\nRUN echo step-output\n"
-
-
-@pytest.fixture
-def registry():
-    address = os.environ.get("DOCKERIZE_TEST_REGISTRY")
-    if not address:
-        reason = "no test registry (DOCKERIZE_TEST_REGISTRY): run `make test`"
-        if in_ci():
-            pytest.fail(f"CI=true and {reason}")
-        pytest.skip(reason)
-    return (
-        address,
-        os.environ["DOCKERIZE_TEST_REGISTRY_USER"],
-        os.environ["DOCKERIZE_TEST_REGISTRY_PASSWORD"],
-    )
 
 
 @pytest.fixture

@@ -39,7 +39,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import in_ci
+from .conftest import skip_unless_ci
 from .generator import GeneratorUnavailable, WheelServer, free_port, generate_bundle, wheelhouse
 
 pytestmark = pytest.mark.engine
@@ -165,9 +165,7 @@ def bundle(request, tmp_path_factory) -> tuple[dict, Path]:
             }
         )
     except GeneratorUnavailable as error:
-        if in_ci():
-            pytest.fail(f"CI=true and the TypeScript core cannot run: {error}")
-        pytest.skip(str(error))
+        skip_unless_ci(f"the TypeScript core cannot run: {error}")
     return spec, workspace
 
 
@@ -335,9 +333,7 @@ def test_data_links_let_the_notebook_read_its_files_where_it_did(
             }
         )
     except GeneratorUnavailable as error:
-        if in_ci():
-            pytest.fail(f"CI=true and the TypeScript core cannot run: {error}")
-        pytest.skip(str(error))
+        skip_unless_ci(f"the TypeScript core cannot run: {error}")
     dockerfile = spec["files"]["Dockerfile"]
     assert spec["warnings"] == []
     assert (
@@ -508,9 +504,7 @@ def _small_bundle(tmp_path_factory, options: dict, plan: dict | None = None) -> 
     try:
         return generate_bundle(case), workspace
     except GeneratorUnavailable as error:
-        if in_ci():
-            pytest.fail(f"CI=true and the TypeScript core cannot run: {error}")
-        pytest.skip(str(error))
+        skip_unless_ci(f"the TypeScript core cannot run: {error}")
 
 
 def _with_added(plan: dict) -> dict:

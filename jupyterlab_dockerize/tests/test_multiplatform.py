@@ -42,7 +42,7 @@ from jupyterlab_dockerize.platforms import build_order, platform_image
 from jupyterlab_dockerize.push import PushFailed, parse_push_target, run_platforms_push
 
 from .buildjobs import all_events, call, engine_server_config, log_text, wait_for
-from .conftest import in_ci
+from .conftest import skip_unless_ci
 from .figures import Figures
 
 pytestmark = pytest.mark.engine
@@ -139,26 +139,9 @@ def arm64_base(engine):
             "DOCKERIZE_TEST_ARM64 is not 1: the harness has no arm64 python:3.11-slim in its "
             "hub mirror yet (scripts/harness/multiarch-base.sh); source .harness/env again"
         )
-        if in_ci():
-            pytest.fail(f"CI=true and {reason}")
         print(f"\n!!! SKIPPED: {reason} !!!")
-        pytest.skip(reason)
+        skip_unless_ci(reason)
     engine.inspect_image(STANDIN)  # the amd64 one, local
-
-
-@pytest.fixture
-def registry():
-    address = os.environ.get("DOCKERIZE_TEST_REGISTRY")
-    if not address:
-        reason = "no test registry (DOCKERIZE_TEST_REGISTRY): run `make test`"
-        if in_ci():
-            pytest.fail(f"CI=true and {reason}")
-        pytest.skip(reason)
-    return (
-        address,
-        os.environ["DOCKERIZE_TEST_REGISTRY_USER"],
-        os.environ["DOCKERIZE_TEST_REGISTRY_PASSWORD"],
-    )
 
 
 @pytest.fixture
@@ -531,9 +514,7 @@ def test_a_manifest_list_of_images_the_registry_lacks_fails_with_the_clis_words(
     address, user, password = registry
     cli = find_docker_cli(Dockerize())
     if cli is None:
-        if in_ci():
-            pytest.fail("CI=true and no docker CLI")
-        pytest.skip("no docker CLI")
+        skip_unless_ci("no docker CLI")
     lines: list[str] = []
     with pytest.raises(ManifestListFailed) as raised:
         push_manifest_list(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import tarfile
 import uuid
 from pathlib import Path
@@ -25,25 +24,9 @@ from jupyterlab_dockerize.registry import (
     manifest_digest,
 )
 
-from .conftest import in_ci
 from .test_engine_hosts import podman_socket  # noqa: F401 - a fixture, used by name
 
 pytestmark = pytest.mark.engine
-
-
-@pytest.fixture
-def registry():
-    address = os.environ.get("DOCKERIZE_TEST_REGISTRY")
-    if not address:
-        reason = "no test registry (DOCKERIZE_TEST_REGISTRY): run `make test`"
-        if in_ci():
-            pytest.fail(f"CI=true and {reason}")
-        pytest.skip(reason)
-    return (
-        address,
-        os.environ["DOCKERIZE_TEST_REGISTRY_USER"],
-        os.environ["DOCKERIZE_TEST_REGISTRY_PASSWORD"],
-    )
 
 
 def tiny_context() -> bytes:
